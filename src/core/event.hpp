@@ -1,0 +1,34 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/timestamp.hpp"
+
+namespace agentsudo {
+
+// One permission decision as a client reports it, already validated.
+struct Event {
+  std::string agent_name;
+  std::string action;
+  std::optional<std::string> scope;
+  bool allowed = false;
+  std::optional<std::string> function_name;
+  // The metadata object as compact JSON text; "{}" when the client sent none.
+  std::string metadata_json = "{}";
+  // The time of the decision, when the client sent one.
+  std::optional<UnixMicros> timestamp;
+};
+
+// Limits on what one event may hold. Every client-supplied string is bounded
+// so a row, a log line and a dashboard cell stay small; docs/API.md lists them.
+struct EventLimits {
+  static constexpr std::size_t kMaxAgentName = 200;
+  static constexpr std::size_t kMaxAction = 64;
+  static constexpr std::size_t kMaxScope = 256;
+  static constexpr std::size_t kMaxFunctionName = 256;
+  static constexpr std::size_t kMaxMetadataBytes = 16 * 1024;
+  static constexpr std::size_t kMaxMetadataDepth = 8;
+};
+
+}  // namespace agentsudo

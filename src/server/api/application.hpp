@@ -1,0 +1,42 @@
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "server/api/events_handler.hpp"
+#include "server/api/ingest_handler.hpp"
+#include "server/api/ops_handler.hpp"
+#include "server/http/request_handler.hpp"
+#include "server/http/router.hpp"
+#include "server/metrics/metrics.hpp"
+
+namespace agentsudo::server::api {
+
+// The server's routes: which handler answers which (method, path), with
+// which body limit, and the request metrics around every answer.
+// Thread-safe once constructed.
+class Application final : public http::RequestHandler {
+ public:
+  Application(IngestHandler& ingest, EventsHandler& events, OpsHandler& ops, Metrics& metrics);
+
+  std::size_t body_limit(const http::RequestHeader& header) override;
+  boost::asio::awaitable<http::Response> handle(http::Request request) override;
+  http::Response reject(const http::RequestHeader& header, const Error& error) override;
+
+ private:
+  struct Route {
+    std::string name;  // the metrics label: the pattern, never the raw path
+    std::size_t body_limit;
+    std::function<boost::asio::awaitable<http::Response>(const http::Request&,
+                                                         const http::PathParams&)>
+        answer;
+  };
+
+  boost::asio::awaitable<http::Response> dispatch(const http::Request& request,
+                                                  std::string& route_name);
+
+  http::Router<Route> router_;
+  Metrics& metrics_;
+};
+
+}  // namespace agentsudo::server::api

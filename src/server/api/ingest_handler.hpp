@@ -1,0 +1,36 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include "server/http/message.hpp"
+#include "server/ingest/ingestor.hpp"
+#include "server/store/project_store.hpp"
+
+namespace agentsudo::server::api {
+
+// POST /ingest-event (one event, the reference's format) and POST /api/events
+// (a JSON array, the official Python SDK's format). Parses and validates the
+// body, hands the events to the Ingestor, and shapes the answer with the
+// quota headers. Thread-safe.
+class IngestHandler {
+ public:
+  static constexpr std::size_t kMaxEventBytes = 64 * 1024;
+  static constexpr std::size_t kMaxBatchBytes = 4 * 1024 * 1024;
+  static constexpr std::size_t kMaxBatchEvents = 1000;
+
+  IngestHandler(ProjectStore& projects, Ingestor& ingestor);
+
+  boost::asio::awaitable<http::Response> ingest_event(const http::Request& request);
+  boost::asio::awaitable<http::Response> ingest_batch(const http::Request& request);
+
+ private:
+  template <class Decode>
+  static Result<std::vector<Event>> decode_body(const http::Request& request, Decode decode);
+  // A 4xx for a request from a known project, with its quota headers.
+  http::Response refusal(const KeyOwner& owner, const Error& error, const http::Request& request);
+
+  ProjectStore& projects_;
+  Ingestor& ingestor_;
+};
+
+}  // namespace agentsudo::server::api

@@ -1,0 +1,181 @@
+#include "server/cli/admin_commands.hpp"
+
+#include <sodium.h>
+
+#include <boost/json.hpp>
+#include <iostream>
+
+#include "server/admin/provisioning.hpp"
+#include "server/store/sqlite/sqlite_store.hpp"
+
+namespace agentsudo::server::cli {
+namespace json = boost::json;
+
+namespace {
+
+constexpr int kOk = 0;
+constexpr int kFailed = 1;
+
+int fail(const Error& error) {
+  std::cerr << "agentsudo-server: " << error.message << "\n";
+  return kFailed;
+}
+
+// Opens the store for one command; the CLI needs a single reader.
+Result<sqlite::SqliteStore> open_store(const AdminOptions& options) {
+  if (sodium_init() < 0) return make_error(ErrorKind::kInternal, "libsodium failed to start");
+  return sqlite::open_sqlite_store(options.data_dir, 1);
+}
+
+void print_json(const json::value& value) { std::cout << json::serialize(value) << "\n"; }
+
+json::object project_json(const Project& project) {
+  return {{"project_id", project.id},
+          {"name", project.name},
+          {"tier", project.tier.name},
+          {"daily_quota", project.tier.daily_quota},
+          {"created_at", format_rfc3339(project.created_at)}};
+}
+
+json::object key_json(const ApiKeyRecord& key) {
+  json::object object{{"key_id", key.id},
+                      {"project_id", key.project_id},
+                      {"prefix", key.prefix},
+                      {"created_at", format_rfc3339(key.created_at)}};
+  object["revoked_at"] = key.revoked_at ? json::value(format_rfc3339(*key.revoked_at)) : nullptr;
+  return object;
+}
+
+void print_issued_key(const IssuedApiKey& key, bool as_json) {
+  if (as_json) {
+    print_json({{"key_id", key.record.id},
+                {"project_id", key.record.project_id},
+                {"api_key", key.plaintext}});
+    return;
+  }
+  std::cout << "API key " << key.record.id << " for project " << key.record.project_id << "\n"
+            << "  " << key.plaintext << "\n"
+            << "Shown once: store it now; only its hash is kept.\n";
+}
+
+}  // namespace
+
+int project_create(const AdminOptions& options) {
+  auto tier = parse_tier(options.tier);
+  if (!tier) return fail(tier.error());
+  auto store = open_store(options);
+  if (!store) return fail(store.error());
+  auto created = create_project_with_key(*store->projects, options.name, *tier);
+  if (!created) return fail(created.error());
+  if (options.json) {
+    print_json({{"project_id", created->project.id}, {"api_key", created->key.plaintext}});
+    return kOk;
+  }
+  std::cout << "Created project \"" << created->project.name << "\" (" << created->project.id
+            << ", " << tier->name << ": " << tier->daily_quota << " events/day)\n";
+  print_issued_key(created->key, false);
+  return kOk;
+}
+
+int project_list(const AdminOptions& options) {
+  auto store = open_store(options);
+  if (!store) return fail(store.error());
+  auto projects = store->projects->list_projects();
+  if (!projects) return fail(projects.error());
+  if (options.json) {
+    json::array list;
+    for (const auto& project : *projects) list.push_back(project_json(project));
+    print_json(list);
+    return kOk;
+  }
+  for (const auto& project : *projects) {
+    std::cout << project.id << "  " << project.name << "  " << project.tier.name << " ("
+              << project.tier.daily_quota << " events/day)\n";
+  }
+  return kOk;
+}
+
+int project_set_tier(const AdminOptions& options) {
+  auto tier = parse_tier(options.tier);
+  if (!tier) return fail(tier.error());
+  auto store = open_store(options);
+  if (!store) return fail(store.error());
+  if (auto set = store->projects->set_tier(options.project_id, *tier); !set) {
+    return fail(set.error());
+  }
+  if (options.json) {
+    print_json({{"project_id", options.project_id},
+                {"tier", tier->name},
+                {"daily_quota", tier->daily_quota}});
+  } else {
+    std::cout << "Project " << options.project_id << " is now " << tier->name << " ("
+              << tier->daily_quota << " events/day)\n";
+  }
+  return kOk;
+}
+
+int key_create(const AdminOptions& options) {
+  auto store = open_store(options);
+  if (!store) return fail(store.error());
+  auto key = issue_api_key(*store->projects, options.project_id);
+  if (!key) return fail(key.error());
+  print_issued_key(*key, options.json);
+  return kOk;
+}
+
+int key_list(const AdminOptions& options) {
+  auto store = open_store(options);
+  if (!store) return fail(store.error());
+  auto keys = store->projects->list_api_keys(options.project_id);
+  if (!keys) return fail(keys.error());
+  if (options.json) {
+    json::array list;
+    for (const auto& key : *keys) list.push_back(key_json(key));
+    print_json(list);
+    return kOk;
+  }
+  for (const auto& key : *keys) {
+    std::cout << key.id << "  " << key.prefix << "...  created " << format_rfc3339(key.created_at)
+              << (key.revoked_at ? "  revoked " + format_rfc3339(*key.revoked_at) : "") << "\n";
+  }
+  return kOk;
+}
+
+int key_revoke(const AdminOptions& options) {
+  auto store = open_store(options);
+  if (!store) return fail(store.error());
+  if (auto revoked = store->projects->revoke_api_key(options.key_id); !revoked) {
+    return fail(revoked.error());
+  }
+  if (options.json) {
+    print_json({{"key_id", options.key_id}, {"revoked", true}});
+  } else {
+    std::cout << "Revoked key " << options.key_id << "\n";
+  }
+  return kOk;
+}
+
+int key_rotate(const AdminOptions& options) {
+  auto store = open_store(options);
+  if (!store) return fail(store.error());
+  auto key = rotate_api_key(*store->projects, options.key_id);
+  if (!key) return fail(key.error());
+  print_issued_key(*key, options.json);
+  return kOk;
+}
+
+int token_create(const AdminOptions& options) {
+  auto store = open_store(options);
+  if (!store) return fail(store.error());
+  auto token = issue_management_token(*store->projects);
+  if (!token) return fail(token.error());
+  if (options.json) {
+    print_json({{"token", *token}});
+  } else {
+    std::cout << "Management token (shown once; send as Authorization: Bearer):\n  " << *token
+              << "\n";
+  }
+  return kOk;
+}
+
+}  // namespace agentsudo::server::cli

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace agentsudo::server::cli {
+
+// Options shared by the administration subcommands. They open the data
+// directory directly, so they work with or without a server running on it.
+struct AdminOptions {
+  std::filesystem::path data_dir = "./data";
+  bool json = false;
+  std::string name;
+  std::string tier = "free";
+  std::string project_id;
+  std::string key_id;
+};
+
+// Each returns the process exit code and prints its result on stdout
+// (exactly one JSON document with --json), errors on stderr.
+int project_create(const AdminOptions& options);
+int project_list(const AdminOptions& options);
+int project_set_tier(const AdminOptions& options);
+int key_create(const AdminOptions& options);
+int key_list(const AdminOptions& options);
+int key_revoke(const AdminOptions& options);
+int key_rotate(const AdminOptions& options);
+int token_create(const AdminOptions& options);
+
+}  // namespace agentsudo::server::cli

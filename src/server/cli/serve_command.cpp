@@ -1,0 +1,144 @@
+#include "server/cli/serve_command.hpp"
+
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include "server/admin/provisioning.hpp"
+#include "server/api/application.hpp"
+#include "server/clock.hpp"
+#include "server/http/http_server.hpp"
+#include "server/ingest/ingestor.hpp"
+#include "server/metrics/metrics.hpp"
+#include "server/quota/quota_counter.hpp"
+#include "server/store/commit_queue.hpp"
+#include "server/store/sqlite/sqlite_store.hpp"
+
+namespace agentsudo::server::cli {
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr int kOk = 0;
+constexpr int kFailed = 1;
+// How long a shutdown waits for requests in flight before it stops anyway.
+constexpr auto kDrainDeadline = std::chrono::seconds(10);
+
+int fail(const std::string& message) {
+  spdlog::error("{}", message);
+  return kFailed;
+}
+
+// On the first start of an empty data directory, creates the "default"
+// project and prints its key once, so `make run` is all a newcomer needs.
+Status bootstrap_default_project(ProjectStore& projects) {
+  auto existing = projects.list_projects();
+  if (!existing) return existing.error();
+  if (!existing->empty()) return {};
+  auto already = projects.setting("default_project");
+  if (!already) return already.error();
+  if (*already) return {};
+
+  auto created = create_project_with_key(projects, "default", Tier{"free", kFreeDailyQuota});
+  if (!created) return created.error();
+  projects.setting_or_insert("default_project", created->project.id);
+  std::cout << "Created project \"default\" (" << created->project.id << ", free tier)\n"
+            << "API key (shown once, store it now): " << created->key.plaintext << "\n"
+            << std::flush;
+  return {};
+}
+
+Result<std::array<unsigned char, api::CursorCodec::kKeyBytes>> cursor_key(ProjectStore& projects) {
+  std::array<unsigned char, api::CursorCodec::kKeyBytes> key;
+  randombytes_buf(key.data(), key.size());
+  char hex[key.size() * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, key.data(), key.size());
+  auto stored = projects.setting_or_insert("cursor_key", hex);
+  if (!stored) return stored.take_error();
+  if (sodium_hex2bin(key.data(), key.size(), stored->data(), stored->size(), nullptr, nullptr,
+                     nullptr) != 0) {
+    return make_error(ErrorKind::kInternal, "the stored cursor key is corrupt");
+  }
+  return key;
+}
+
+// Stops accepting, waits for requests in flight (bounded), then stops the loop.
+void drain_then_stop(asio::io_context& io, http::HttpServer& server) {
+  server.stop_accepting();
+  auto deadline = std::chrono::steady_clock::now() + kDrainDeadline;
+  auto timer = std::make_shared<asio::steady_timer>(io);
+  auto poll = std::make_shared<std::function<void()>>();
+  *poll = [&io, &server, deadline, timer, poll] {
+    if (server.requests_in_flight() == 0 || std::chrono::steady_clock::now() >= deadline) {
+      io.stop();
+      *poll = nullptr;  // breaks the self-reference
+      return;
+    }
+    timer->expires_after(std::chrono::milliseconds(5));
+    timer->async_wait([poll](const boost::system::error_code&) {
+      if (*poll) (*poll)();
+    });
+  };
+  (*poll)();
+}
+
+}  // namespace
+
+int run_serve(const ServeOptions& options) {
+  if (sodium_init() < 0) return fail("libsodium failed to start");
+  unsigned threads = options.io_threads != 0 ? options.io_threads
+                                             : std::max(1u, std::thread::hardware_concurrency());
+
+  auto store = sqlite::open_sqlite_store(options.data_dir, threads + 1);
+  if (!store) return fail(store.error().message);
+  ProjectStore& projects = *store->projects;
+  if (auto boot = bootstrap_default_project(projects); !boot) return fail(boot.error().message);
+  auto key = cursor_key(projects);
+  if (!key) return fail(key.error().message);
+
+  SystemClock clock;
+  Metrics metrics;
+  QuotaCounter quota([&projects](std::int64_t project, std::int64_t day) {
+    return projects.events_on_day(project, day);
+  });
+  CommitQueue commits(*store->events, metrics);
+  Ingestor ingestor(quota, commits, clock, metrics);
+  api::CursorCodec cursors(*key);
+  api::IngestHandler ingest(projects, ingestor);
+  api::EventsHandler events(projects, *store->events, cursors);
+  api::OpsHandler ops(projects, metrics);
+  api::Application application(ingest, events, ops, metrics);
+
+  asio::io_context io(static_cast<int>(threads));
+  http::HttpServer server(io, application, http::TransportLimits{});
+  auto endpoint = server.listen(options.listen);
+  if (!endpoint) return fail(endpoint.error().message);
+  server.start();
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("received signal {}, finishing requests in flight", signal);
+    drain_then_stop(io, server);
+  });
+
+  std::cout << "agentsudo-server listening on http://" << endpoint->address().to_string() << ":"
+            << endpoint->port() << " (data in " << options.data_dir.string() << ")\n"
+            << std::flush;
+
+  std::vector<std::thread> workers;
+  for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& worker : workers) worker.join();
+  commits.stop();
+  spdlog::info("stopped; every acknowledged event is committed");
+  return kOk;
+}
+
+}  // namespace agentsudo::server::cli

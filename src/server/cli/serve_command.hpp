@@ -1,0 +1,18 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace agentsudo::server::cli {
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8080";
+  std::filesystem::path data_dir = "./data";
+  unsigned io_threads = 0;  // 0: one per core
+};
+
+// Runs the server until SIGINT or SIGTERM, then drains and exits.
+// Returns the process exit code.
+int run_serve(const ServeOptions& options);
+
+}  // namespace agentsudo::server::cli

@@ -1,0 +1,184 @@
+#include "server/http/http_server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <charconv>
+
+namespace agentsudo::server::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+// Holds a count up for as long as it lives.
+class CountedScope {
+ public:
+  explicit CountedScope(std::atomic<std::size_t>& count) : count_(count) { ++count_; }
+  ~CountedScope() { --count_; }
+  CountedScope(const CountedScope&) = delete;
+  CountedScope& operator=(const CountedScope&) = delete;
+
+ private:
+  std::atomic<std::size_t>& count_;
+};
+
+// A malformed request deserves a 400; a client that just went away does not.
+bool is_malformed_request(const beast::error_code& ec) {
+  return ec.category() == beast_http::make_error_code(beast_http::error::bad_target).category() &&
+         ec != beast_http::error::end_of_stream && ec != beast_http::error::partial_message &&
+         ec != beast_http::error::body_limit;
+}
+
+bool expects_continue(const RequestHeader& header) {
+  return beast::iequals(header[Field::expect], "100-continue");
+}
+
+Result<tcp::endpoint> parse_endpoint(const std::string& host_port) {
+  auto colon = host_port.rfind(':');
+  auto bad = [&] {
+    return make_error(ErrorKind::kInvalidParameter,
+                      "listen address must look like HOST:PORT, got \"" + host_port + "\"",
+                      "listen");
+  };
+  if (colon == std::string::npos) return bad();
+  std::string host = host_port.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host == "localhost") host = "127.0.0.1";
+  unsigned short port = 0;
+  const char* begin = host_port.data() + colon + 1;
+  const char* end = host_port.data() + host_port.size();
+  auto [ptr, ec] = std::from_chars(begin, end, port);
+  if (ec != std::errc() || ptr != end || begin == end) return bad();
+  boost::system::error_code address_error;
+  auto address = asio::ip::make_address(host, address_error);
+  if (address_error) return bad();
+  return tcp::endpoint(address, port);
+}
+
+}  // namespace
+
+HttpServer::HttpServer(asio::io_context& io, RequestHandler& handler, TransportLimits limits)
+    : io_(io), handler_(handler), limits_(limits), acceptor_(io) {}
+
+Result<tcp::endpoint> HttpServer::listen(const std::string& host_port) {
+  auto endpoint = parse_endpoint(host_port);
+  if (!endpoint) return endpoint;
+  boost::system::error_code ec;
+  acceptor_.open(endpoint->protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(*endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return make_error(ErrorKind::kInternal,
+                      "cannot listen on " + host_port + ": " + ec.message(), "listen");
+  }
+  return acceptor_.local_endpoint();
+}
+
+void HttpServer::start() { asio::co_spawn(io_, accept_loop(), asio::detached); }
+
+void HttpServer::stop_accepting() {
+  draining_ = true;
+  asio::post(io_, [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+  });
+}
+
+asio::awaitable<void> HttpServer::accept_loop() {
+  while (acceptor_.is_open()) {
+    auto [ec, socket] = co_await acceptor_.async_accept(kNoThrow);
+    if (ec == asio::error::operation_aborted) co_return;
+    if (ec) continue;  // e.g. EMFILE: keep serving the connections we have
+    if (connections_.load() >= limits_.max_connections) continue;  // dropping it closes it
+    asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
+  }
+}
+
+asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
+  CountedScope connection(connections_);
+  beast::tcp_stream stream(std::move(socket));
+  boost::system::error_code ignored;
+  stream.socket().set_option(tcp::no_delay(true), ignored);
+  beast::flat_buffer buffer;
+
+  auto send_rejection = [&](const RequestHeader& header, Error error) -> asio::awaitable<void> {
+    Response response = handler_.reject(header, error);
+    response.keep_alive(false);
+    response.prepare_payload();
+    stream.expires_after(limits_.write_timeout);
+    co_await beast_http::async_write(stream, response, kNoThrow);
+  };
+
+  for (;;) {
+    beast_http::request_parser<beast_http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(limits_.header_bytes));
+    stream.expires_after(limits_.idle_timeout);
+    auto [header_ec, header_bytes] = co_await beast_http::async_read_header(stream, buffer, parser, kNoThrow);
+    if (header_ec == beast_http::error::body_limit) {
+      co_await send_rejection(parser.get(), make_error(ErrorKind::kPayloadTooLarge,
+                                                       "request body is too large"));
+      break;
+    }
+    if (header_ec) {
+      if (is_malformed_request(header_ec)) {
+        co_await send_rejection({}, make_error(ErrorKind::kInvalidPayload,
+                                               "malformed HTTP request: " + header_ec.message()));
+      }
+      break;
+    }
+    CountedScope request_in_flight(in_flight_);
+
+    std::size_t limit = handler_.body_limit(parser.get());
+    auto declared = parser.content_length();
+    if (declared && *declared > limit) {
+      co_await send_rejection(parser.get(), make_error(ErrorKind::kPayloadTooLarge,
+                                                       "request body is over this route's limit of " +
+                                                           std::to_string(limit) + " bytes"));
+      break;
+    }
+    parser.body_limit(limit);
+    if (expects_continue(parser.get())) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      co_await asio::async_write(stream, asio::buffer(kContinue), kNoThrow);
+    }
+
+    stream.expires_after(limits_.read_timeout);
+    auto [body_ec, body_bytes] = co_await beast_http::async_read(stream, buffer, parser, kNoThrow);
+    if (body_ec == beast_http::error::body_limit) {
+      co_await send_rejection(parser.get(), make_error(ErrorKind::kPayloadTooLarge,
+                                                       "request body is over this route's limit of " +
+                                                           std::to_string(limit) + " bytes"));
+      break;
+    }
+    if (body_ec) {
+      if (is_malformed_request(body_ec)) {
+        co_await send_rejection(parser.get(), make_error(ErrorKind::kInvalidPayload,
+                                                         "malformed HTTP request: " + body_ec.message()));
+      }
+      break;
+    }
+
+    bool keep_alive = parser.get().keep_alive() && !draining_;
+    Response response = co_await handler_.handle(parser.release());
+    response.keep_alive(keep_alive);
+    response.prepare_payload();
+    stream.expires_after(limits_.write_timeout);
+    auto [write_ec, written] = co_await beast_http::async_write(stream, response, kNoThrow);
+    if (write_ec || !keep_alive) break;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace agentsudo::server::http

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <string>
+
+#include "server/error.hpp"
+#include "server/http/limits.hpp"
+#include "server/http/request_handler.hpp"
+
+namespace agentsudo::server::http {
+
+// Accepts connections and serves each as one coroutine: read a request
+// (header first, so the route's body limit applies before the body is read),
+// hand it to the RequestHandler, write the answer, repeat while keep-alive.
+// Runs on the io_context's threads; `stop_accepting` and the counters are
+// thread-safe.
+class HttpServer {
+ public:
+  HttpServer(boost::asio::io_context& io, RequestHandler& handler, TransportLimits limits);
+
+  // Binds "HOST:PORT" (port 0 picks a free one). Returns the bound endpoint.
+  Result<boost::asio::ip::tcp::endpoint> listen(const std::string& host_port);
+
+  // Starts accepting on the io_context.
+  void start();
+
+  // Closes the listening socket; connections already open finish their
+  // current request and then close.
+  void stop_accepting();
+
+  std::size_t requests_in_flight() const { return in_flight_.load(); }
+
+ private:
+  boost::asio::awaitable<void> accept_loop();
+  boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket);
+
+  boost::asio::io_context& io_;
+  RequestHandler& handler_;
+  TransportLimits limits_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::atomic<bool> draining_{false};
+  std::atomic<std::size_t> connections_{0};
+  std::atomic<std::size_t> in_flight_{0};
+};
+
+}  // namespace agentsudo::server::http

@@ -1,0 +1,88 @@
+#include "server/ingest/ingestor.hpp"
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <memory>
+
+#include "core/uuid.hpp"
+
+namespace agentsudo::server {
+namespace asio = boost::asio;
+
+namespace {
+
+// Submits a batch to the commit queue and resumes the awaiting coroutine on
+// its own executor once the writer thread reports the commit.
+asio::awaitable<Result<CommittedBatch>> commit(CommitQueue& commits, EventBatch& batch) {
+  return asio::async_initiate<decltype(asio::use_awaitable), void(Result<CommittedBatch>)>(
+      [queue = &commits, pending = &batch](auto handler) {
+        auto executor = asio::get_associated_executor(handler);
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        queue->submit(*pending, [executor, shared](Result<CommittedBatch> result) {
+          asio::post(executor, [shared, result = std::move(result)]() mutable {
+            (*shared)(std::move(result));
+          });
+        });
+      },
+      asio::use_awaitable);
+}
+
+Error quota_exhausted(const QuotaDecision& decision, std::size_t requested) {
+  std::string message = "daily event quota of " + std::to_string(decision.limit) +
+                        " reached; it resets at " + format_rfc3339(decision.resets_at);
+  if (requested > 1) {
+    message = "this batch of " + std::to_string(requested) + " events does not fit in the " +
+              std::to_string(decision.remaining) + " left of the daily quota of " +
+              std::to_string(decision.limit) + "; it resets at " +
+              format_rfc3339(decision.resets_at);
+  }
+  return make_error(ErrorKind::kRateLimited, std::move(message));
+}
+
+}  // namespace
+
+Ingestor::Ingestor(QuotaCounter& quota, CommitQueue& commits, const Clock& clock,
+                   Metrics& metrics)
+    : quota_(quota), commits_(commits), clock_(clock), metrics_(metrics) {}
+
+asio::awaitable<IngestOutcome> Ingestor::ingest(const KeyOwner& owner, std::vector<Event> events) {
+  IngestOutcome outcome;
+  UnixMicros now = clock_.now();
+  auto count = static_cast<std::int64_t>(events.size());
+  auto decision = quota_.reserve(owner.project_rowid, owner.daily_quota, count, now);
+  if (!decision) {
+    outcome.error = decision.take_error();
+    co_return outcome;
+  }
+  outcome.quota = *decision;
+  if (!decision->granted) {
+    metrics_.quota_rejections.add();
+    outcome.error = quota_exhausted(*decision, events.size());
+    co_return outcome;
+  }
+
+  EventBatch& batch = outcome.batch;
+  batch.project_rowid = owner.project_rowid;
+  batch.received_at = now;
+  batch.event_ids.reserve(events.size());
+  for (std::size_t i = 0; i < events.size(); ++i) batch.event_ids.push_back(make_uuid_v7(now / 1000));
+  batch.events = std::move(events);
+
+  // The batch lives in this coroutine's frame, which stays suspended until
+  // the writer thread is done with it.
+  auto committed = co_await commit(commits_, batch);
+  if (!committed) {
+    quota_.release(owner.project_rowid, decision->day, count);
+    outcome.error = committed.take_error();
+    co_return outcome;
+  }
+  outcome.committed = std::move(*committed);
+  co_return outcome;
+}
+
+Result<QuotaDecision> Ingestor::quota_status(const KeyOwner& owner) {
+  return quota_.reserve(owner.project_rowid, owner.daily_quota, 0, clock_.now());
+}
+
+}  // namespace agentsudo::server

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <optional>
+#include <vector>
+
+#include "core/event.hpp"
+#include "server/clock.hpp"
+#include "server/error.hpp"
+#include "server/metrics/metrics.hpp"
+#include "server/quota/quota_counter.hpp"
+#include "server/store/commit_queue.hpp"
+#include "server/store/project_store.hpp"
+
+namespace agentsudo::server {
+
+// What became of a request's events.
+struct IngestOutcome {
+  std::optional<Error> error;          // unset when every event is durable
+  std::optional<QuotaDecision> quota;  // set once the quota was consulted
+  EventBatch batch;                    // the events with their ids and receipt time
+  CommittedBatch committed;            // their agent ids, once stored
+};
+
+// Accepts validated events for a project: takes them out of today's quota,
+// mints their ids, and completes only once the group commit has made them
+// durable. All of a request's events are stored, or none. Thread-safe.
+class Ingestor {
+ public:
+  Ingestor(QuotaCounter& quota, CommitQueue& commits, const Clock& clock, Metrics& metrics);
+
+  boost::asio::awaitable<IngestOutcome> ingest(const KeyOwner& owner, std::vector<Event> events);
+
+  // Where the project stands against today's quota, without using any of it.
+  Result<QuotaDecision> quota_status(const KeyOwner& owner);
+
+ private:
+  QuotaCounter& quota_;
+  CommitQueue& commits_;
+  const Clock& clock_;
+  Metrics& metrics_;
+};
+
+}  // namespace agentsudo::server

@@ -1,0 +1,111 @@
+// agentsudo-server: the server (`serve`, the default) and its administration
+// subcommands, in one binary.
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "server/cli/admin_commands.hpp"
+#include "server/cli/serve_command.hpp"
+
+namespace cli = agentsudo::server::cli;
+
+namespace {
+
+void add_data_dir(CLI::App& command, cli::AdminOptions& options) {
+  command.add_option("--data-dir", options.data_dir, "Data directory")
+      ->envname("AGENTSUDO_DATA_DIR");
+  command.add_flag("--json", options.json, "Print exactly one JSON document");
+}
+
+void add_admin_commands(CLI::App& app, cli::AdminOptions& options, int& exit_code) {
+  auto* project = app.add_subcommand("project", "Create and list projects")->require_subcommand(1);
+  auto* create = project->add_subcommand("create", "Create a project and print its first API key");
+  add_data_dir(*create, options);
+  create->add_option("--name", options.name, "Project name")->required();
+  create->add_option("--tier", options.tier, "free, pro, or events per day")
+      ->capture_default_str();
+  create->callback([&] { exit_code = cli::project_create(options); });
+
+  auto* list = project->add_subcommand("list", "List projects");
+  add_data_dir(*list, options);
+  list->callback([&] { exit_code = cli::project_list(options); });
+
+  auto* set_tier = project->add_subcommand("set-tier", "Change a project's daily quota");
+  add_data_dir(*set_tier, options);
+  set_tier->add_option("--project", options.project_id, "Project id")->required();
+  set_tier->add_option("--tier", options.tier, "free, pro, or events per day")->required();
+  set_tier->callback([&] { exit_code = cli::project_set_tier(options); });
+
+  auto* key = app.add_subcommand("key", "Manage API keys")->require_subcommand(1);
+  auto* key_create = key->add_subcommand("create", "Issue a new API key for a project");
+  add_data_dir(*key_create, options);
+  key_create->add_option("--project", options.project_id, "Project id")->required();
+  key_create->callback([&] { exit_code = cli::key_create(options); });
+
+  auto* key_list = key->add_subcommand("list", "List a project's keys (prefixes only)");
+  add_data_dir(*key_list, options);
+  key_list->add_option("--project", options.project_id, "Project id")->required();
+  key_list->callback([&] { exit_code = cli::key_list(options); });
+
+  auto* revoke = key->add_subcommand("revoke", "Revoke a key at once");
+  add_data_dir(*revoke, options);
+  revoke->add_option("--key", options.key_id, "Key id (from key list)")->required();
+  revoke->callback([&] { exit_code = cli::key_revoke(options); });
+
+  auto* rotate = key->add_subcommand("rotate", "Replace a key with a new one");
+  add_data_dir(*rotate, options);
+  rotate->add_option("--key", options.key_id, "Key id (from key list)")->required();
+  rotate->callback([&] { exit_code = cli::key_rotate(options); });
+
+  auto* token = app.add_subcommand("token", "Manage tokens for the read API")->require_subcommand(1);
+  auto* token_create = token->add_subcommand("create", "Issue a management token");
+  add_data_dir(*token_create, options);
+  token_create->callback([&] { exit_code = cli::token_create(options); });
+}
+
+// `serve` is the default: a command line that starts with an option (or is
+// empty) is a serve command line.
+std::vector<std::string> with_default_command(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  bool wants_help = !args.empty() && (args[0] == "--help" || args[0] == "-h");
+  if (!wants_help && (args.empty() || args[0].starts_with("-"))) args.insert(args.begin(), "serve");
+  std::reverse(args.begin(), args.end());  // CLI11 takes them in reverse order
+  return args;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  spdlog::set_default_logger(spdlog::stderr_color_mt("agentsudo"));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+
+  CLI::App app{"AgentSudo server: permission events for AI agents", "agentsudo-server"};
+  app.require_subcommand(1);
+  int exit_code = 0;
+
+  cli::ServeOptions serve_options;
+  auto* serve = app.add_subcommand("serve", "Run the server (the default)");
+  serve->add_option("--listen", serve_options.listen, "HOST:PORT to listen on (port 0: any free)")
+      ->envname("AGENTSUDO_LISTEN")
+      ->capture_default_str();
+  serve->add_option("--data-dir", serve_options.data_dir, "Data directory")
+      ->envname("AGENTSUDO_DATA_DIR")
+      ->capture_default_str();
+  serve->add_option("--threads", serve_options.io_threads, "I/O threads (0: one per core)");
+  serve->callback([&] { exit_code = cli::run_serve(serve_options); });
+
+  cli::AdminOptions admin_options;
+  add_admin_commands(app, admin_options, exit_code);
+
+  auto args = with_default_command(argc, argv);
+  try {
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return exit_code;
+}

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace agentsudo::server {
+
+// A monotonically increasing count. Thread-safe, lock-free.
+class Counter {
+ public:
+  void add(std::uint64_t n = 1) { value_.fetch_add(n, std::memory_order_relaxed); }
+  std::uint64_t value() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::uint64_t> value_{0};
+};
+
+// A Prometheus histogram with fixed upper bounds. Thread-safe, lock-free.
+class Histogram {
+ public:
+  explicit Histogram(std::vector<double> bounds);
+  void observe(double value);
+  // Appends the _bucket, _sum and _count lines for `name`.
+  void render(const std::string& name, std::string& out) const;
+
+ private:
+  std::vector<double> bounds_;
+  std::vector<std::atomic<std::uint64_t>> buckets_;  // one per bound, plus +Inf
+  std::atomic<std::uint64_t> count_{0};
+  std::atomic<double> sum_{0.0};
+};
+
+// Everything /metrics reports. One instance per server; layers record into it
+// and know nothing of the text format. Thread-safe.
+class Metrics {
+ public:
+  Metrics();
+
+  void record_request(const std::string& route, unsigned status, double seconds);
+
+  Counter events_stored;
+  Counter quota_rejections;
+  Histogram commit_batch_size;
+  Histogram request_duration;
+
+  // The Prometheus text exposition format, version 0.0.4.
+  std::string render() const;
+
+ private:
+  mutable std::mutex requests_mutex_;
+  std::map<std::pair<std::string, unsigned>, std::uint64_t> requests_;  // guarded
+};
+
+}  // namespace agentsudo::server

@@ -1,0 +1,79 @@
+#include "server/store/commit_queue.hpp"
+
+namespace agentsudo::server {
+
+CommitQueue::CommitQueue(EventStore& store, Metrics& metrics, std::size_t max_events_per_commit)
+    : store_(store),
+      metrics_(metrics),
+      max_events_per_commit_(max_events_per_commit),
+      writer_([this] { run(); }) {}
+
+CommitQueue::~CommitQueue() { stop(); }
+
+void CommitQueue::submit(EventBatch& batch, Completion done) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(Pending{&batch, std::move(done)});
+  }
+  wake_.notify_one();
+}
+
+void CommitQueue::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (writer_.joinable()) writer_.join();
+}
+
+void CommitQueue::run() {
+  for (;;) {
+    auto round = take_round();
+    if (round.empty()) return;  // stopping, and nothing left to commit
+    commit_round(round);
+  }
+}
+
+// Waits for work, then takes queued batches up to the per-commit bound
+// (always at least one, however large).
+std::vector<CommitQueue::Pending> CommitQueue::take_round() {
+  std::unique_lock lock(mutex_);
+  wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+  std::size_t events = 0;
+  std::size_t taken = 0;
+  while (taken < queue_.size() &&
+         (taken == 0 || events + queue_[taken].batch->events.size() <= max_events_per_commit_)) {
+    events += queue_[taken].batch->events.size();
+    ++taken;
+  }
+  std::vector<Pending> round(std::make_move_iterator(queue_.begin()),
+                             std::make_move_iterator(queue_.begin() + static_cast<long>(taken)));
+  queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(taken));
+  return round;
+}
+
+void CommitQueue::commit_round(std::vector<Pending>& round) {
+  std::vector<EventBatch*> batches;
+  batches.reserve(round.size());
+  std::size_t events = 0;
+  for (auto& pending : round) {
+    batches.push_back(pending.batch);
+    events += pending.batch->events.size();
+  }
+  std::vector<CommittedBatch> committed(round.size());
+  Status status = store_.append(batches, committed);
+  if (status) {
+    metrics_.events_stored.add(events);
+    metrics_.commit_batch_size.observe(static_cast<double>(events));
+  }
+  for (std::size_t i = 0; i < round.size(); ++i) {
+    if (status) {
+      round[i].done(std::move(committed[i]));
+    } else {
+      round[i].done(status.error());
+    }
+  }
+}
+
+}  // namespace agentsudo::server

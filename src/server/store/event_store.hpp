@@ -1,0 +1,69 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/event.hpp"
+#include "server/error.hpp"
+
+namespace agentsudo::server {
+
+// Events accepted together from one request, for one project.
+struct EventBatch {
+  std::int64_t project_rowid = 0;
+  UnixMicros received_at = 0;
+  std::vector<Event> events;
+  std::vector<std::string> event_ids;  // one per event, minted before the write
+};
+
+// What the store adds to a batch when it commits it.
+struct CommittedBatch {
+  std::vector<std::string> agent_ids;  // one per event
+};
+
+struct StoredEvent {
+  std::int64_t seq = 0;  // position in the project's log, for cursors
+  std::string id;
+  std::string agent_id;
+  std::string agent_name;
+  std::string action;
+  std::optional<std::string> scope;
+  bool allowed = false;
+  std::optional<std::string> function_name;
+  std::string metadata_json;
+  UnixMicros timestamp = 0;
+  UnixMicros received_at = 0;
+};
+
+// A page of one project's events, newest first. Unset filters match all.
+struct EventQuery {
+  std::int64_t project_rowid = 0;
+  std::optional<std::string> agent_name;
+  std::optional<std::string> scope;
+  std::optional<std::string> action;
+  std::optional<bool> allowed;
+  std::optional<UnixMicros> since;  // inclusive
+  std::optional<UnixMicros> until;  // exclusive
+  std::optional<std::int64_t> before_seq;
+  std::size_t limit = 50;
+};
+
+// The append-only log of events. `append` is called by one writer thread at a
+// time; `query` is thread-safe and may run beside it.
+class EventStore {
+ public:
+  virtual ~EventStore() = default;
+
+  // Stores every batch in one durable transaction (all or none), registers
+  // agents on first sight and counts each event toward its project's day.
+  // On success `committed[i]` describes `batches[i]`.
+  virtual Status append(std::span<EventBatch* const> batches,
+                        std::span<CommittedBatch> committed) = 0;
+
+  virtual Result<std::vector<StoredEvent>> query(const EventQuery& query) = 0;
+};
+
+}  // namespace agentsudo::server

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/timestamp.hpp"
+#include "server/auth/secret.hpp"
+#include "server/error.hpp"
+#include "server/quota/tier.hpp"
+
+namespace agentsudo::server {
+
+struct Project {
+  std::int64_t rowid = 0;  // internal key; never leaves the server
+  std::string id;          // public uuid
+  std::string name;
+  Tier tier;
+  UnixMicros created_at = 0;
+};
+
+struct ApiKeyRecord {
+  std::string id;
+  std::string project_id;
+  std::string prefix;
+  UnixMicros created_at = 0;
+  std::optional<UnixMicros> revoked_at;
+};
+
+// The project an active API key writes to, with what its quota needs.
+struct KeyOwner {
+  std::int64_t project_rowid = 0;
+  std::string project_id;
+  std::int64_t daily_quota = 0;
+};
+
+// Projects, their API keys, and management tokens. Secrets arrive and are
+// looked up as digests only. Implementations are thread-safe; every change is
+// visible to the next call, including from another process on the same store.
+class ProjectStore {
+ public:
+  virtual ~ProjectStore() = default;
+
+  virtual Result<Project> create_project(std::string_view name, const Tier& tier) = 0;
+  virtual Result<std::vector<Project>> list_projects() = 0;
+  // kNotFound when there is no such project.
+  virtual Result<Project> find_project(std::string_view project_id) = 0;
+  virtual Status set_tier(std::string_view project_id, const Tier& tier) = 0;
+
+  virtual Result<ApiKeyRecord> add_api_key(std::string_view project_id, const IssuedSecret& key) = 0;
+  virtual Result<std::vector<ApiKeyRecord>> list_api_keys(std::string_view project_id) = 0;
+  // Revokes at once; kNotFound for an unknown or already revoked key.
+  virtual Status revoke_api_key(std::string_view key_id) = 0;
+  // Adds `replacement` to the key's project and revokes the key, atomically.
+  virtual Result<ApiKeyRecord> rotate_api_key(std::string_view key_id,
+                                               const IssuedSecret& replacement) = 0;
+  // kInvalidApiKey unless the digest belongs to an active key.
+  virtual Result<KeyOwner> find_key_owner(const SecretDigest& digest) = 0;
+
+  virtual Status add_management_token(const IssuedSecret& token) = 0;
+  virtual bool is_active_management_token(const SecretDigest& digest) = 0;
+
+  // Events stored for the project on that UTC day (see utc_day()).
+  virtual Result<std::int64_t> events_on_day(std::int64_t project_rowid, std::int64_t day) = 0;
+
+  // A value the server keeps across restarts (the cursor signing key, flags).
+  virtual Result<std::optional<std::string>> setting(std::string_view name) = 0;
+  // Stores the value unless one exists; returns the value now stored.
+  virtual Result<std::string> setting_or_insert(std::string_view name, std::string_view value) = 0;
+};
+
+}  // namespace agentsudo::server

@@ -1,0 +1,129 @@
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "server/error.hpp"
+
+namespace agentsudo::server::sqlite {
+
+// Thrown by this thin wrapper only; the stores built on it catch it at their
+// public boundary and return an Error value, so nothing above store/ sees it.
+class SqliteError : public std::runtime_error {
+ public:
+  SqliteError(int code, const std::string& what) : std::runtime_error(what), code_(code) {}
+  int code() const { return code_; }
+
+ private:
+  int code_;
+};
+
+// A prepared statement. Bind parameters are 1-based, columns 0-based, as in
+// SQLite. Not thread-safe: it belongs to one connection.
+class Statement {
+ public:
+  Statement(sqlite3* db, std::string_view sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  void bind(int index, std::int64_t value);
+  void bind(int index, std::string_view text);
+  void bind_optional(int index, const std::optional<std::string>& text);
+  void bind_blob(int index, const void* data, std::size_t size);
+  void bind_null(int index);
+
+  // Advances to the next row; returns false when there is none.
+  bool step();
+  // Runs a statement that returns no rows.
+  void run();
+  // Clears the bindings and rewinds, ready for reuse.
+  void reset();
+
+  std::int64_t column_int64(int column) const;
+  std::string_view column_text(int column) const;
+  std::optional<std::string> column_optional_text(int column) const;
+  bool column_is_null(int column) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// Resets a cached statement when the caller is done with it, even on an
+// exception, so the next user finds it clean.
+class StatementLease {
+ public:
+  explicit StatementLease(Statement& statement) : statement_(&statement) {}
+  ~StatementLease() { statement_->reset(); }
+  StatementLease(const StatementLease&) = delete;
+  StatementLease& operator=(const StatementLease&) = delete;
+  Statement* operator->() { return statement_; }
+  Statement& operator*() { return *statement_; }
+
+ private:
+  Statement* statement_;
+};
+
+// One SQLite connection with our pragmas (WAL, synchronous=FULL, foreign keys,
+// a busy timeout so the CLI and a running server can share the file).
+// Not thread-safe: use it from one thread at a time.
+class Database {
+ public:
+  static std::unique_ptr<Database> open(const std::filesystem::path& file);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  void exec(std::string_view sql);
+  // A statement prepared once per connection and reused; the lease resets it.
+  StatementLease prepare_cached(const std::string& sql);
+  std::int64_t changes() const;
+  std::int64_t last_insert_rowid() const;
+  sqlite3* handle() { return db_; }
+
+ private:
+  explicit Database(sqlite3* db) : db_(db) {}
+
+  sqlite3* db_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+};
+
+// BEGIN IMMEDIATE on construction, ROLLBACK on destruction unless committed.
+class Transaction {
+ public:
+  explicit Transaction(Database& db);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit();
+
+ private:
+  Database& db_;
+  bool open_ = true;
+};
+
+}  // namespace agentsudo::server::sqlite
+
+namespace agentsudo::server::sqlite {
+
+// Runs `body`, turning a SqliteError into an internal Error value: the one
+// place where this wrapper's exceptions become the server's error style.
+template <class Body>
+auto translate_errors(const char* doing, Body&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const SqliteError& e) {
+    return Error{ErrorKind::kInternal, std::string(doing) + " failed: " + e.what(), {}, {}};
+  }
+}
+
+}  // namespace agentsudo::server::sqlite

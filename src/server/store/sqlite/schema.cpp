@@ -1,0 +1,96 @@
+#include "server/store/sqlite/schema.hpp"
+
+#include <array>
+#include <string>
+
+namespace agentsudo::server::sqlite {
+namespace {
+
+// Migration N (1-based) moves the schema from version N-1 to N. Append only:
+// a released migration is never edited.
+constexpr std::array kMigrations = {
+    R"sql(
+CREATE TABLE projects (
+  id          INTEGER PRIMARY KEY,
+  uuid        TEXT    NOT NULL UNIQUE,
+  name        TEXT    NOT NULL,
+  tier        TEXT    NOT NULL,
+  daily_quota INTEGER NOT NULL,
+  created_at  INTEGER NOT NULL
+);
+CREATE TABLE api_keys (
+  id          INTEGER PRIMARY KEY,
+  uuid        TEXT    NOT NULL UNIQUE,
+  project_id  INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  key_hash    BLOB    NOT NULL UNIQUE,
+  prefix      TEXT    NOT NULL,
+  created_at  INTEGER NOT NULL,
+  revoked_at  INTEGER
+);
+CREATE INDEX api_keys_by_project ON api_keys(project_id);
+CREATE TABLE management_tokens (
+  id          INTEGER PRIMARY KEY,
+  uuid        TEXT    NOT NULL UNIQUE,
+  token_hash  BLOB    NOT NULL UNIQUE,
+  prefix      TEXT    NOT NULL,
+  created_at  INTEGER NOT NULL,
+  revoked_at  INTEGER
+);
+CREATE TABLE agents (
+  id          INTEGER PRIMARY KEY,
+  uuid        TEXT    NOT NULL UNIQUE,
+  project_id  INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  name        TEXT    NOT NULL,
+  created_at  INTEGER NOT NULL,
+  UNIQUE (project_id, name)
+);
+-- seq is the integer rowid, so inserts append to the B-tree; the event's
+-- public uuid (v7) sits beside it.
+CREATE TABLE events (
+  seq           INTEGER PRIMARY KEY,
+  uuid          TEXT    NOT NULL,
+  project_id    INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  agent_id      INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+  action        TEXT    NOT NULL,
+  scope         TEXT,
+  allowed       INTEGER NOT NULL,
+  function_name TEXT,
+  metadata      TEXT    NOT NULL,
+  ts            INTEGER NOT NULL,
+  received_at   INTEGER NOT NULL
+);
+CREATE INDEX events_by_project ON events(project_id, seq);
+-- Events received per project and UTC day: what the quota counts.
+CREATE TABLE usage_daily (
+  project_id  INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  day         INTEGER NOT NULL,
+  events      INTEGER NOT NULL,
+  PRIMARY KEY (project_id, day)
+) WITHOUT ROWID;
+CREATE TABLE settings (
+  name        TEXT PRIMARY KEY,
+  value       BLOB NOT NULL
+) WITHOUT ROWID;
+)sql",
+};
+
+int schema_version(Database& db) {
+  auto statement = db.prepare_cached("PRAGMA user_version");
+  statement->step();
+  return static_cast<int>(statement->column_int64(0));
+}
+
+}  // namespace
+
+void migrate(Database& db) {
+  for (;;) {
+    Transaction tx(db);
+    int version = schema_version(db);
+    if (version >= static_cast<int>(kMigrations.size())) return;
+    db.exec(kMigrations[static_cast<std::size_t>(version)]);
+    db.exec("PRAGMA user_version = " + std::to_string(version + 1));
+    tx.commit();
+  }
+}
+
+}  // namespace agentsudo::server::sqlite

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "server/store/project_store.hpp"
+#include "server/store/sqlite/connection_pool.hpp"
+#include "server/store/sqlite/database.hpp"
+
+namespace agentsudo::server::sqlite {
+
+// ProjectStore on SQLite. Writes go through one connection under a mutex;
+// lookups borrow from the shared read pool. Thread-safe.
+class SqliteProjectStore final : public ProjectStore {
+ public:
+  SqliteProjectStore(std::unique_ptr<Database> writer, std::shared_ptr<ConnectionPool> readers);
+
+  Result<Project> create_project(std::string_view name, const Tier& tier) override;
+  Result<std::vector<Project>> list_projects() override;
+  Result<Project> find_project(std::string_view project_id) override;
+  Status set_tier(std::string_view project_id, const Tier& tier) override;
+
+  Result<ApiKeyRecord> add_api_key(std::string_view project_id, const IssuedSecret& key) override;
+  Result<std::vector<ApiKeyRecord>> list_api_keys(std::string_view project_id) override;
+  Status revoke_api_key(std::string_view key_id) override;
+  Result<ApiKeyRecord> rotate_api_key(std::string_view key_id,
+                                      const IssuedSecret& replacement) override;
+  Result<KeyOwner> find_key_owner(const SecretDigest& digest) override;
+
+  Status add_management_token(const IssuedSecret& token) override;
+  bool is_active_management_token(const SecretDigest& digest) override;
+
+  Result<std::int64_t> events_on_day(std::int64_t project_rowid, std::int64_t day) override;
+
+  Result<std::optional<std::string>> setting(std::string_view name) override;
+  Result<std::string> setting_or_insert(std::string_view name, std::string_view value) override;
+
+ private:
+  // Inserts a key row for the project; the caller holds a transaction.
+  ApiKeyRecord insert_api_key(Database& db, std::int64_t project_rowid,
+                              std::string_view project_id, const IssuedSecret& key);
+
+  std::mutex write_mutex_;
+  std::unique_ptr<Database> writer_;  // guarded by write_mutex_
+  std::shared_ptr<ConnectionPool> readers_;
+};
+
+}  // namespace agentsudo::server::sqlite

@@ -1,0 +1,34 @@
+#include "server/store/sqlite/sqlite_store.hpp"
+
+#include <memory>
+#include <system_error>
+
+#include "server/store/sqlite/connection_pool.hpp"
+#include "server/store/sqlite/schema.hpp"
+#include "server/store/sqlite/sqlite_event_store.hpp"
+#include "server/store/sqlite/sqlite_project_store.hpp"
+
+namespace agentsudo::server::sqlite {
+
+Result<SqliteStore> open_sqlite_store(const std::filesystem::path& data_dir, std::size_t readers) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) {
+    return make_error(ErrorKind::kInternal,
+                      "cannot create data directory " + data_dir.string() + ": " + ec.message());
+  }
+  auto file = data_dir / "agentsudo.db";
+  try {
+    auto writer = Database::open(file);
+    migrate(*writer);
+    auto pool = std::make_shared<ConnectionPool>(file, readers);
+    SqliteStore store;
+    store.projects = std::make_unique<SqliteProjectStore>(Database::open(file), pool);
+    store.events = std::make_unique<SqliteEventStore>(std::move(writer), pool);
+    return store;
+  } catch (const SqliteError& e) {
+    return make_error(ErrorKind::kInternal, "cannot open " + file.string() + ": " + e.what());
+  }
+}
+
+}  // namespace agentsudo::server::sqlite

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "server/error.hpp"
+#include "server/store/event_store.hpp"
+#include "server/store/project_store.hpp"
+
+namespace agentsudo::server::sqlite {
+
+// The embedded store: one SQLite file, `agentsudo.db`, in the data directory.
+struct SqliteStore {
+  std::unique_ptr<ProjectStore> projects;
+  std::unique_ptr<EventStore> events;
+};
+
+// Creates the directory if needed, opens the file and migrates its schema.
+// `readers` is the number of pooled read connections.
+Result<SqliteStore> open_sqlite_store(const std::filesystem::path& data_dir, std::size_t readers);
+
+}  // namespace agentsudo::server::sqlite
