@@ -10,11 +10,13 @@ namespace chr = std::chrono;
 
 // Reads exactly `width` decimal digits at `pos`; advances `pos` on success.
 bool read_digits(std::string_view s, std::size_t& pos, int width, int& out) {
-  if (pos + static_cast<std::size_t>(width) > s.size()) return false;
+  if (pos + static_cast<std::size_t>(width) > s.size())
+    return false;
   int value = 0;
   for (int i = 0; i < width; ++i) {
     char c = s[pos + static_cast<std::size_t>(i)];
-    if (c < '0' || c > '9') return false;
+    if (c < '0' || c > '9')
+      return false;
     value = value * 10 + (c - '0');
   }
   pos += static_cast<std::size_t>(width);
@@ -23,7 +25,8 @@ bool read_digits(std::string_view s, std::size_t& pos, int width, int& out) {
 }
 
 bool expect_char(std::string_view s, std::size_t& pos, char a, char b = '\0') {
-  if (pos >= s.size() || (s[pos] != a && (b == '\0' || s[pos] != b))) return false;
+  if (pos >= s.size() || (s[pos] != a && (b == '\0' || s[pos] != b)))
+    return false;
   ++pos;
   return true;
 }
@@ -31,7 +34,8 @@ bool expect_char(std::string_view s, std::size_t& pos, char a, char b = '\0') {
 // Parses ".ffffff..." into microseconds, truncating digits past the sixth.
 bool read_fraction(std::string_view s, std::size_t& pos, UnixMicros& micros) {
   micros = 0;
-  if (pos >= s.size() || s[pos] != '.') return true;
+  if (pos >= s.size() || s[pos] != '.')
+    return true;
   ++pos;
   std::size_t start = pos;
   UnixMicros scale = 100'000;
@@ -49,7 +53,8 @@ bool read_offset(std::string_view s, std::size_t& pos, int& offset_seconds) {
     offset_seconds = 0;
     return true;
   }
-  if (pos >= s.size() || (s[pos] != '+' && s[pos] != '-')) return false;
+  if (pos >= s.size() || (s[pos] != '+' && s[pos] != '-'))
+    return false;
   int sign = s[pos] == '-' ? -1 : 1;
   ++pos;
   int hours = 0, minutes = 0;
@@ -69,10 +74,10 @@ std::string format_rfc3339(UnixMicros t) {
   chr::year_month_day ymd(day);
   chr::hh_mm_ss hms(tp - day);
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%06dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()),
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%06dZ",
+                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
+                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
                 static_cast<int>(hms.subseconds().count()));
   return buf;
 }
@@ -81,20 +86,22 @@ std::optional<UnixMicros> parse_rfc3339(std::string_view s) {
   std::size_t pos = 0;
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, offset = 0;
   UnixMicros fraction = 0;
-  bool shaped = read_digits(s, pos, 4, year) && expect_char(s, pos, '-') &&
-                read_digits(s, pos, 2, month) && expect_char(s, pos, '-') &&
-                read_digits(s, pos, 2, day) && expect_char(s, pos, 'T', 't') &&
-                read_digits(s, pos, 2, hour) && expect_char(s, pos, ':') &&
-                read_digits(s, pos, 2, minute) && expect_char(s, pos, ':') &&
-                read_digits(s, pos, 2, second) && read_fraction(s, pos, fraction) &&
-                read_offset(s, pos, offset) && pos == s.size();
-  if (!shaped || year < 1970 || hour > 23 || minute > 59 || second > 59) return std::nullopt;
+  bool shaped =
+      read_digits(s, pos, 4, year) && expect_char(s, pos, '-') && read_digits(s, pos, 2, month) &&
+      expect_char(s, pos, '-') && read_digits(s, pos, 2, day) && expect_char(s, pos, 'T', 't') &&
+      read_digits(s, pos, 2, hour) && expect_char(s, pos, ':') && read_digits(s, pos, 2, minute) &&
+      expect_char(s, pos, ':') && read_digits(s, pos, 2, second) &&
+      read_fraction(s, pos, fraction) && read_offset(s, pos, offset) && pos == s.size();
+  if (!shaped || year < 1970 || hour > 23 || minute > 59 || second > 59)
+    return std::nullopt;
   chr::year_month_day ymd{chr::year(year), chr::month(static_cast<unsigned>(month)),
                           chr::day(static_cast<unsigned>(day))};
-  if (!ymd.ok()) return std::nullopt;
+  if (!ymd.ok())
+    return std::nullopt;
   auto days = chr::sys_days(ymd).time_since_epoch().count();
   UnixMicros seconds = days * 86'400LL + hour * 3600 + minute * 60 + second - offset;
-  if (seconds < 0) return std::nullopt;
+  if (seconds < 0)
+    return std::nullopt;
   return seconds * kMicrosPerSecond + fraction;
 }
 

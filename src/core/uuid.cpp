@@ -20,7 +20,8 @@ std::string make_uuid_v7(std::int64_t unix_millis) {
   std::string out;
   out.reserve(36);
   for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    if (i == 4 || i == 6 || i == 8 || i == 10)
+      out.push_back('-');
     out.push_back(kHex[bytes[i] >> 4]);
     out.push_back(kHex[bytes[i] & 0x0F]);
   }
@@ -28,7 +29,8 @@ std::string make_uuid_v7(std::int64_t unix_millis) {
 }
 
 bool is_canonical_uuid(std::string_view text) {
-  if (text.size() != 36) return false;
+  if (text.size() != 36)
+    return false;
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     bool dash_position = i == 8 || i == 13 || i == 18 || i == 23;

@@ -26,8 +26,7 @@ void add_admin_commands(CLI::App& app, cli::AdminOptions& options, int& exit_cod
   auto* create = project->add_subcommand("create", "Create a project and print its first API key");
   add_data_dir(*create, options);
   create->add_option("--name", options.name, "Project name")->required();
-  create->add_option("--tier", options.tier, "free, pro, or events per day")
-      ->capture_default_str();
+  create->add_option("--tier", options.tier, "free, pro, or events per day")->capture_default_str();
   create->callback([&] { exit_code = cli::project_create(options); });
 
   auto* list = project->add_subcommand("list", "List projects");
@@ -61,7 +60,8 @@ void add_admin_commands(CLI::App& app, cli::AdminOptions& options, int& exit_cod
   rotate->add_option("--key", options.key_id, "Key id (from key list)")->required();
   rotate->callback([&] { exit_code = cli::key_rotate(options); });
 
-  auto* token = app.add_subcommand("token", "Manage tokens for the read API")->require_subcommand(1);
+  auto* token =
+      app.add_subcommand("token", "Manage tokens for the read API")->require_subcommand(1);
   auto* token_create = token->add_subcommand("create", "Issue a management token");
   add_data_dir(*token_create, options);
   token_create->callback([&] { exit_code = cli::token_create(options); });
@@ -72,7 +72,8 @@ void add_admin_commands(CLI::App& app, cli::AdminOptions& options, int& exit_cod
 std::vector<std::string> with_default_command(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   bool wants_help = !args.empty() && (args[0] == "--help" || args[0] == "-h");
-  if (!wants_help && (args.empty() || args[0].starts_with("-"))) args.insert(args.begin(), "serve");
+  if (!wants_help && (args.empty() || args[0].starts_with("-")))
+    args.insert(args.begin(), "serve");
   std::reverse(args.begin(), args.end());  // CLI11 takes them in reverse order
   return args;
 }

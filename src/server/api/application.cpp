@@ -42,12 +42,12 @@ Application::Application(IngestHandler& ingest, EventsHandler& events, OpsHandle
                     [&ingest](const http::Request& request, const http::PathParams&) {
                       return ingest.ingest_batch(request);
                     }});
-  router_.add(http::Verb::get, "/api/v1/projects/{project_id}/events",
-              Route{"/api/v1/projects/{project_id}/events", kSmallBody,
-                    immediate([&events](const http::Request& request,
-                                        const http::PathParams& params) {
-                      return events.list(request, params[0]);
-                    })});
+  router_.add(
+      http::Verb::get, "/api/v1/projects/{project_id}/events",
+      Route{"/api/v1/projects/{project_id}/events", kSmallBody,
+            immediate([&events](const http::Request& request, const http::PathParams& params) {
+              return events.list(request, params[0]);
+            })});
   router_.add(http::Verb::get, "/healthz",
               Route{"/healthz", kSmallBody,
                     immediate([&ops](const http::Request& request, const http::PathParams&) {
@@ -78,17 +78,16 @@ asio::awaitable<http::Response> Application::dispatch(const http::Request& reque
                                                       std::string& route_name) {
   auto match = router_.find(request.method(), path_of(request.target()));
   if (match.route == nullptr && !match.allowed_methods.empty()) {
-    auto response = error_response(
-        make_error(ErrorKind::kMethodNotAllowed,
-                   "this route answers " + match.allowed_methods + ", not " +
-                       std::string(request.method_string())),
-        request.version());
+    auto response = error_response(make_error(ErrorKind::kMethodNotAllowed,
+                                              "this route answers " + match.allowed_methods +
+                                                  ", not " + std::string(request.method_string())),
+                                   request.version());
     response.set(http::Field::allow, match.allowed_methods);
     co_return response;
   }
   if (match.route == nullptr) {
-    co_return error_response(make_error(ErrorKind::kNotFound, "no such route: " +
-                                                                   std::string(path_of(request.target()))),
+    co_return error_response(make_error(ErrorKind::kNotFound,
+                                        "no such route: " + std::string(path_of(request.target()))),
                              request.version());
   }
   route_name = match.route->name;

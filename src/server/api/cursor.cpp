@@ -32,12 +32,14 @@ std::string CursorCodec::encode(std::int64_t before_seq, std::string_view scope)
 }
 
 std::optional<std::int64_t> CursorCodec::decode(std::string_view cursor,
-                                               std::string_view scope) const {
+                                                std::string_view scope) const {
   auto dot = cursor.find('.');
-  if (dot == std::string_view::npos) return std::nullopt;
+  if (dot == std::string_view::npos)
+    return std::nullopt;
   std::int64_t seq = 0;
   auto [end, ec] = std::from_chars(cursor.data(), cursor.data() + dot, seq);
-  if (ec != std::errc() || end != cursor.data() + dot || seq <= 0) return std::nullopt;
+  if (ec != std::errc() || end != cursor.data() + dot || seq <= 0)
+    return std::nullopt;
   std::string expected = seal(seq, scope);
   std::string_view tag = cursor.substr(dot + 1);
   if (tag.size() != expected.size() ||

@@ -13,7 +13,8 @@ Error invalid(std::string field, std::string message) {
 
 bool has_control_characters(std::string_view text) {
   for (unsigned char c : text) {
-    if (c < 0x20 || c == 0x7F) return true;
+    if (c < 0x20 || c == 0x7F)
+      return true;
   }
   return false;
 }
@@ -28,12 +29,15 @@ Result<std::optional<std::string>> read_string(const json::object& object, std::
                                                bool required, std::size_t max_bytes) {
   const json::value* value = object.if_contains(field);
   if (value == nullptr || value->is_null()) {
-    if (required) return invalid(field, field + " is required");
+    if (required)
+      return invalid(field, field + " is required");
     return std::optional<std::string>();
   }
-  if (!value->is_string()) return invalid(field, field + " must be a string");
+  if (!value->is_string())
+    return invalid(field, field + " must be a string");
   std::string_view text = value->get_string();
-  if (required && text.empty()) return invalid(field, field + " must not be empty");
+  if (required && text.empty())
+    return invalid(field, field + " must not be empty");
   if (text.size() > max_bytes) {
     return invalid(field, field + " must be at most " + std::to_string(max_bytes) + " bytes long");
   }
@@ -61,8 +65,10 @@ std::size_t nesting_depth(const json::value& value) {
 
 Result<std::string> read_metadata(const json::object& object) {
   const json::value* value = object.if_contains("metadata");
-  if (value == nullptr || value->is_null()) return std::string("{}");
-  if (!value->is_object()) return invalid("metadata", "metadata must be a JSON object");
+  if (value == nullptr || value->is_null())
+    return std::string("{}");
+  if (!value->is_object())
+    return invalid("metadata", "metadata must be a JSON object");
   if (nesting_depth(*value) > EventLimits::kMaxMetadataDepth) {
     return invalid("metadata", "metadata must not nest deeper than " +
                                    std::to_string(EventLimits::kMaxMetadataDepth) + " levels");
@@ -78,12 +84,15 @@ Result<std::string> read_metadata(const json::object& object) {
 
 Result<std::optional<UnixMicros>> read_timestamp(const json::object& object) {
   const json::value* value = object.if_contains("timestamp");
-  if (value == nullptr || value->is_null()) return std::optional<UnixMicros>();
+  if (value == nullptr || value->is_null())
+    return std::optional<UnixMicros>();
   auto invalid_timestamp = invalid(
       "timestamp", "timestamp must be an RFC 3339 date-time such as 2026-01-15T10:30:00.123456Z");
-  if (!value->is_string()) return invalid_timestamp;
+  if (!value->is_string())
+    return invalid_timestamp;
   auto parsed = parse_rfc3339(value->get_string());
-  if (!parsed) return invalid_timestamp;
+  if (!parsed)
+    return invalid_timestamp;
   return std::optional<UnixMicros>(*parsed);
 }
 
@@ -99,38 +108,48 @@ Status check_action(const std::string& action) {
 }  // namespace
 
 Result<Event> decode_event(const json::value& value) {
-  if (!value.is_object()) return invalid("", "an event must be a JSON object");
+  if (!value.is_object())
+    return invalid("", "an event must be a JSON object");
   const json::object& object = value.get_object();
   Event event;
 
   auto agent_name = read_string(object, "agent_name", true, EventLimits::kMaxAgentName);
-  if (!agent_name) return agent_name.take_error();
+  if (!agent_name)
+    return agent_name.take_error();
   event.agent_name = std::move(**agent_name);
 
   auto action = read_string(object, "action", true, EventLimits::kMaxAction);
-  if (!action) return action.take_error();
+  if (!action)
+    return action.take_error();
   event.action = std::move(**action);
-  if (auto status = check_action(event.action); !status) return status.error();
+  if (auto status = check_action(event.action); !status)
+    return status.error();
 
   auto scope = read_string(object, "scope", false, EventLimits::kMaxScope);
-  if (!scope) return scope.take_error();
+  if (!scope)
+    return scope.take_error();
   event.scope = std::move(*scope);
 
   const json::value* allowed = object.if_contains("allowed");
-  if (allowed == nullptr || allowed->is_null()) return invalid("allowed", "allowed is required");
-  if (!allowed->is_bool()) return invalid("allowed", "allowed must be true or false");
+  if (allowed == nullptr || allowed->is_null())
+    return invalid("allowed", "allowed is required");
+  if (!allowed->is_bool())
+    return invalid("allowed", "allowed must be true or false");
   event.allowed = allowed->get_bool();
 
   auto function_name = read_string(object, "function_name", false, EventLimits::kMaxFunctionName);
-  if (!function_name) return function_name.take_error();
+  if (!function_name)
+    return function_name.take_error();
   event.function_name = std::move(*function_name);
 
   auto metadata = read_metadata(object);
-  if (!metadata) return metadata.take_error();
+  if (!metadata)
+    return metadata.take_error();
   event.metadata_json = std::move(*metadata);
 
   auto timestamp = read_timestamp(object);
-  if (!timestamp) return timestamp.take_error();
+  if (!timestamp)
+    return timestamp.take_error();
   event.timestamp = *timestamp;
   return event;
 }

@@ -57,11 +57,13 @@ Status apply_parameter(const std::string& name, const std::string& value, ListRe
     q.allowed = value == "true";
   } else if (name == "since" || name == "until") {
     auto time = parse_time(name, value);
-    if (!time) return time.error();
+    if (!time)
+      return time.error();
     (name == "since" ? q.since : q.until) = *time;
   } else if (name == "limit") {
     auto limit = parse_limit(value);
-    if (!limit) return limit.error();
+    if (!limit)
+      return limit.error();
     q.limit = *limit;
   } else if (name == "cursor") {
     list.cursor = value;
@@ -75,7 +77,8 @@ Status apply_parameter(const std::string& name, const std::string& value, ListRe
 
 Result<ListRequest> parse_list_request(std::string_view target) {
   auto url = boost::urls::parse_origin_form(target);
-  if (!url) return invalid_parameter("", "the request target is not a valid URL");
+  if (!url)
+    return invalid_parameter("", "the request target is not a valid URL");
   ListRequest list;
   list.query.limit = EventsHandler::kDefaultLimit;
   for (const auto& param : url->params()) {
@@ -90,7 +93,8 @@ std::string page_body(const std::vector<StoredEvent>& events, std::string_view p
                       const std::optional<std::string>& next_cursor) {
   std::string body = "{\"events\":[";
   for (std::size_t i = 0; i < events.size(); ++i) {
-    if (i > 0) body.push_back(',');
+    if (i > 0)
+      body.push_back(',');
     append_event_json(events[i], project_id, body);
   }
   body += "],\"next_cursor\":";
@@ -105,8 +109,7 @@ std::string page_body(const std::vector<StoredEvent>& events, std::string_view p
 
 }  // namespace
 
-EventsHandler::EventsHandler(ProjectStore& projects, EventStore& events,
-                             const CursorCodec& cursors)
+EventsHandler::EventsHandler(ProjectStore& projects, EventStore& events, const CursorCodec& cursors)
     : projects_(projects), events_(events), cursors_(cursors) {}
 
 http::Response EventsHandler::list(const http::Request& request, std::string_view project_id) {
@@ -116,12 +119,15 @@ http::Response EventsHandler::list(const http::Request& request, std::string_vie
     return error_response(auth.error(), version);
   }
   auto list = parse_list_request(request.target());
-  if (!list) return error_response(list.error(), version);
+  if (!list)
+    return error_response(list.error(), version);
   if (!is_canonical_uuid(project_id)) {
-    return error_response(make_error(ErrorKind::kNotFound, "no project with id " + std::string(project_id)), version);
+    return error_response(
+        make_error(ErrorKind::kNotFound, "no project with id " + std::string(project_id)), version);
   }
   auto project = projects_.find_project(project_id);
-  if (!project) return error_response(project.error(), version);
+  if (!project)
+    return error_response(project.error(), version);
 
   std::string scope = std::string(project_id) + "\n" + list->filter_fingerprint;
   if (list->cursor) {
@@ -134,7 +140,8 @@ http::Response EventsHandler::list(const http::Request& request, std::string_vie
   }
   list->query.project_rowid = project->rowid;
   auto events = events_.query(list->query);
-  if (!events) return error_response(events.error(), version);
+  if (!events)
+    return error_response(events.error(), version);
 
   std::optional<std::string> next_cursor;
   if (events->size() == list->query.limit) {

@@ -24,9 +24,11 @@ http::Response outcome_error(const IngestOutcome& outcome, const http::Request& 
   if (outcome.quota) {
     set_quota_headers(response, *outcome.quota);
     if (outcome.error->kind == ErrorKind::kRateLimited) {
-      auto seconds_left = (outcome.quota->resets_at - outcome.batch.received_at +
-                           kMicrosPerSecond - 1) / kMicrosPerSecond;
-      response.set(http::Field::retry_after, std::to_string(std::max<std::int64_t>(1, seconds_left)));
+      auto seconds_left =
+          (outcome.quota->resets_at - outcome.batch.received_at + kMicrosPerSecond - 1) /
+          kMicrosPerSecond;
+      response.set(http::Field::retry_after,
+                   std::to_string(std::max<std::int64_t>(1, seconds_left)));
     }
   }
   return response;
@@ -60,16 +62,20 @@ IngestHandler::IngestHandler(ProjectStore& projects, Ingestor& ingestor)
 
 boost::asio::awaitable<http::Response> IngestHandler::ingest_event(const http::Request& request) {
   auto owner = authenticate_api_key(projects_, request["X-API-Key"]);
-  if (!owner) co_return error_response(owner.error(), request.version());
+  if (!owner)
+    co_return error_response(owner.error(), request.version());
   auto events = decode_body(request, [](const json::value& body) -> Result<std::vector<Event>> {
     auto event = decode_event(body);
-    if (!event) return event.take_error();
+    if (!event)
+      return event.take_error();
     return std::vector<Event>{std::move(*event)};
   });
-  if (!events) co_return refusal(*owner, events.error(), request);
+  if (!events)
+    co_return refusal(*owner, events.error(), request);
 
   IngestOutcome outcome = co_await ingestor_.ingest(*owner, std::move(*events));
-  if (outcome.error) co_return outcome_error(outcome, request);
+  if (outcome.error)
+    co_return outcome_error(outcome, request);
   http::Response response{http::beast_http::status::created, request.version()};
   response.set(http::Field::content_type, "application/json");
   response.body() = single_event_body(outcome, *owner);
@@ -79,15 +85,17 @@ boost::asio::awaitable<http::Response> IngestHandler::ingest_event(const http::R
 
 boost::asio::awaitable<http::Response> IngestHandler::ingest_batch(const http::Request& request) {
   auto owner = authenticate_api_key(projects_, request["X-API-Key"]);
-  if (!owner) co_return error_response(owner.error(), request.version());
-  auto events = decode_body(request, [](const json::value& body) {
-    return decode_event_batch(body, kMaxBatchEvents);
-  });
-  if (!events) co_return refusal(*owner, events.error(), request);
+  if (!owner)
+    co_return error_response(owner.error(), request.version());
+  auto events = decode_body(
+      request, [](const json::value& body) { return decode_event_batch(body, kMaxBatchEvents); });
+  if (!events)
+    co_return refusal(*owner, events.error(), request);
 
   std::size_t count = events->size();
   IngestOutcome outcome = co_await ingestor_.ingest(*owner, std::move(*events));
-  if (outcome.error) co_return outcome_error(outcome, request);
+  if (outcome.error)
+    co_return outcome_error(outcome, request);
   http::Response response = json_response(200, json::object{{"stored", count}}, request.version());
   set_quota_headers(response, *outcome.quota);
   co_return response;
@@ -96,14 +104,16 @@ boost::asio::awaitable<http::Response> IngestHandler::ingest_batch(const http::R
 template <class Decode>
 Result<std::vector<Event>> IngestHandler::decode_body(const http::Request& request, Decode decode) {
   auto body = parse_json_body(request);
-  if (!body) return body.take_error();
+  if (!body)
+    return body.take_error();
   return decode(*body);
 }
 
 http::Response IngestHandler::refusal(const KeyOwner& owner, const Error& error,
                                       const http::Request& request) {
   http::Response response = error_response(error, request.version());
-  if (auto quota = ingestor_.quota_status(owner)) set_quota_headers(response, *quota);
+  if (auto quota = ingestor_.quota_status(owner))
+    set_quota_headers(response, *quota);
   return response;
 }
 

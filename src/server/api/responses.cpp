@@ -30,7 +30,8 @@ constexpr ErrorMapping kErrorTable[] = {
 
 const ErrorMapping& mapping_for(ErrorKind kind) {
   for (const auto& mapping : kErrorTable) {
-    if (mapping.kind == kind) return mapping;
+    if (mapping.kind == kind)
+      return mapping;
   }
   return kErrorTable[std::size(kErrorTable) - 1];
 }
@@ -45,16 +46,22 @@ http::Response json_response(unsigned status, const json::value& body, unsigned 
   return response;
 }
 
-unsigned status_for(ErrorKind kind) { return mapping_for(kind).status; }
+unsigned status_for(ErrorKind kind) {
+  return mapping_for(kind).status;
+}
 
-const char* code_for(ErrorKind kind) { return mapping_for(kind).code; }
+const char* code_for(ErrorKind kind) {
+  return mapping_for(kind).code;
+}
 
 http::Response error_response(const Error& error, unsigned version) {
   json::object body;
   body["error"] = error.message;
   body["code"] = code_for(error.kind);
-  if (!error.field.empty()) body["field"] = error.field;
-  if (error.index) body["index"] = *error.index;
+  if (!error.field.empty())
+    body["field"] = error.field;
+  if (error.index)
+    body["index"] = *error.index;
   return json_response(status_for(error.kind), body, version);
 }
 

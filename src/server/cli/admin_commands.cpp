@@ -23,11 +23,14 @@ int fail(const Error& error) {
 
 // Opens the store for one command; the CLI needs a single reader.
 Result<sqlite::SqliteStore> open_store(const AdminOptions& options) {
-  if (sodium_init() < 0) return make_error(ErrorKind::kInternal, "libsodium failed to start");
+  if (sodium_init() < 0)
+    return make_error(ErrorKind::kInternal, "libsodium failed to start");
   return sqlite::open_sqlite_store(options.data_dir, 1);
 }
 
-void print_json(const json::value& value) { std::cout << json::serialize(value) << "\n"; }
+void print_json(const json::value& value) {
+  std::cout << json::serialize(value) << "\n";
+}
 
 json::object project_json(const Project& project) {
   return {{"project_id", project.id},
@@ -62,11 +65,14 @@ void print_issued_key(const IssuedApiKey& key, bool as_json) {
 
 int project_create(const AdminOptions& options) {
   auto tier = parse_tier(options.tier);
-  if (!tier) return fail(tier.error());
+  if (!tier)
+    return fail(tier.error());
   auto store = open_store(options);
-  if (!store) return fail(store.error());
+  if (!store)
+    return fail(store.error());
   auto created = create_project_with_key(*store->projects, options.name, *tier);
-  if (!created) return fail(created.error());
+  if (!created)
+    return fail(created.error());
   if (options.json) {
     print_json({{"project_id", created->project.id}, {"api_key", created->key.plaintext}});
     return kOk;
@@ -79,12 +85,15 @@ int project_create(const AdminOptions& options) {
 
 int project_list(const AdminOptions& options) {
   auto store = open_store(options);
-  if (!store) return fail(store.error());
+  if (!store)
+    return fail(store.error());
   auto projects = store->projects->list_projects();
-  if (!projects) return fail(projects.error());
+  if (!projects)
+    return fail(projects.error());
   if (options.json) {
     json::array list;
-    for (const auto& project : *projects) list.push_back(project_json(project));
+    for (const auto& project : *projects)
+      list.push_back(project_json(project));
     print_json(list);
     return kOk;
   }
@@ -97,9 +106,11 @@ int project_list(const AdminOptions& options) {
 
 int project_set_tier(const AdminOptions& options) {
   auto tier = parse_tier(options.tier);
-  if (!tier) return fail(tier.error());
+  if (!tier)
+    return fail(tier.error());
   auto store = open_store(options);
-  if (!store) return fail(store.error());
+  if (!store)
+    return fail(store.error());
   if (auto set = store->projects->set_tier(options.project_id, *tier); !set) {
     return fail(set.error());
   }
@@ -116,21 +127,26 @@ int project_set_tier(const AdminOptions& options) {
 
 int key_create(const AdminOptions& options) {
   auto store = open_store(options);
-  if (!store) return fail(store.error());
+  if (!store)
+    return fail(store.error());
   auto key = issue_api_key(*store->projects, options.project_id);
-  if (!key) return fail(key.error());
+  if (!key)
+    return fail(key.error());
   print_issued_key(*key, options.json);
   return kOk;
 }
 
 int key_list(const AdminOptions& options) {
   auto store = open_store(options);
-  if (!store) return fail(store.error());
+  if (!store)
+    return fail(store.error());
   auto keys = store->projects->list_api_keys(options.project_id);
-  if (!keys) return fail(keys.error());
+  if (!keys)
+    return fail(keys.error());
   if (options.json) {
     json::array list;
-    for (const auto& key : *keys) list.push_back(key_json(key));
+    for (const auto& key : *keys)
+      list.push_back(key_json(key));
     print_json(list);
     return kOk;
   }
@@ -143,7 +159,8 @@ int key_list(const AdminOptions& options) {
 
 int key_revoke(const AdminOptions& options) {
   auto store = open_store(options);
-  if (!store) return fail(store.error());
+  if (!store)
+    return fail(store.error());
   if (auto revoked = store->projects->revoke_api_key(options.key_id); !revoked) {
     return fail(revoked.error());
   }
@@ -157,18 +174,22 @@ int key_revoke(const AdminOptions& options) {
 
 int key_rotate(const AdminOptions& options) {
   auto store = open_store(options);
-  if (!store) return fail(store.error());
+  if (!store)
+    return fail(store.error());
   auto key = rotate_api_key(*store->projects, options.key_id);
-  if (!key) return fail(key.error());
+  if (!key)
+    return fail(key.error());
   print_issued_key(*key, options.json);
   return kOk;
 }
 
 int token_create(const AdminOptions& options) {
   auto store = open_store(options);
-  if (!store) return fail(store.error());
+  if (!store)
+    return fail(store.error());
   auto token = issue_management_token(*store->projects);
-  if (!token) return fail(token.error());
+  if (!token)
+    return fail(token.error());
   if (options.json) {
     print_json({{"token", *token}});
   } else {

@@ -39,14 +39,19 @@ int fail(const std::string& message) {
 // project and prints its key once, so `make run` is all a newcomer needs.
 Status bootstrap_default_project(ProjectStore& projects) {
   auto existing = projects.list_projects();
-  if (!existing) return existing.error();
-  if (!existing->empty()) return {};
+  if (!existing)
+    return existing.error();
+  if (!existing->empty())
+    return {};
   auto already = projects.setting("default_project");
-  if (!already) return already.error();
-  if (*already) return {};
+  if (!already)
+    return already.error();
+  if (*already)
+    return {};
 
   auto created = create_project_with_key(projects, "default", Tier{"free", kFreeDailyQuota});
-  if (!created) return created.error();
+  if (!created)
+    return created.error();
   projects.setting_or_insert("default_project", created->project.id);
   std::cout << "Created project \"default\" (" << created->project.id << ", free tier)\n"
             << "API key (shown once, store it now): " << created->key.plaintext << "\n"
@@ -60,7 +65,8 @@ Result<std::array<unsigned char, api::CursorCodec::kKeyBytes>> cursor_key(Projec
   char hex[key.size() * 2 + 1];
   sodium_bin2hex(hex, sizeof hex, key.data(), key.size());
   auto stored = projects.setting_or_insert("cursor_key", hex);
-  if (!stored) return stored.take_error();
+  if (!stored)
+    return stored.take_error();
   if (sodium_hex2bin(key.data(), key.size(), stored->data(), stored->size(), nullptr, nullptr,
                      nullptr) != 0) {
     return make_error(ErrorKind::kInternal, "the stored cursor key is corrupt");
@@ -82,7 +88,8 @@ void drain_then_stop(asio::io_context& io, http::HttpServer& server) {
     }
     timer->expires_after(std::chrono::milliseconds(5));
     timer->async_wait([poll](const boost::system::error_code&) {
-      if (*poll) (*poll)();
+      if (*poll)
+        (*poll)();
     });
   };
   (*poll)();
@@ -91,16 +98,20 @@ void drain_then_stop(asio::io_context& io, http::HttpServer& server) {
 }  // namespace
 
 int run_serve(const ServeOptions& options) {
-  if (sodium_init() < 0) return fail("libsodium failed to start");
+  if (sodium_init() < 0)
+    return fail("libsodium failed to start");
   unsigned threads = options.io_threads != 0 ? options.io_threads
                                              : std::max(1u, std::thread::hardware_concurrency());
 
   auto store = sqlite::open_sqlite_store(options.data_dir, threads + 1);
-  if (!store) return fail(store.error().message);
+  if (!store)
+    return fail(store.error().message);
   ProjectStore& projects = *store->projects;
-  if (auto boot = bootstrap_default_project(projects); !boot) return fail(boot.error().message);
+  if (auto boot = bootstrap_default_project(projects); !boot)
+    return fail(boot.error().message);
   auto key = cursor_key(projects);
-  if (!key) return fail(key.error().message);
+  if (!key)
+    return fail(key.error().message);
 
   SystemClock clock;
   Metrics metrics;
@@ -118,12 +129,14 @@ int run_serve(const ServeOptions& options) {
   asio::io_context io(static_cast<int>(threads));
   http::HttpServer server(io, application, http::TransportLimits{});
   auto endpoint = server.listen(options.listen);
-  if (!endpoint) return fail(endpoint.error().message);
+  if (!endpoint)
+    return fail(endpoint.error().message);
   server.start();
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
+    if (ec)
+      return;
     spdlog::info("received signal {}, finishing requests in flight", signal);
     drain_then_stop(io, server);
   });
@@ -133,9 +146,11 @@ int run_serve(const ServeOptions& options) {
             << std::flush;
 
   std::vector<std::thread> workers;
-  for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
+  for (unsigned i = 1; i < threads; ++i)
+    workers.emplace_back([&io] { io.run(); });
   io.run();
-  for (auto& worker : workers) worker.join();
+  for (auto& worker : workers)
+    worker.join();
   commits.stop();
   spdlog::info("stopped; every acknowledged event is committed");
   return kOk;

@@ -49,20 +49,24 @@ Result<tcp::endpoint> parse_endpoint(const std::string& host_port) {
                       "listen address must look like HOST:PORT, got \"" + host_port + "\"",
                       "listen");
   };
-  if (colon == std::string::npos) return bad();
+  if (colon == std::string::npos)
+    return bad();
   std::string host = host_port.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
   }
-  if (host == "localhost") host = "127.0.0.1";
+  if (host == "localhost")
+    host = "127.0.0.1";
   unsigned short port = 0;
   const char* begin = host_port.data() + colon + 1;
   const char* end = host_port.data() + host_port.size();
   auto [ptr, ec] = std::from_chars(begin, end, port);
-  if (ec != std::errc() || ptr != end || begin == end) return bad();
+  if (ec != std::errc() || ptr != end || begin == end)
+    return bad();
   boost::system::error_code address_error;
   auto address = asio::ip::make_address(host, address_error);
-  if (address_error) return bad();
+  if (address_error)
+    return bad();
   return tcp::endpoint(address, port);
 }
 
@@ -73,20 +77,26 @@ HttpServer::HttpServer(asio::io_context& io, RequestHandler& handler, TransportL
 
 Result<tcp::endpoint> HttpServer::listen(const std::string& host_port) {
   auto endpoint = parse_endpoint(host_port);
-  if (!endpoint) return endpoint;
+  if (!endpoint)
+    return endpoint;
   boost::system::error_code ec;
   acceptor_.open(endpoint->protocol(), ec);
-  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(*endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (!ec)
+    acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec)
+    acceptor_.bind(*endpoint, ec);
+  if (!ec)
+    acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    return make_error(ErrorKind::kInternal,
-                      "cannot listen on " + host_port + ": " + ec.message(), "listen");
+    return make_error(ErrorKind::kInternal, "cannot listen on " + host_port + ": " + ec.message(),
+                      "listen");
   }
   return acceptor_.local_endpoint();
 }
 
-void HttpServer::start() { asio::co_spawn(io_, accept_loop(), asio::detached); }
+void HttpServer::start() {
+  asio::co_spawn(io_, accept_loop(), asio::detached);
+}
 
 void HttpServer::stop_accepting() {
   draining_ = true;
@@ -99,9 +109,12 @@ void HttpServer::stop_accepting() {
 asio::awaitable<void> HttpServer::accept_loop() {
   while (acceptor_.is_open()) {
     auto [ec, socket] = co_await acceptor_.async_accept(kNoThrow);
-    if (ec == asio::error::operation_aborted) co_return;
-    if (ec) continue;  // e.g. EMFILE: keep serving the connections we have
-    if (connections_.load() >= limits_.max_connections) continue;  // dropping it closes it
+    if (ec == asio::error::operation_aborted)
+      co_return;
+    if (ec)
+      continue;  // e.g. EMFILE: keep serving the connections we have
+    if (connections_.load() >= limits_.max_connections)
+      continue;  // dropping it closes it
     asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
   }
 }
@@ -125,10 +138,11 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
     beast_http::request_parser<beast_http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(limits_.header_bytes));
     stream.expires_after(limits_.idle_timeout);
-    auto [header_ec, header_bytes] = co_await beast_http::async_read_header(stream, buffer, parser, kNoThrow);
+    auto [header_ec, header_bytes] =
+        co_await beast_http::async_read_header(stream, buffer, parser, kNoThrow);
     if (header_ec == beast_http::error::body_limit) {
-      co_await send_rejection(parser.get(), make_error(ErrorKind::kPayloadTooLarge,
-                                                       "request body is too large"));
+      co_await send_rejection(parser.get(),
+                              make_error(ErrorKind::kPayloadTooLarge, "request body is too large"));
       break;
     }
     if (header_ec) {
@@ -143,9 +157,10 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
     std::size_t limit = handler_.body_limit(parser.get());
     auto declared = parser.content_length();
     if (declared && *declared > limit) {
-      co_await send_rejection(parser.get(), make_error(ErrorKind::kPayloadTooLarge,
-                                                       "request body is over this route's limit of " +
-                                                           std::to_string(limit) + " bytes"));
+      co_await send_rejection(
+          parser.get(),
+          make_error(ErrorKind::kPayloadTooLarge, "request body is over this route's limit of " +
+                                                      std::to_string(limit) + " bytes"));
       break;
     }
     parser.body_limit(limit);
@@ -157,15 +172,17 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
     stream.expires_after(limits_.read_timeout);
     auto [body_ec, body_bytes] = co_await beast_http::async_read(stream, buffer, parser, kNoThrow);
     if (body_ec == beast_http::error::body_limit) {
-      co_await send_rejection(parser.get(), make_error(ErrorKind::kPayloadTooLarge,
-                                                       "request body is over this route's limit of " +
-                                                           std::to_string(limit) + " bytes"));
+      co_await send_rejection(
+          parser.get(),
+          make_error(ErrorKind::kPayloadTooLarge, "request body is over this route's limit of " +
+                                                      std::to_string(limit) + " bytes"));
       break;
     }
     if (body_ec) {
       if (is_malformed_request(body_ec)) {
-        co_await send_rejection(parser.get(), make_error(ErrorKind::kInvalidPayload,
-                                                         "malformed HTTP request: " + body_ec.message()));
+        co_await send_rejection(
+            parser.get(),
+            make_error(ErrorKind::kInvalidPayload, "malformed HTTP request: " + body_ec.message()));
       }
       break;
     }
@@ -176,7 +193,8 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
     response.prepare_payload();
     stream.expires_after(limits_.write_timeout);
     auto [write_ec, written] = co_await beast_http::async_write(stream, response, kNoThrow);
-    if (write_ec || !keep_alive) break;
+    if (write_ec || !keep_alive)
+      break;
   }
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }

@@ -20,9 +20,9 @@ template <class Route>
 class Router {
  public:
   struct Match {
-    const Route* route = nullptr;     // null when nothing matched
+    const Route* route = nullptr;  // null when nothing matched
     PathParams params;
-    std::string allowed_methods;      // set when the path exists with other methods
+    std::string allowed_methods;  // set when the path exists with other methods
   };
 
   void add(Verb method, std::string pattern, Route route) {
@@ -34,13 +34,15 @@ class Router {
     auto segments = split(path);
     for (const auto& entry : entries_) {
       PathParams params;
-      if (!matches(entry.segments, segments, params)) continue;
+      if (!matches(entry.segments, segments, params))
+        continue;
       if (entry.method == method) {
         match.route = &entry.route;
         match.params = std::move(params);
         return match;
       }
-      if (!match.allowed_methods.empty()) match.allowed_methods += ", ";
+      if (!match.allowed_methods.empty())
+        match.allowed_methods += ", ";
       match.allowed_methods += std::string(beast_http::to_string(entry.method));
     }
     return match;
@@ -58,7 +60,8 @@ class Router {
     std::size_t start = path.empty() || path[0] != '/' ? 0 : 1;
     while (start <= path.size()) {
       std::size_t end = path.find('/', start);
-      if (end == std::string_view::npos) end = path.size();
+      if (end == std::string_view::npos)
+        end = path.size();
       segments.emplace_back(path.substr(start, end - start));
       start = end + 1;
     }
@@ -67,10 +70,12 @@ class Router {
 
   static bool matches(const std::vector<std::string>& pattern,
                       const std::vector<std::string>& segments, PathParams& params) {
-    if (pattern.size() != segments.size()) return false;
+    if (pattern.size() != segments.size())
+      return false;
     for (std::size_t i = 0; i < pattern.size(); ++i) {
       if (pattern[i].size() > 1 && pattern[i].front() == '{') {
-        if (segments[i].empty()) return false;
+        if (segments[i].empty())
+          return false;
         params.push_back(segments[i]);
       } else if (pattern[i] != segments[i]) {
         return false;

@@ -42,8 +42,7 @@ Error quota_exhausted(const QuotaDecision& decision, std::size_t requested) {
 
 }  // namespace
 
-Ingestor::Ingestor(QuotaCounter& quota, CommitQueue& commits, const Clock& clock,
-                   Metrics& metrics)
+Ingestor::Ingestor(QuotaCounter& quota, CommitQueue& commits, const Clock& clock, Metrics& metrics)
     : quota_(quota), commits_(commits), clock_(clock), metrics_(metrics) {}
 
 asio::awaitable<IngestOutcome> Ingestor::ingest(const KeyOwner& owner, std::vector<Event> events) {
@@ -66,7 +65,8 @@ asio::awaitable<IngestOutcome> Ingestor::ingest(const KeyOwner& owner, std::vect
   batch.project_rowid = owner.project_rowid;
   batch.received_at = now;
   batch.event_ids.reserve(events.size());
-  for (std::size_t i = 0; i < events.size(); ++i) batch.event_ids.push_back(make_uuid_v7(now / 1000));
+  for (std::size_t i = 0; i < events.size(); ++i)
+    batch.event_ids.push_back(make_uuid_v7(now / 1000));
   batch.events = std::move(events);
 
   // The batch lives in this coroutine's frame, which stays suspended until

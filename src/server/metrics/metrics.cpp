@@ -18,7 +18,8 @@ Histogram::Histogram(std::vector<double> bounds)
 
 void Histogram::observe(double value) {
   std::size_t i = 0;
-  while (i < bounds_.size() && value > bounds_[i]) ++i;
+  while (i < bounds_.size() && value > bounds_[i])
+    ++i;
   buckets_[i].fetch_add(1, std::memory_order_relaxed);
   count_.fetch_add(1, std::memory_order_relaxed);
   double sum = sum_.load(std::memory_order_relaxed);
@@ -39,8 +40,8 @@ void Histogram::render(const std::string& name, std::string& out) const {
 
 Metrics::Metrics()
     : commit_batch_size({1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000}),
-      request_duration({0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                        0.25, 0.5, 1, 2.5}) {}
+      request_duration({0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                        0.5, 1, 2.5}) {}
 
 void Metrics::record_request(const std::string& route, unsigned status, double seconds) {
   request_duration.observe(seconds);

@@ -25,7 +25,8 @@ Result<QuotaDecision> QuotaCounter::reserve(std::int64_t project_rowid, std::int
     count = DayCount{today, *stored};
   }
   decision.granted = count.used + n <= limit;
-  if (decision.granted) count.used += n;
+  if (decision.granted)
+    count.used += n;
   decision.remaining = std::max<std::int64_t>(0, limit - count.used);
   return decision;
 }
@@ -33,7 +34,8 @@ Result<QuotaDecision> QuotaCounter::reserve(std::int64_t project_rowid, std::int
 void QuotaCounter::release(std::int64_t project_rowid, std::int64_t day, std::int64_t n) {
   std::lock_guard lock(mutex_);
   auto it = counts_.find(project_rowid);
-  if (it != counts_.end() && it->second.day == day) it->second.used -= n;
+  if (it != counts_.end() && it->second.day == day)
+    it->second.used -= n;
 }
 
 }  // namespace agentsudo::server

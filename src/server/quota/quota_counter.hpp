@@ -15,9 +15,9 @@ namespace agentsudo::server {
 struct QuotaDecision {
   bool granted = false;
   std::int64_t limit = 0;
-  std::int64_t remaining = 0;     // after this reservation, if granted
-  UnixMicros resets_at = 0;       // the next UTC midnight
-  std::int64_t day = 0;           // the UTC day the reservation counts toward
+  std::int64_t remaining = 0;  // after this reservation, if granted
+  UnixMicros resets_at = 0;    // the next UTC midnight
+  std::int64_t day = 0;        // the UTC day the reservation counts toward
 };
 
 // Per-project daily event counters. A reservation is taken before events are

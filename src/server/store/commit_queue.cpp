@@ -8,7 +8,9 @@ CommitQueue::CommitQueue(EventStore& store, Metrics& metrics, std::size_t max_ev
       max_events_per_commit_(max_events_per_commit),
       writer_([this] { run(); }) {}
 
-CommitQueue::~CommitQueue() { stop(); }
+CommitQueue::~CommitQueue() {
+  stop();
+}
 
 void CommitQueue::submit(EventBatch& batch, Completion done) {
   {
@@ -24,13 +26,15 @@ void CommitQueue::stop() {
     stopping_ = true;
   }
   wake_.notify_one();
-  if (writer_.joinable()) writer_.join();
+  if (writer_.joinable())
+    writer_.join();
 }
 
 void CommitQueue::run() {
   for (;;) {
     auto round = take_round();
-    if (round.empty()) return;  // stopping, and nothing left to commit
+    if (round.empty())
+      return;  // stopping, and nothing left to commit
     commit_round(round);
   }
 }

@@ -49,13 +49,14 @@ class ProjectStore {
   virtual Result<Project> find_project(std::string_view project_id) = 0;
   virtual Status set_tier(std::string_view project_id, const Tier& tier) = 0;
 
-  virtual Result<ApiKeyRecord> add_api_key(std::string_view project_id, const IssuedSecret& key) = 0;
+  virtual Result<ApiKeyRecord> add_api_key(std::string_view project_id,
+                                           const IssuedSecret& key) = 0;
   virtual Result<std::vector<ApiKeyRecord>> list_api_keys(std::string_view project_id) = 0;
   // Revokes at once; kNotFound for an unknown or already revoked key.
   virtual Status revoke_api_key(std::string_view key_id) = 0;
   // Adds `replacement` to the key's project and revokes the key, atomically.
   virtual Result<ApiKeyRecord> rotate_api_key(std::string_view key_id,
-                                               const IssuedSecret& replacement) = 0;
+                                              const IssuedSecret& replacement) = 0;
   // kInvalidApiKey unless the digest belongs to an active key.
   virtual Result<KeyOwner> find_key_owner(const SecretDigest& digest) = 0;
 

@@ -4,7 +4,8 @@ namespace agentsudo::server::sqlite {
 
 ConnectionPool::ConnectionPool(const std::filesystem::path& file, std::size_t size) {
   idle_.reserve(size);
-  for (std::size_t i = 0; i < size; ++i) idle_.push_back(Database::open(file));
+  for (std::size_t i = 0; i < size; ++i)
+    idle_.push_back(Database::open(file));
 }
 
 ConnectionPool::Lease ConnectionPool::acquire() {

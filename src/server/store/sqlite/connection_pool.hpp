@@ -19,7 +19,8 @@ class ConnectionPool {
    public:
     Lease(ConnectionPool& pool, std::unique_ptr<Database> db) : pool_(&pool), db_(std::move(db)) {}
     ~Lease() {
-      if (db_) pool_->give_back(std::move(db_));
+      if (db_)
+        pool_->give_back(std::move(db_));
     }
     Lease(Lease&&) = default;
     Lease& operator=(Lease&&) = delete;

@@ -11,7 +11,8 @@ namespace {
 }
 
 void check(sqlite3* db, int code, std::string_view doing) {
-  if (code != SQLITE_OK) fail(db, code, doing);
+  if (code != SQLITE_OK)
+    fail(db, code, doing);
 }
 
 }  // namespace
@@ -22,7 +23,9 @@ Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
   check(db, code, "prepare");
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  sqlite3_finalize(stmt_);
+}
 
 void Statement::bind(int index, std::int64_t value) {
   check(db_, sqlite3_bind_int64(stmt_, index, value), "bind");
@@ -46,12 +49,16 @@ void Statement::bind_blob(int index, const void* data, std::size_t size) {
   check(db_, sqlite3_bind_blob64(stmt_, index, data, size, SQLITE_TRANSIENT), "bind");
 }
 
-void Statement::bind_null(int index) { check(db_, sqlite3_bind_null(stmt_, index), "bind"); }
+void Statement::bind_null(int index) {
+  check(db_, sqlite3_bind_null(stmt_, index), "bind");
+}
 
 bool Statement::step() {
   int code = sqlite3_step(stmt_);
-  if (code == SQLITE_ROW) return true;
-  if (code == SQLITE_DONE) return false;
+  if (code == SQLITE_ROW)
+    return true;
+  if (code == SQLITE_DONE)
+    return false;
   fail(db_, code, "step");
 }
 
@@ -72,11 +79,13 @@ std::int64_t Statement::column_int64(int column) const {
 std::string_view Statement::column_text(int column) const {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
   int size = sqlite3_column_bytes(stmt_, column);
-  return text == nullptr ? std::string_view() : std::string_view(text, static_cast<std::size_t>(size));
+  return text == nullptr ? std::string_view()
+                         : std::string_view(text, static_cast<std::size_t>(size));
 }
 
 std::optional<std::string> Statement::column_optional_text(int column) const {
-  if (column_is_null(column)) return std::nullopt;
+  if (column_is_null(column))
+    return std::nullopt;
   return std::string(column_text(column));
 }
 
@@ -124,11 +133,17 @@ StatementLease Database::prepare_cached(const std::string& sql) {
   return StatementLease(*it->second);
 }
 
-std::int64_t Database::changes() const { return sqlite3_changes64(db_); }
+std::int64_t Database::changes() const {
+  return sqlite3_changes64(db_);
+}
 
-std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+std::int64_t Database::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(db_);
+}
 
-Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Database& db) : db_(db) {
+  db_.exec("BEGIN IMMEDIATE");
+}
 
 Transaction::~Transaction() {
   if (open_) {

@@ -86,7 +86,8 @@ void migrate(Database& db) {
   for (;;) {
     Transaction tx(db);
     int version = schema_version(db);
-    if (version >= static_cast<int>(kMigrations.size())) return;
+    if (version >= static_cast<int>(kMigrations.size()))
+      return;
     db.exec(kMigrations[static_cast<std::size_t>(version)]);
     db.exec("PRAGMA user_version = " + std::to_string(version + 1));
     tx.commit();

@@ -31,13 +31,20 @@ std::string query_sql(const EventQuery& q) {
       "SELECT e.seq, e.uuid, a.uuid, a.name, e.action, e.scope, e.allowed, e.function_name, "
       "e.metadata, e.ts, e.received_at FROM events e JOIN agents a ON a.id = e.agent_id "
       "WHERE e.project_id = ?";
-  if (q.before_seq) sql += " AND e.seq < ?";
-  if (q.agent_name) sql += " AND a.name = ?";
-  if (q.scope) sql += " AND e.scope = ?";
-  if (q.action) sql += " AND e.action = ?";
-  if (q.allowed) sql += " AND e.allowed = ?";
-  if (q.since) sql += " AND e.ts >= ?";
-  if (q.until) sql += " AND e.ts < ?";
+  if (q.before_seq)
+    sql += " AND e.seq < ?";
+  if (q.agent_name)
+    sql += " AND a.name = ?";
+  if (q.scope)
+    sql += " AND e.scope = ?";
+  if (q.action)
+    sql += " AND e.action = ?";
+  if (q.allowed)
+    sql += " AND e.allowed = ?";
+  if (q.since)
+    sql += " AND e.ts >= ?";
+  if (q.until)
+    sql += " AND e.ts < ?";
   sql += " ORDER BY e.seq DESC LIMIT ?";
   return sql;
 }
@@ -45,13 +52,20 @@ std::string query_sql(const EventQuery& q) {
 void bind_query(Statement& statement, const EventQuery& q) {
   int index = 1;
   statement.bind(index++, q.project_rowid);
-  if (q.before_seq) statement.bind(index++, *q.before_seq);
-  if (q.agent_name) statement.bind(index++, std::string_view(*q.agent_name));
-  if (q.scope) statement.bind(index++, std::string_view(*q.scope));
-  if (q.action) statement.bind(index++, std::string_view(*q.action));
-  if (q.allowed) statement.bind(index++, std::int64_t{*q.allowed ? 1 : 0});
-  if (q.since) statement.bind(index++, *q.since);
-  if (q.until) statement.bind(index++, *q.until);
+  if (q.before_seq)
+    statement.bind(index++, *q.before_seq);
+  if (q.agent_name)
+    statement.bind(index++, std::string_view(*q.agent_name));
+  if (q.scope)
+    statement.bind(index++, std::string_view(*q.scope));
+  if (q.action)
+    statement.bind(index++, std::string_view(*q.action));
+  if (q.allowed)
+    statement.bind(index++, std::int64_t{*q.allowed ? 1 : 0});
+  if (q.since)
+    statement.bind(index++, *q.since);
+  if (q.until)
+    statement.bind(index++, *q.until);
   statement.bind(index, static_cast<std::int64_t>(q.limit));
 }
 
@@ -69,7 +83,8 @@ Status SqliteEventStore::append(std::span<EventBatch* const> batches,
     return {};
   });
   if (!status) {
-    for (const auto& key : agents_added_) agents_.erase(key);
+    for (const auto& key : agents_added_)
+      agents_.erase(key);
   }
   return status;
 }
@@ -100,15 +115,19 @@ const SqliteEventStore::AgentRef& SqliteEventStore::resolve_agent(std::int64_t p
                                                                   const std::string& name,
                                                                   UnixMicros now) {
   AgentKey key{project_rowid, name};
-  if (auto it = agents_.find(key); it != agents_.end()) return it->second;
-  if (agents_.size() >= kMaxCachedAgents) agents_.clear();
+  if (auto it = agents_.find(key); it != agents_.end())
+    return it->second;
+  if (agents_.size() >= kMaxCachedAgents)
+    agents_.clear();
 
   AgentRef agent{0, {}};
   {
-    auto find = writer_->prepare_cached("SELECT id, uuid FROM agents WHERE project_id = ? AND name = ?");
+    auto find =
+        writer_->prepare_cached("SELECT id, uuid FROM agents WHERE project_id = ? AND name = ?");
     find->bind(1, project_rowid);
     find->bind(2, std::string_view(name));
-    if (find->step()) agent = AgentRef{find->column_int64(0), std::string(find->column_text(1))};
+    if (find->step())
+      agent = AgentRef{find->column_int64(0), std::string(find->column_text(1))};
   }
   if (agent.rowid == 0) {
     agent.id = make_uuid_v7(now / 1000);
@@ -165,7 +184,8 @@ Result<std::vector<StoredEvent>> SqliteEventStore::query(const EventQuery& q) {
     bind_query(*rows, q);
     std::vector<StoredEvent> events;
     events.reserve(q.limit);
-    while (rows->step()) events.push_back(read_event(*rows));
+    while (rows->step())
+      events.push_back(read_event(*rows));
     return events;
   });
 }

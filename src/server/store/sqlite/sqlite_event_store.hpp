@@ -20,8 +20,7 @@ class SqliteEventStore final : public EventStore {
  public:
   SqliteEventStore(std::unique_ptr<Database> writer, std::shared_ptr<ConnectionPool> readers);
 
-  Status append(std::span<EventBatch* const> batches,
-                std::span<CommittedBatch> committed) override;
+  Status append(std::span<EventBatch* const> batches, std::span<CommittedBatch> committed) override;
   Result<std::vector<StoredEvent>> query(const EventQuery& query) override;
 
  private:

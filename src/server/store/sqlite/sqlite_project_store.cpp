@@ -6,22 +6,23 @@
 namespace agentsudo::server::sqlite {
 namespace {
 
-UnixMicros now() { return SystemClock().now(); }
+UnixMicros now() {
+  return SystemClock().now();
+}
 
 constexpr const char* kProjectColumns = "id, uuid, name, tier, daily_quota, created_at";
 
 Project read_project(Statement& row) {
-  return Project{row.column_int64(0),
-                 std::string(row.column_text(1)),
+  return Project{row.column_int64(0), std::string(row.column_text(1)),
                  std::string(row.column_text(2)),
-                 Tier{std::string(row.column_text(3)), row.column_int64(4)},
-                 row.column_int64(5)};
+                 Tier{std::string(row.column_text(3)), row.column_int64(4)}, row.column_int64(5)};
 }
 
 ApiKeyRecord read_key(Statement& row) {
   ApiKeyRecord key{std::string(row.column_text(0)), std::string(row.column_text(1)),
                    std::string(row.column_text(2)), row.column_int64(3), std::nullopt};
-  if (!row.column_is_null(4)) key.revoked_at = row.column_int64(4);
+  if (!row.column_is_null(4))
+    key.revoked_at = row.column_int64(4);
   return key;
 }
 
@@ -30,10 +31,11 @@ Error project_not_found(std::string_view project_id) {
 }
 
 Result<Project> lookup_project(Database& db, std::string_view project_id) {
-  auto row = db.prepare_cached(std::string("SELECT ") + kProjectColumns +
-                               " FROM projects WHERE uuid = ?");
+  auto row =
+      db.prepare_cached(std::string("SELECT ") + kProjectColumns + " FROM projects WHERE uuid = ?");
   row->bind(1, project_id);
-  if (!row->step()) return project_not_found(project_id);
+  if (!row->step())
+    return project_not_found(project_id);
   return read_project(*row);
 }
 
@@ -63,10 +65,11 @@ Result<Project> SqliteProjectStore::create_project(std::string_view name, const 
 Result<std::vector<Project>> SqliteProjectStore::list_projects() {
   return translate_errors("list projects", [&]() -> Result<std::vector<Project>> {
     auto db = readers_->acquire();
-    auto rows = db->prepare_cached(std::string("SELECT ") + kProjectColumns +
-                                   " FROM projects ORDER BY id");
+    auto rows =
+        db->prepare_cached(std::string("SELECT ") + kProjectColumns + " FROM projects ORDER BY id");
     std::vector<Project> projects;
-    while (rows->step()) projects.push_back(read_project(*rows));
+    while (rows->step())
+      projects.push_back(read_project(*rows));
     return projects;
   });
 }
@@ -81,13 +84,14 @@ Result<Project> SqliteProjectStore::find_project(std::string_view project_id) {
 Status SqliteProjectStore::set_tier(std::string_view project_id, const Tier& tier) {
   return translate_errors("set tier", [&]() -> Status {
     std::lock_guard lock(write_mutex_);
-    auto update = writer_->prepare_cached(
-        "UPDATE projects SET tier = ?, daily_quota = ? WHERE uuid = ?");
+    auto update =
+        writer_->prepare_cached("UPDATE projects SET tier = ?, daily_quota = ? WHERE uuid = ?");
     update->bind(1, tier.name);
     update->bind(2, tier.daily_quota);
     update->bind(3, project_id);
     update->run();
-    if (writer_->changes() == 0) return project_not_found(project_id);
+    if (writer_->changes() == 0)
+      return project_not_found(project_id);
     return {};
   });
 }
@@ -115,7 +119,8 @@ Result<ApiKeyRecord> SqliteProjectStore::add_api_key(std::string_view project_id
     std::lock_guard lock(write_mutex_);
     Transaction tx(*writer_);
     auto project = lookup_project(*writer_, project_id);
-    if (!project) return project.take_error();
+    if (!project)
+      return project.take_error();
     auto record = insert_api_key(*writer_, project->rowid, project->id, key);
     tx.commit();
     return record;
@@ -126,13 +131,15 @@ Result<std::vector<ApiKeyRecord>> SqliteProjectStore::list_api_keys(std::string_
   return translate_errors("list keys", [&]() -> Result<std::vector<ApiKeyRecord>> {
     auto db = readers_->acquire();
     auto project = lookup_project(*db, project_id);
-    if (!project) return project.take_error();
+    if (!project)
+      return project.take_error();
     auto rows = db->prepare_cached(
         "SELECT k.uuid, p.uuid, k.prefix, k.created_at, k.revoked_at FROM api_keys k "
         "JOIN projects p ON p.id = k.project_id WHERE k.project_id = ? ORDER BY k.id");
     rows->bind(1, project->rowid);
     std::vector<ApiKeyRecord> keys;
-    while (rows->step()) keys.push_back(read_key(*rows));
+    while (rows->step())
+      keys.push_back(read_key(*rows));
     return keys;
   });
 }
@@ -223,8 +230,8 @@ Result<std::int64_t> SqliteProjectStore::events_on_day(std::int64_t project_rowi
                                                        std::int64_t day) {
   return translate_errors("read usage", [&]() -> Result<std::int64_t> {
     auto db = readers_->acquire();
-    auto row = db->prepare_cached(
-        "SELECT events FROM usage_daily WHERE project_id = ? AND day = ?");
+    auto row =
+        db->prepare_cached("SELECT events FROM usage_daily WHERE project_id = ? AND day = ?");
     row->bind(1, project_rowid);
     row->bind(2, day);
     return row->step() ? row->column_int64(0) : std::int64_t{0};
@@ -236,13 +243,14 @@ Result<std::optional<std::string>> SqliteProjectStore::setting(std::string_view 
     auto db = readers_->acquire();
     auto row = db->prepare_cached("SELECT value FROM settings WHERE name = ?");
     row->bind(1, name);
-    if (!row->step()) return std::optional<std::string>();
+    if (!row->step())
+      return std::optional<std::string>();
     return std::optional<std::string>(std::string(row->column_text(0)));
   });
 }
 
 Result<std::string> SqliteProjectStore::setting_or_insert(std::string_view name,
-                                                         std::string_view value) {
+                                                          std::string_view value) {
   return translate_errors("write setting", [&]() -> Result<std::string> {
     std::lock_guard lock(write_mutex_);
     Transaction tx(*writer_);

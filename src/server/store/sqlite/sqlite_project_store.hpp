@@ -37,8 +37,8 @@ class SqliteProjectStore final : public ProjectStore {
 
  private:
   // Inserts a key row for the project; the caller holds a transaction.
-  ApiKeyRecord insert_api_key(Database& db, std::int64_t project_rowid,
-                              std::string_view project_id, const IssuedSecret& key);
+  ApiKeyRecord insert_api_key(Database& db, std::int64_t project_rowid, std::string_view project_id,
+                              const IssuedSecret& key);
 
   std::mutex write_mutex_;
   std::unique_ptr<Database> writer_;  // guarded by write_mutex_
