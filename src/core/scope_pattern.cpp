@@ -21,22 +21,36 @@ bool has_byte(const ByteSet& set, unsigned char byte) {
 // locale defines them. Returns false for an unknown name.
 bool add_character_class(ByteSet& set, std::string_view name) {
   int (*predicate)(int) = nullptr;
-  if (name == "alpha") predicate = [](int c) { return std::isalpha(c); };
-  if (name == "digit") predicate = [](int c) { return std::isdigit(c); };
-  if (name == "alnum") predicate = [](int c) { return std::isalnum(c); };
-  if (name == "upper") predicate = [](int c) { return std::isupper(c); };
-  if (name == "lower") predicate = [](int c) { return std::islower(c); };
-  if (name == "space") predicate = [](int c) { return std::isspace(c); };
-  if (name == "blank") predicate = [](int c) { return std::isblank(c); };
-  if (name == "punct") predicate = [](int c) { return std::ispunct(c); };
-  if (name == "print") predicate = [](int c) { return std::isprint(c); };
-  if (name == "graph") predicate = [](int c) { return std::isgraph(c); };
-  if (name == "cntrl") predicate = [](int c) { return std::iscntrl(c); };
-  if (name == "xdigit") predicate = [](int c) { return std::isxdigit(c); };
-  if (predicate == nullptr) return false;
+  if (name == "alpha")
+    predicate = [](int c) { return std::isalpha(c); };
+  if (name == "digit")
+    predicate = [](int c) { return std::isdigit(c); };
+  if (name == "alnum")
+    predicate = [](int c) { return std::isalnum(c); };
+  if (name == "upper")
+    predicate = [](int c) { return std::isupper(c); };
+  if (name == "lower")
+    predicate = [](int c) { return std::islower(c); };
+  if (name == "space")
+    predicate = [](int c) { return std::isspace(c); };
+  if (name == "blank")
+    predicate = [](int c) { return std::isblank(c); };
+  if (name == "punct")
+    predicate = [](int c) { return std::ispunct(c); };
+  if (name == "print")
+    predicate = [](int c) { return std::isprint(c); };
+  if (name == "graph")
+    predicate = [](int c) { return std::isgraph(c); };
+  if (name == "cntrl")
+    predicate = [](int c) { return std::iscntrl(c); };
+  if (name == "xdigit")
+    predicate = [](int c) { return std::isxdigit(c); };
+  if (predicate == nullptr)
+    return false;
   // Only ASCII bytes: in the C locale no byte above 0x7f is in any class.
   for (int c = 0; c < 128; ++c) {
-    if (predicate(c) != 0) add_byte(set, static_cast<unsigned char>(c));
+    if (predicate(c) != 0)
+      add_byte(set, static_cast<unsigned char>(c));
   }
   return true;
 }
@@ -100,18 +114,23 @@ std::size_t ScopePattern::parse_bracket(std::string_view pattern, std::size_t op
   bool first = true;
   // Reads one possibly escaped byte at `pos`; nullopt at the end of the pattern.
   auto read_byte = [&]() -> std::optional<unsigned char> {
-    if (pos < pattern.size() && pattern[pos] == '\\') ++pos;
-    if (pos >= pattern.size()) return std::nullopt;
+    if (pos < pattern.size() && pattern[pos] == '\\')
+      ++pos;
+    if (pos >= pattern.size())
+      return std::nullopt;
     return static_cast<unsigned char>(pattern[pos++]);
   };
   while (true) {
-    if (pos >= pattern.size()) return 0;
+    if (pos >= pattern.size())
+      return 0;
     // A `]` right after the opening (or after `!`) is a member, not the end.
-    if (pattern[pos] == ']' && !first) break;
+    if (pattern[pos] == ']' && !first)
+      break;
     first = false;
     if (pattern.compare(pos, 2, "[:") == 0) {
       std::size_t close = pattern.find(":]", pos + 2);
-      if (close == std::string_view::npos) return 0;
+      if (close == std::string_view::npos)
+        return 0;
       if (!add_character_class(set, pattern.substr(pos + 2, close - pos - 2))) {
         never_matches_ = true;  // glibc reports an invalid class as "no match".
       }
@@ -119,7 +138,8 @@ std::size_t ScopePattern::parse_bracket(std::string_view pattern, std::size_t op
       continue;
     }
     std::optional<unsigned char> low = read_byte();
-    if (!low) return 0;
+    if (!low)
+      return 0;
     bool is_range = pos + 1 < pattern.size() && pattern[pos] == '-' && pattern[pos + 1] != ']';
     if (!is_range) {
       add_byte(set, *low);
@@ -127,12 +147,15 @@ std::size_t ScopePattern::parse_bracket(std::string_view pattern, std::size_t op
     }
     ++pos;  // The '-'.
     std::optional<unsigned char> high = read_byte();
-    if (!high) return 0;
+    if (!high)
+      return 0;
     // In the C locale a range is byte order; a reversed range holds nothing.
-    for (unsigned b = *low; b <= *high; ++b) add_byte(set, static_cast<unsigned char>(b));
+    for (unsigned b = *low; b <= *high; ++b)
+      add_byte(set, static_cast<unsigned char>(b));
   }
   if (negated) {
-    for (auto& word : set) word = ~word;
+    for (auto& word : set)
+      word = ~word;
   }
   byte_sets_.push_back(set);
   return pos + 1;
@@ -153,12 +176,14 @@ bool ScopePattern::token_matches_byte(const Token& token, unsigned char byte) co
 }
 
 bool ScopePattern::matches(std::string_view scope) const noexcept {
-  if (scope.substr(0, literal_prefix_.size()) != literal_prefix_) return false;
+  if (scope.substr(0, literal_prefix_.size()) != literal_prefix_)
+    return false;
   return matches_after_prefix(scope, literal_prefix_.size());
 }
 
 bool ScopePattern::matches_after_prefix(std::string_view scope, std::size_t offset) const noexcept {
-  if (never_matches_) return false;
+  if (never_matches_)
+    return false;
   // Greedy match that, on a mismatch, lets the last `*` swallow one more byte.
   // With single-byte tokens this is exact, and it needs no memory.
   constexpr std::size_t kNoStar = static_cast<std::size_t>(-1);
@@ -181,7 +206,8 @@ bool ScopePattern::matches_after_prefix(std::string_view scope, std::size_t offs
       return false;
     }
   }
-  while (token < tokens_.size() && tokens_[token].kind == Token::Kind::kAnyRun) ++token;
+  while (token < tokens_.size() && tokens_[token].kind == Token::Kind::kAnyRun)
+    ++token;
   return token == tokens_.size();
 }
 
@@ -213,14 +239,19 @@ ScopeSet::ScopeSet(std::span<const std::string> held) {
 }
 
 bool ScopeSet::allows(std::string_view required) const noexcept {
-  if (allows_everything_) return true;
-  if (exact_.find(required) != exact_.end()) return true;
+  if (allows_everything_)
+    return true;
+  if (exact_.find(required) != exact_.end())
+    return true;
   for (const PrefixBucket& bucket : buckets_) {
-    if (bucket.prefix_length > required.size()) break;
+    if (bucket.prefix_length > required.size())
+      break;
     auto candidates = bucket.patterns.find(required.substr(0, bucket.prefix_length));
-    if (candidates == bucket.patterns.end()) continue;
+    if (candidates == bucket.patterns.end())
+      continue;
     for (std::uint32_t index : candidates->second) {
-      if (patterns_[index].matches_after_prefix(required, bucket.prefix_length)) return true;
+      if (patterns_[index].matches_after_prefix(required, bucket.prefix_length))
+        return true;
     }
   }
   return false;

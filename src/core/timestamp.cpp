@@ -8,6 +8,9 @@ namespace {
 
 namespace chr = std::chrono;
 
+// 9999-12-31T23:59:59Z: an offset must not carry a time past the range.
+constexpr std::int64_t kLastSecondOf9999 = 253'402'300'799;
+
 // Reads exactly `width` decimal digits at `pos`; advances `pos` on success.
 bool read_digits(std::string_view s, std::size_t& pos, int width, int& out) {
   if (pos + static_cast<std::size_t>(width) > s.size())
@@ -100,7 +103,7 @@ std::optional<UnixMicros> parse_rfc3339(std::string_view s) {
     return std::nullopt;
   auto days = chr::sys_days(ymd).time_since_epoch().count();
   UnixMicros seconds = days * 86'400LL + hour * 3600 + minute * 60 + second - offset;
-  if (seconds < 0)
+  if (seconds < 0 || seconds > kLastSecondOf9999)
     return std::nullopt;
   return seconds * kMicrosPerSecond + fraction;
 }

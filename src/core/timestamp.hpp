@@ -19,7 +19,8 @@ std::string format_rfc3339(UnixMicros t);
 
 // Parses an RFC 3339 date-time ("2026-01-15T10:30:00Z", "...00.5+02:00"), with
 // 'T'/'t' and 'Z'/'z'. Fractions beyond microseconds are truncated. Returns
-// nullopt for anything else, including years outside 1970-9999 and leap seconds.
+// nullopt for anything else, including times outside 1970-9999 UTC and leap
+// seconds.
 std::optional<UnixMicros> parse_rfc3339(std::string_view text);
 
 // The UTC day number (days since 1970-01-01) that contains t.

@@ -1,5 +1,6 @@
 #include "server/admin/provisioning.hpp"
 
+#include "core/text.hpp"
 #include "server/auth/secret.hpp"
 
 namespace agentsudo::server {
@@ -15,11 +16,9 @@ Status validate_project_name(std::string_view name) {
                       "project name must be 1 to " + std::to_string(kMaxProjectName) + " bytes",
                       "name");
   }
-  for (unsigned char c : name) {
-    if (c < 0x20 || c == 0x7F) {
-      return make_error(ErrorKind::kInvalidParameter,
-                        "project name must not contain control characters", "name");
-    }
+  if (contains_control_characters(name)) {
+    return make_error(ErrorKind::kInvalidParameter,
+                      "project name must not contain control characters", "name");
   }
   return {};
 }

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "core/text.hpp"
+
 namespace agentsudo::server::api {
 namespace json = boost::json;
 
@@ -9,14 +11,6 @@ namespace {
 
 Error invalid(std::string field, std::string message) {
   return make_error(ErrorKind::kInvalidPayload, std::move(message), std::move(field));
-}
-
-bool has_control_characters(std::string_view text) {
-  for (unsigned char c : text) {
-    if (c < 0x20 || c == 0x7F)
-      return true;
-  }
-  return false;
 }
 
 bool is_action_character(char c) {
@@ -41,7 +35,7 @@ Result<std::optional<std::string>> read_string(const json::object& object, std::
   if (text.size() > max_bytes) {
     return invalid(field, field + " must be at most " + std::to_string(max_bytes) + " bytes long");
   }
-  if (has_control_characters(text)) {
+  if (contains_control_characters(text)) {
     return invalid(field, field + " must not contain control characters");
   }
   return std::optional<std::string>(std::string(text));

@@ -137,6 +137,8 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
   for (;;) {
     beast_http::request_parser<beast_http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(limits_.header_bytes));
+    // The route's limit is applied once the header says which route this is.
+    parser.body_limit(boost::none);
     stream.expires_after(limits_.idle_timeout);
     auto [header_ec, header_bytes] =
         co_await beast_http::async_read_header(stream, buffer, parser, kNoThrow);

@@ -48,6 +48,7 @@ Ingestor::Ingestor(QuotaCounter& quota, CommitQueue& commits, const Clock& clock
 asio::awaitable<IngestOutcome> Ingestor::ingest(const KeyOwner& owner, std::vector<Event> events) {
   IngestOutcome outcome;
   UnixMicros now = clock_.now();
+  outcome.batch.received_at = now;
   auto count = static_cast<std::int64_t>(events.size());
   auto decision = quota_.reserve(owner.project_rowid, owner.daily_quota, count, now);
   if (!decision) {
@@ -63,7 +64,6 @@ asio::awaitable<IngestOutcome> Ingestor::ingest(const KeyOwner& owner, std::vect
 
   EventBatch& batch = outcome.batch;
   batch.project_rowid = owner.project_rowid;
-  batch.received_at = now;
   batch.event_ids.reserve(events.size());
   for (std::size_t i = 0; i < events.size(); ++i)
     batch.event_ids.push_back(make_uuid_v7(now / 1000));

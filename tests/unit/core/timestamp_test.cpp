@@ -37,6 +37,8 @@ INSTANTIATE_TEST_SUITE_P(
                     ParseCase{"2026-01-15T10:30:60Z", std::nullopt},
                     ParseCase{"2026-13-01T00:00:00Z", std::nullopt},
                     ParseCase{"1969-12-31T23:59:59Z", std::nullopt},
+                    ParseCase{"9999-12-31T23:59:59Z", 253402300799LL * kMicrosPerSecond},
+                    ParseCase{"9999-12-31T23:59:59-01:00", std::nullopt},
                     ParseCase{"2026-01-15T10:30:00.Z", std::nullopt},
                     ParseCase{"2026-01-15T10:30:00Zjunk", std::nullopt},
                     ParseCase{"", std::nullopt}, ParseCase{"yesterday", std::nullopt}));

@@ -87,6 +87,9 @@ INSTANTIATE_TEST_SUITE_P(
             R"({"agent_name": ")" + std::string(201, 'a') + R"(", "action": "x", "allowed": true})",
             "agent_name"},
         RejectCase{R"({"agent_name": "a\nb", "action": "x", "allowed": true})", "agent_name"},
+        RejectCase{"{\"agent_name\": \"a\\u0085b\", \"action\": \"x\", \"allowed\": true}",
+                   "agent_name"},
+        RejectCase{with("\"scope\": \"read:\\u009borders\""), "scope"},
         RejectCase{R"({"agent_name": "a", "allowed": true})", "action"},
         RejectCase{R"({"agent_name": "a", "action": "drop table", "allowed": true})", "action"},
         RejectCase{
