@@ -3,12 +3,32 @@
 #include <sodium.h>
 
 #include <array>
+#include <cstring>
 
 namespace agentsudo {
 
+namespace {
+
+// Hands out CSPRNG bytes from a per-thread buffer refilled 4 KiB at a time:
+// libsodium's randombytes_buf is a getrandom() system call, too dear to make
+// once per event.
+void fill_random(unsigned char* out, std::size_t n) {
+  thread_local std::array<unsigned char, 4096> pool;
+  thread_local std::size_t used = pool.size();
+  if (pool.size() - used < n) {
+    randombytes_buf(pool.data(), pool.size());
+    used = 0;
+  }
+  std::memcpy(out, pool.data() + used, n);
+  sodium_memzero(pool.data() + used, n);
+  used += n;
+}
+
+}  // namespace
+
 std::string make_uuid_v7(std::int64_t unix_millis) {
   std::array<unsigned char, 16> bytes;
-  randombytes_buf(bytes.data() + 6, bytes.size() - 6);
+  fill_random(bytes.data() + 6, bytes.size() - 6);
   auto ms = static_cast<std::uint64_t>(unix_millis);
   for (int i = 0; i < 6; ++i) {
     bytes[static_cast<std::size_t>(i)] = static_cast<unsigned char>(ms >> (40 - 8 * i));

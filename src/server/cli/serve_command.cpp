@@ -1,5 +1,6 @@
 #include "server/cli/serve_command.hpp"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
@@ -147,7 +148,10 @@ int run_serve(const ServeOptions& options) {
 
   std::vector<std::thread> workers;
   for (unsigned i = 1; i < threads; ++i)
-    workers.emplace_back([&io] { io.run(); });
+    workers.emplace_back([&io] {
+      pthread_setname_np(pthread_self(), "http-io");  // shows in top -H and perf
+      io.run();
+    });
   io.run();
   for (auto& worker : workers)
     worker.join();

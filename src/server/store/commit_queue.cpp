@@ -1,5 +1,7 @@
 #include "server/store/commit_queue.hpp"
 
+#include <pthread.h>
+
 namespace agentsudo::server {
 
 CommitQueue::CommitQueue(EventStore& store, Metrics& metrics, std::size_t max_events_per_commit)
@@ -31,6 +33,7 @@ void CommitQueue::stop() {
 }
 
 void CommitQueue::run() {
+  pthread_setname_np(pthread_self(), "commit-writer");  // shows in top -H and perf
   for (;;) {
     auto round = take_round();
     if (round.empty())
