@@ -1,0 +1,144 @@
+// What a decision costs the thread that makes it. Telemetry benchmarks point
+// at a closed 127.0.0.1 port with no retries, so the sender thread keeps
+// draining (and serializing) the queue while the calling thread enqueues. A
+// producer at ten million events a second outruns any sender, so those runs
+// have a fixed iteration count and a queue large enough that no event is
+// dropped: they measure the enqueue path, not the cheaper drop path
+// (dropped_pct proves it).
+#include <arpa/inet.h>
+#include <benchmark/benchmark.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <agentsudo/agentsudo.hpp>
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr int kTelemetryIterations = 300000;
+
+std::vector<std::string> exact_scopes(int count) {
+  std::vector<std::string> scopes;
+  for (int i = 0; i < count; ++i) scopes.push_back("tool" + std::to_string(i) + ":invoke");
+  return scopes;
+}
+
+std::vector<std::string> wildcard_scopes(int count) {
+  std::vector<std::string> scopes;
+  for (int i = 0; i < count; ++i) scopes.push_back("tool" + std::to_string(i) + ":*");
+  return scopes;
+}
+
+int closed_loopback_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), length);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+void start_telemetry() {
+  agentsudo::CloudOptions options;
+  options.api_key = "as_bench";
+  options.endpoint = "http://127.0.0.1:" + std::to_string(closed_loopback_port());
+  options.batch_size = 1000;
+  options.max_queue = kTelemetryIterations + 1000;
+  options.max_retries = 0;
+  options.flush_interval = 10ms;
+  agentsudo::configure_cloud(options);
+}
+
+void report_telemetry(benchmark::State& state) {
+  agentsudo::TelemetryCounters counters = agentsudo::telemetry_counters();
+  state.counters["dropped_pct"] =
+      100.0 * static_cast<double>(counters.dropped) /
+      static_cast<double>(std::max<std::uint64_t>(1, counters.queued + counters.dropped));
+  agentsudo::shutdown_telemetry(1s);
+}
+
+void BM_ScopeCheckExact(benchmark::State& state) {
+  int count = static_cast<int>(state.range(0));
+  agentsudo::Agent agent("BenchBot", exact_scopes(count));
+  std::string required = "tool" + std::to_string(count - 1) + ":invoke";
+  for (auto _ : state) benchmark::DoNotOptimize(agent.has_scope(required));
+}
+BENCHMARK(BM_ScopeCheckExact)->Arg(3)->Arg(100);
+
+void BM_ScopeCheckWildcard(benchmark::State& state) {
+  int count = static_cast<int>(state.range(0));
+  agentsudo::Agent agent("BenchBot", wildcard_scopes(count));
+  std::string required = "tool" + std::to_string(count - 1) + ":invoke";
+  for (auto _ : state) benchmark::DoNotOptimize(agent.has_scope(required));
+}
+BENCHMARK(BM_ScopeCheckWildcard)->Arg(3)->Arg(100);
+
+// The worst case for the prefix index: every pattern starts with a wildcard.
+void BM_ScopeCheckLeadingWildcard(benchmark::State& state) {
+  int count = static_cast<int>(state.range(0));
+  std::vector<std::string> scopes;
+  for (int i = 0; i < count; ++i) scopes.push_back("*:tool" + std::to_string(i));
+  agentsudo::Agent agent("BenchBot", scopes);
+  std::string required = "invoke:tool" + std::to_string(count - 1);
+  for (auto _ : state) benchmark::DoNotOptimize(agent.has_scope(required));
+}
+BENCHMARK(BM_ScopeCheckLeadingWildcard)->Arg(3)->Arg(100);
+
+int lookup_order(int id) { return id; }
+
+void BM_GuardedCallAllowed(benchmark::State& state) {
+  auto guarded = agentsudo::sudo("read:orders", lookup_order, {.function_name = "lookup_order"});
+  auto session = agentsudo::Agent("BenchBot", {"read:orders", "write:*"}).start_session();
+  int id = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(guarded(++id));
+}
+BENCHMARK(BM_GuardedCallAllowed);
+
+void BM_GuardedCallAllowedTelemetry(benchmark::State& state) {
+  start_telemetry();
+  auto guarded = agentsudo::sudo("read:orders", lookup_order, {.function_name = "lookup_order"});
+  auto session = agentsudo::Agent("BenchBot", {"read:orders", "write:*"}).start_session();
+  int id = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(guarded(++id));
+  report_telemetry(state);
+}
+BENCHMARK(BM_GuardedCallAllowedTelemetry)->Iterations(kTelemetryIterations);
+
+void BM_CheckAllowedTelemetry(benchmark::State& state) {
+  start_telemetry();
+  auto session = agentsudo::Agent("BenchBot", {"read:*"}).start_session();
+  for (auto _ : state) benchmark::DoNotOptimize(agentsudo::check("read:orders"));
+  report_telemetry(state);
+}
+BENCHMARK(BM_CheckAllowedTelemetry)->Iterations(kTelemetryIterations);
+
+void BM_DeniedCallLogMode(benchmark::State& state) {
+  auto guarded = agentsudo::sudo("delete:orders", lookup_order,
+                                 {.function_name = "delete_order",
+                                  .on_denial = agentsudo::OnDenial::kLog});
+  auto session = agentsudo::Agent("BenchBot", {"read:orders"}).start_session();
+  int id = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(guarded(++id));
+}
+BENCHMARK(BM_DeniedCallLogMode);
+
+void BM_DeniedCallLogModeTelemetry(benchmark::State& state) {
+  start_telemetry();
+  auto guarded = agentsudo::sudo("delete:orders", lookup_order,
+                                 {.function_name = "delete_order",
+                                  .on_denial = agentsudo::OnDenial::kLog});
+  auto session = agentsudo::Agent("BenchBot", {"read:orders"}).start_session();
+  int id = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(guarded(++id));
+  report_telemetry(state);
+}
+BENCHMARK(BM_DeniedCallLogModeTelemetry)->Iterations(kTelemetryIterations);
+
+}  // namespace
+
+BENCHMARK_MAIN();

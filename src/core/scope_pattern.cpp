@@ -1,0 +1,287 @@
+#include "core/scope_pattern.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+
+namespace agentsudo {
+namespace {
+
+using ByteSet = std::array<std::uint64_t, 4>;
+
+void add_byte(ByteSet& set, unsigned char byte) {
+  set[byte / 64] |= std::uint64_t{1} << (byte % 64);
+}
+
+bool has_byte(const ByteSet& set, unsigned char byte) {
+  return (set[byte / 64] >> (byte % 64)) & 1U;
+}
+
+// Adds the bytes of the POSIX class `name` ("alpha", "digit"...) as the C
+// locale defines them. Returns false for an unknown name.
+bool add_character_class(ByteSet& set, std::string_view name) {
+  int (*predicate)(int) = nullptr;
+  if (name == "alpha")
+    predicate = [](int c) { return std::isalpha(c); };
+  if (name == "digit")
+    predicate = [](int c) { return std::isdigit(c); };
+  if (name == "alnum")
+    predicate = [](int c) { return std::isalnum(c); };
+  if (name == "upper")
+    predicate = [](int c) { return std::isupper(c); };
+  if (name == "lower")
+    predicate = [](int c) { return std::islower(c); };
+  if (name == "space")
+    predicate = [](int c) { return std::isspace(c); };
+  if (name == "blank")
+    predicate = [](int c) { return std::isblank(c); };
+  if (name == "punct")
+    predicate = [](int c) { return std::ispunct(c); };
+  if (name == "print")
+    predicate = [](int c) { return std::isprint(c); };
+  if (name == "graph")
+    predicate = [](int c) { return std::isgraph(c); };
+  if (name == "cntrl")
+    predicate = [](int c) { return std::iscntrl(c); };
+  if (name == "xdigit")
+    predicate = [](int c) { return std::isxdigit(c); };
+  if (predicate == nullptr)
+    return false;
+  // Only ASCII bytes: in the C locale no byte above 0x7f is in any class.
+  for (int c = 0; c < 128; ++c) {
+    if (predicate(c) != 0)
+      add_byte(set, static_cast<unsigned char>(c));
+  }
+  return true;
+}
+
+}  // namespace
+
+ScopePattern::ScopePattern(std::string_view pattern) : text_(pattern) {
+  parse(pattern);
+  summarize();
+}
+
+void ScopePattern::summarize() {
+  auto is_literal = [](const Token& token) { return token.kind == Token::Kind::kLiteral; };
+  while (prefix_tokens_ < tokens_.size() && is_literal(tokens_[prefix_tokens_])) {
+    literal_prefix_.push_back(static_cast<char>(tokens_[prefix_tokens_].byte));
+    ++prefix_tokens_;
+  }
+  is_literal_ = !never_matches_ && prefix_tokens_ == tokens_.size();
+  for (const Token& token : tokens_) {
+    if (token.kind == Token::Kind::kAnyRun) {
+      has_any_run_ = true;
+    } else {
+      ++min_length_;
+    }
+  }
+  if (!has_any_run_) return;
+  std::size_t first_suffix_token = tokens_.size();
+  while (first_suffix_token > 0 && is_literal(tokens_[first_suffix_token - 1])) {
+    --first_suffix_token;
+  }
+  for (std::size_t i = first_suffix_token; i < tokens_.size(); ++i) {
+    literal_suffix_.push_back(static_cast<char>(tokens_[i].byte));
+  }
+}
+
+void ScopePattern::parse(std::string_view pattern) {
+  std::size_t pos = 0;
+  while (pos < pattern.size()) {
+    char c = pattern[pos];
+    if (c == '*') {
+      // `**` means the same as `*`; one token keeps matching linear in practice.
+      if (tokens_.empty() || tokens_.back().kind != Token::Kind::kAnyRun) {
+        tokens_.push_back({Token::Kind::kAnyRun, 0, 0});
+      }
+      ++pos;
+    } else if (c == '?') {
+      tokens_.push_back({Token::Kind::kAnyByte, 0, 0});
+      ++pos;
+    } else if (c == '[') {
+      std::size_t after = parse_bracket(pattern, pos);
+      if (after != 0) {
+        tokens_.push_back(
+            {Token::Kind::kByteSet, 0, static_cast<std::uint32_t>(byte_sets_.size() - 1)});
+        pos = after;
+      } else {
+        tokens_.push_back({Token::Kind::kLiteral, '[', 0});
+        ++pos;
+      }
+    } else if (c == '\\') {
+      if (pos + 1 == pattern.size()) {
+        never_matches_ = true;
+        return;
+      }
+      tokens_.push_back({Token::Kind::kLiteral, static_cast<unsigned char>(pattern[pos + 1]), 0});
+      pos += 2;
+    } else {
+      tokens_.push_back({Token::Kind::kLiteral, static_cast<unsigned char>(c), 0});
+      ++pos;
+    }
+  }
+}
+
+std::size_t ScopePattern::parse_bracket(std::string_view pattern, std::size_t open) {
+  std::size_t pos = open + 1;
+  bool negated = false;
+  if (pos < pattern.size() && (pattern[pos] == '!' || pattern[pos] == '^')) {
+    negated = true;
+    ++pos;
+  }
+  ByteSet set{};
+  bool first = true;
+  // Reads one possibly escaped byte at `pos`; nullopt at the end of the pattern.
+  auto read_byte = [&]() -> std::optional<unsigned char> {
+    if (pos < pattern.size() && pattern[pos] == '\\')
+      ++pos;
+    if (pos >= pattern.size())
+      return std::nullopt;
+    return static_cast<unsigned char>(pattern[pos++]);
+  };
+  while (true) {
+    if (pos >= pattern.size())
+      return 0;
+    // A `]` right after the opening (or after `!`) is a member, not the end.
+    if (pattern[pos] == ']' && !first)
+      break;
+    first = false;
+    if (pattern.compare(pos, 2, "[:") == 0) {
+      std::size_t close = pattern.find(":]", pos + 2);
+      if (close == std::string_view::npos)
+        return 0;
+      if (!add_character_class(set, pattern.substr(pos + 2, close - pos - 2))) {
+        never_matches_ = true;  // glibc reports an invalid class as "no match".
+      }
+      pos = close + 2;
+      continue;
+    }
+    std::optional<unsigned char> low = read_byte();
+    if (!low)
+      return 0;
+    bool is_range = pos + 1 < pattern.size() && pattern[pos] == '-' && pattern[pos + 1] != ']';
+    if (!is_range) {
+      add_byte(set, *low);
+      continue;
+    }
+    ++pos;  // The '-'.
+    std::optional<unsigned char> high = read_byte();
+    if (!high)
+      return 0;
+    // In the C locale a range is byte order; a reversed range holds nothing.
+    for (unsigned b = *low; b <= *high; ++b)
+      add_byte(set, static_cast<unsigned char>(b));
+  }
+  if (negated) {
+    for (auto& word : set)
+      word = ~word;
+  }
+  byte_sets_.push_back(set);
+  return pos + 1;
+}
+
+bool ScopePattern::token_matches_byte(const Token& token, unsigned char byte) const noexcept {
+  switch (token.kind) {
+    case Token::Kind::kLiteral:
+      return token.byte == byte;
+    case Token::Kind::kAnyByte:
+      return true;
+    case Token::Kind::kByteSet:
+      return has_byte(byte_sets_[token.set], byte);
+    case Token::Kind::kAnyRun:
+      return false;
+  }
+  return false;
+}
+
+bool ScopePattern::matches(std::string_view scope) const noexcept {
+  if (scope.substr(0, literal_prefix_.size()) != literal_prefix_)
+    return false;
+  return matches_after_prefix(scope, literal_prefix_.size());
+}
+
+bool ScopePattern::match_fixed(std::string_view scope, std::size_t offset) const noexcept {
+  for (std::size_t token = prefix_tokens_; token < tokens_.size(); ++token, ++offset) {
+    if (!token_matches_byte(tokens_[token], static_cast<unsigned char>(scope[offset]))) return false;
+  }
+  return true;
+}
+
+bool ScopePattern::matches_after_prefix(std::string_view scope, std::size_t offset) const noexcept {
+  if (never_matches_)
+    return false;
+  // Greedy match that, on a mismatch, lets the last `*` swallow one more byte.
+  // With single-byte tokens this is exact, and it needs no memory.
+  constexpr std::size_t kNoStar = static_cast<std::size_t>(-1);
+  std::size_t token = prefix_tokens_;
+  std::size_t pos = offset;
+  std::size_t star_token = kNoStar;
+  std::size_t star_pos = 0;
+  while (pos < scope.size()) {
+    if (token < tokens_.size() && tokens_[token].kind == Token::Kind::kAnyRun) {
+      star_token = ++token;
+      star_pos = pos;
+    } else if (token < tokens_.size() &&
+               token_matches_byte(tokens_[token], static_cast<unsigned char>(scope[pos]))) {
+      ++token;
+      ++pos;
+    } else if (star_token != kNoStar) {
+      token = star_token;
+      pos = ++star_pos;
+    } else {
+      return false;
+    }
+  }
+  while (token < tokens_.size() && tokens_[token].kind == Token::Kind::kAnyRun)
+    ++token;
+  return token == tokens_.size();
+}
+
+ScopeSet::ScopeSet(std::span<const std::string> held) {
+  for (const std::string& text : held) {
+    ScopePattern pattern(text);
+    if (pattern.is_literal()) {
+      exact_.insert(pattern.literal_prefix());
+    } else if (!text.empty() && text.find_first_not_of('*') == std::string::npos) {
+      allows_everything_ = true;
+    } else {
+      patterns_.push_back(std::move(pattern));
+    }
+  }
+  for (std::uint32_t i = 0; i < patterns_.size(); ++i) {
+    const std::string& prefix = patterns_[i].literal_prefix();
+    auto bucket = std::find_if(buckets_.begin(), buckets_.end(), [&](const PrefixBucket& b) {
+      return b.prefix_length == prefix.size();
+    });
+    if (bucket == buckets_.end()) {
+      buckets_.push_back({prefix.size(), {}});
+      bucket = std::prev(buckets_.end());
+    }
+    bucket->patterns[prefix].push_back(i);
+  }
+  std::sort(buckets_.begin(), buckets_.end(), [](const PrefixBucket& a, const PrefixBucket& b) {
+    return a.prefix_length < b.prefix_length;
+  });
+}
+
+bool ScopeSet::allows(std::string_view required) const noexcept {
+  if (allows_everything_)
+    return true;
+  if (exact_.find(required) != exact_.end())
+    return true;
+  for (const PrefixBucket& bucket : buckets_) {
+    if (bucket.prefix_length > required.size())
+      break;
+    auto candidates = bucket.patterns.find(required.substr(0, bucket.prefix_length));
+    if (candidates == bucket.patterns.end())
+      continue;
+    for (std::uint32_t index : candidates->second) {
+      if (patterns_[index].matches_after_prefix(required, bucket.prefix_length))
+        return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace agentsudo

@@ -1,0 +1,120 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace agentsudo {
+
+// One held scope, parsed once: a shell-style pattern with the semantics of
+// POSIX fnmatch(3) called without flags in the C locale. `*` matches any run of
+// bytes (including `:`), `?` one byte, `[abc]`, `[a-z]`, `[!a]`/`[^a]` and
+// `[[:alpha:]]` one byte of a set, and `\x` the byte x. Matching is
+// case-sensitive and byte-wise. Like glibc, an unterminated `[` is a literal
+// `[`, and a pattern ending in a lone backslash matches nothing.
+//
+// Immutable after construction; safe to share between threads.
+class ScopePattern {
+ public:
+  explicit ScopePattern(std::string_view pattern);
+
+  // True if the whole of `scope` matches the pattern. Does not allocate.
+  bool matches(std::string_view scope) const noexcept;
+
+  // Matches `scope` from byte `offset`, assuming its first `offset` bytes
+  // already matched literal_prefix(). Lets an index skip the shared prefix.
+  bool matches_after_prefix(std::string_view scope, std::size_t offset) const noexcept;
+
+  // True if the pattern has no wildcard: it matches exactly one string.
+  bool is_literal() const noexcept { return is_literal_; }
+
+  // The bytes every match starts with (the pattern's leading literal part).
+  const std::string& literal_prefix() const noexcept { return literal_prefix_; }
+
+  // The pattern as written.
+  const std::string& text() const noexcept { return text_; }
+
+ private:
+  // A set of bytes, one bit per byte value.
+  using ByteSet = std::array<std::uint64_t, 4>;
+
+  struct Token {
+    enum class Kind : std::uint8_t { kLiteral, kAnyByte, kAnyRun, kByteSet };
+    Kind kind;
+    unsigned char byte;  // The byte of a kLiteral token.
+    std::uint32_t set;   // Index into byte_sets_ of a kByteSet token.
+  };
+
+  // Appends the tokens of `pattern`; sets never_matches_ when glibc would.
+  void parse(std::string_view pattern);
+  // Derives the prefix, suffix and length bounds from the tokens.
+  void summarize();
+  // Parses the bracket expression opening at `open`. Adds its byte set and
+  // returns the position after its `]`, or returns 0 if it is unterminated.
+  std::size_t parse_bracket(std::string_view pattern, std::size_t open);
+  bool token_matches_byte(const Token& token, unsigned char byte) const noexcept;
+  // Matches a pattern without `*`, whose tokens each take one byte.
+  bool match_fixed(std::string_view scope, std::size_t offset) const noexcept;
+
+  std::string text_;
+  std::vector<Token> tokens_;
+  std::vector<ByteSet> byte_sets_;
+  std::string literal_prefix_;
+  // Number of leading tokens that make up literal_prefix_.
+  std::size_t prefix_tokens_ = 0;
+  // The bytes every match ends with (the literal tokens after the last `*`);
+  // empty for patterns without `*`. Lets most non-matches fail in a memcmp.
+  std::string literal_suffix_;
+  // Bytes in the shortest match: one per token that is not `*`.
+  std::size_t min_length_ = 0;
+  bool has_any_run_ = false;
+  bool is_literal_ = false;
+  // A trailing lone backslash: glibc's fnmatch then never matches.
+  bool never_matches_ = false;
+};
+
+// The scopes an agent holds, compiled for fast checks: literal scopes go into a
+// hash set, patterns into an index keyed by their literal prefix, so a check
+// looks at only the patterns that can match and never allocates.
+//
+// Immutable after construction; safe to share between threads.
+class ScopeSet {
+ public:
+  ScopeSet() = default;
+  explicit ScopeSet(std::span<const std::string> held);
+
+  // True if any held scope matches `required` (which is taken literally).
+  bool allows(std::string_view required) const noexcept;
+
+ private:
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+  using PatternsByPrefix =
+      std::unordered_map<std::string, std::vector<std::uint32_t>, StringHash, std::equal_to<>>;
+
+  // Patterns whose literal prefixes all have the same length.
+  struct PrefixBucket {
+    std::size_t prefix_length;
+    PatternsByPrefix patterns;
+  };
+
+  StringSet exact_;
+  std::vector<ScopePattern> patterns_;
+  // Sorted by prefix_length; the bucket of length 0 holds patterns starting
+  // with a wildcard.
+  std::vector<PrefixBucket> buckets_;
+  // A held "*" (or "**"...): every scope is allowed.
+  bool allows_everything_ = false;
+};
+
+}  // namespace agentsudo

@@ -1,0 +1,56 @@
+#include "denial_message.hpp"
+
+#include <string>
+
+namespace agentsudo {
+namespace {
+
+std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
+
+std::string joined(const std::vector<std::string>& scopes) {
+  if (scopes.empty()) return "none";
+  std::string out;
+  for (const std::string& scope : scopes) {
+    if (!out.empty()) out += ", ";
+    out += scope;
+  }
+  return out;
+}
+
+std::string no_session_message(std::string_view scope) {
+  return "permission denied: " + quoted(scope) +
+         " requires an agent, but no agent session is running on this thread. Start one "
+         "with `auto session = agent.start_session();` before the call, or carry the "
+         "caller's session to this thread with agentsudo::bind_session() or "
+         "SessionContext::activate()";
+}
+
+std::string agent_message(const Agent& agent, std::string_view scope, DenialReason reason) {
+  std::string who = "agent " + quoted(agent.name()) + " (role " + agent.role() + ")";
+  std::string held = " (holds: " + joined(agent.scopes()) + ")";
+  switch (reason) {
+    case DenialReason::kSessionExpired:
+      return "permission denied: the session of " + who + " expired after its TTL of " +
+             std::to_string(agent.session_ttl().count()) + " s; start a new session to use " +
+             quoted(scope);
+    case DenialReason::kRejectedByCallback:
+      return "permission denied: the approval callback rejected " + quoted(scope) + " for " +
+             who + held;
+    default:
+      return "permission denied: " + who + " lacks scope " + quoted(scope) + held;
+  }
+}
+
+}  // namespace
+
+PermissionDenied make_permission_denied(const detail::SessionPtr* session, std::string_view scope,
+                                        DenialReason reason) {
+  if (session == nullptr) {
+    return PermissionDenied(no_session_message(scope), "", std::string(scope), {}, reason);
+  }
+  const Agent& agent = (*session)->agent;
+  return PermissionDenied(agent_message(agent, scope, reason), agent.name(), std::string(scope),
+                          agent.scopes(), reason);
+}
+
+}  // namespace agentsudo

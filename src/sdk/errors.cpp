@@ -1,0 +1,34 @@
+#include "agentsudo/errors.hpp"
+
+namespace agentsudo {
+
+const char* to_string(DenialReason reason) noexcept {
+  switch (reason) {
+    case DenialReason::kNone:
+      return "none";
+    case DenialReason::kScopeNotHeld:
+      return "scope_not_held";
+    case DenialReason::kNoSession:
+      return "no_session";
+    case DenialReason::kSessionExpired:
+      return "session_expired";
+    case DenialReason::kRejectedByCallback:
+      return "rejected_by_callback";
+  }
+  return "none";
+}
+
+PermissionDenied::PermissionDenied(std::string message, std::string agent_name, std::string scope,
+                                   std::vector<std::string> held_scopes, DenialReason reason)
+    : Error(message),
+      agent_name_(std::move(agent_name)),
+      scope_(std::move(scope)),
+      held_scopes_(std::move(held_scopes)),
+      reason_(reason) {}
+
+GuardrailViolation::GuardrailViolation(std::string rule, std::string reason)
+    : Error("guardrail violation (" + rule + "): " + reason),
+      rule_(std::move(rule)),
+      reason_(std::move(reason)) {}
+
+}  // namespace agentsudo

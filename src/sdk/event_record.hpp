@@ -1,0 +1,73 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "agentsudo/errors.hpp"
+#include "core/timestamp.hpp"
+#include "guard_site.hpp"
+#include "session_state.hpp"
+
+namespace agentsudo {
+
+// The event actions of the original SDK, plus guardrail violations.
+enum class EventAction : std::uint8_t {
+  kPermissionCheck,
+  kPermissionDenied,
+  kAuditViolation,
+  kCallbackApproved,
+  kCallbackDenied,
+  kGuardrailViolation,
+};
+
+// The action's wire name ("permission_check"...).
+const char* to_string(EventAction action) noexcept;
+
+// What a guardrail_violation event adds: the rule broken, why, and the
+// start of the text (never all of it).
+struct GuardrailDetail {
+  std::string rule;
+  std::string reason;
+  std::string text_preview;
+};
+
+// One decision as captured on the deciding thread: a clock read and shared
+// references, no formatting. Sinks turn it into JSON later, the telemetry
+// client on its own thread.
+struct EventRecord {
+  UnixMicros timestamp = 0;
+  EventAction action = EventAction::kPermissionCheck;
+  bool allowed = false;
+  DenialReason reason = DenialReason::kNone;
+  // Null when no session was running.
+  detail::SessionPtr session;
+  // The guarded place; null for check() and guardrail events.
+  std::shared_ptr<const detail::GuardSite> site;
+  // The scope of a check() (sites carry their own).
+  std::string check_scope;
+  // Set for guardrail_violation events only; kept out of line so that the
+  // records of permission checks stay small.
+  std::unique_ptr<const GuardrailDetail> guardrail;
+
+  std::optional<std::string_view> scope() const noexcept {
+    if (site) return site->scope;
+    if (action == EventAction::kGuardrailViolation) return std::nullopt;
+    return check_scope;
+  }
+  std::optional<std::string_view> function_name() const noexcept {
+    if (site && !site->function_name.empty()) return site->function_name;
+    return std::nullopt;
+  }
+};
+
+// The wall-clock time stamped on an event: one clock read.
+inline UnixMicros event_time_now() noexcept {
+  auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+  return std::chrono::duration_cast<std::chrono::microseconds>(since_epoch).count();
+}
+
+}  // namespace agentsudo

@@ -1,0 +1,67 @@
+#include "event_json.hpp"
+
+#include <gtest/gtest.h>
+
+#include <agentsudo/agent.hpp>
+
+#include "core/timestamp.hpp"
+#include "text_field.hpp"
+
+namespace agentsudo {
+namespace {
+
+detail::SessionPtr session_of(const Agent& agent) {
+  return std::make_shared<const detail::SessionState>(detail::SessionState{
+      .agent = agent, .id = "0123456789abcdef", .expires_at = std::chrono::steady_clock::now()});
+}
+
+TEST(EventJson, HasTheFieldsOfTheOfficialSdk) {
+  EventRecord event;
+  event.timestamp = *parse_rfc3339("2026-01-15T10:30:00.123456Z");
+  event.action = EventAction::kPermissionCheck;
+  event.allowed = true;
+  event.session = session_of(Agent("SupportBot", {}));
+  event.site = std::make_shared<const detail::GuardSite>(
+      detail::GuardSite{"write:refunds", "issue_refund", OnDenial::kRaise, nullptr});
+  auto json = to_json(event);
+  EXPECT_EQ(json["timestamp"], "2026-01-15T10:30:00.123456Z");
+  EXPECT_EQ(json["agent_name"], "SupportBot");
+  EXPECT_EQ(json["action"], "permission_check");
+  EXPECT_EQ(json["scope"], "write:refunds");
+  EXPECT_EQ(json["allowed"], true);
+  EXPECT_EQ(json["function_name"], "issue_refund");
+  EXPECT_EQ(json["metadata"].as_object()["session_id"], "0123456789abcdef");
+  EXPECT_EQ(json.size(), 7U);
+}
+
+TEST(EventJson, LeavesOutNullFields) {
+  EventRecord event;
+  event.action = EventAction::kGuardrailViolation;
+  event.guardrail = std::make_unique<const GuardrailDetail>(
+      GuardrailDetail{"blocked_keyword", "contains 'password'", "the password"});
+  auto json = to_json(event);
+  EXPECT_FALSE(json.contains("scope"));
+  EXPECT_FALSE(json.contains("function_name"));
+  EXPECT_EQ(json["agent_name"], "(no session)");
+  EXPECT_EQ(json["metadata"].as_object()["rule"], "blocked_keyword");
+}
+
+TEST(EventJson, BoundsAndCleansStrings) {
+  EventRecord event;
+  event.check_scope = std::string(300, 's') + "\n";
+  auto json = to_json(event);
+  EXPECT_EQ(json["scope"].as_string().size(), 256U);
+}
+
+TEST(TextField, ReplacesInvalidBytesAndCutsAtCharacterBoundaries) {
+  EXPECT_EQ(to_field_text("a\nb", 10), "a\xef\xbf\xbd" "b");
+  EXPECT_EQ(to_field_text("a\xff", 10), "a\xef\xbf\xbd");
+  EXPECT_EQ(to_field_text("\xc3\xa9\xc3\xa9", 3), "\xc3\xa9");
+  EXPECT_TRUE(is_clean_utf8("caf\xc3\xa9"));
+  EXPECT_FALSE(is_clean_utf8("\xed\xa0\x80"));  // A UTF-16 surrogate.
+  EXPECT_FALSE(is_clean_utf8("\xc0\xaf"));      // Overlong.
+  EXPECT_FALSE(is_clean_utf8("tab\there"));
+}
+
+}  // namespace
+}  // namespace agentsudo

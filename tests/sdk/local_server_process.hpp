@@ -1,0 +1,51 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+#include <thread>
+
+namespace agentsudo::testing {
+
+// A real agentsudo-server on 127.0.0.1 with a fresh data directory and one
+// project, for end-to-end tests. Stopped and cleaned up on destruction.
+//
+// Not thread-safe; owned by one test.
+class LocalServerProcess {
+ public:
+  // Creates a project and a management token, then starts `serve` on an
+  // ephemeral port. Throws std::runtime_error if the server does not come up.
+  explicit LocalServerProcess(std::string binary);
+  ~LocalServerProcess();
+  LocalServerProcess(const LocalServerProcess&) = delete;
+  LocalServerProcess& operator=(const LocalServerProcess&) = delete;
+
+  const std::string& endpoint() const { return endpoint_; }
+  const std::string& api_key() const { return api_key_; }
+  const std::string& project_id() const { return project_id_; }
+  const std::string& management_token() const { return management_token_; }
+
+  // Terminates the server (SIGTERM) and waits for it.
+  void stop();
+
+ private:
+  std::string run_admin_command(const std::string& arguments) const;
+  void start_serving();
+
+  std::string binary_;
+  std::filesystem::path data_dir_;
+  std::string endpoint_;
+  std::string api_key_;
+  std::string project_id_;
+  std::string management_token_;
+  pid_t pid_ = -1;
+  // Reads the server's stdout after its first line, until it exits.
+  std::thread stdout_drain_;
+};
+
+// GETs `url` with `Authorization: Bearer <token>`; returns the body, throws
+// std::runtime_error unless the answer is 200.
+std::string http_get(const std::string& url, const std::string& bearer_token);
+
+}  // namespace agentsudo::testing
