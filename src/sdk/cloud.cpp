@@ -6,6 +6,7 @@
 
 #include "agentsudo/telemetry.hpp"
 #include "event_dispatcher.hpp"
+#include "http_client.hpp"
 #include "telemetry_client.hpp"
 
 namespace agentsudo {
@@ -58,6 +59,7 @@ void configure_cloud(CloudOptions options) {
     cloud().clients.push_back(std::move(client));
     EventDispatcher::instance().set_telemetry(cloud().active);
     if (!cloud().exit_hook_installed) {
+      HttpClient::prepare_process();
       std::atexit(flush_at_exit);
       cloud().exit_hook_installed = true;
     }

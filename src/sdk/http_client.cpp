@@ -41,6 +41,8 @@ HeaderList json_headers(const std::string& api_key) {
 
 }  // namespace
 
+void HttpClient::prepare_process() { ensure_curl_initialized(); }
+
 HttpClient::HttpClient() {
   ensure_curl_initialized();
   handle_ = curl_easy_init();

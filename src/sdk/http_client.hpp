@@ -29,6 +29,11 @@ class HttpClient {
   HttpClient();
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
+
+  // Sets up libcurl's process-wide state. Call it before registering an
+  // atexit handler that still sends: handlers run in reverse order, so the
+  // TLS library's own exit cleanup then runs after ours, not before.
+  static void prepare_process();
   HttpClient& operator=(const HttpClient&) = delete;
 
   // POSTs `body` as application/json with the X-API-Key header, giving up
