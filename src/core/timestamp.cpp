@@ -71,18 +71,32 @@ bool read_offset(std::string_view s, std::size_t& pos, int& offset_seconds) {
 
 }  // namespace
 
-std::string format_rfc3339(UnixMicros t) {
+void append_rfc3339(std::string& out, UnixMicros t) {
   auto tp = chr::sys_time<chr::microseconds>(chr::microseconds(t));
   auto day = chr::floor<chr::days>(tp);
   chr::year_month_day ymd(day);
   chr::hh_mm_ss hms(tp - day);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%06dZ",
-                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
-                static_cast<int>(hms.subseconds().count()));
-  return buf;
+  // Digits written by hand: this runs for every event served or sent, and
+  // snprintf's format parsing was a visible part of that.
+  char buf[] = "0000-00-00T00:00:00.000000Z";
+  auto put = [&buf](std::size_t end, long long value, int digits) {
+    for (int i = 0; i < digits; ++i, value /= 10)
+      buf[end - static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
+  };
+  put(3, static_cast<int>(ymd.year()), 4);
+  put(6, static_cast<unsigned>(ymd.month()), 2);
+  put(9, static_cast<unsigned>(ymd.day()), 2);
+  put(12, hms.hours().count(), 2);
+  put(15, hms.minutes().count(), 2);
+  put(18, hms.seconds().count(), 2);
+  put(25, hms.subseconds().count(), 6);
+  out.append(buf, sizeof buf - 1);
+}
+
+std::string format_rfc3339(UnixMicros t) {
+  std::string out;
+  append_rfc3339(out, t);
+  return out;
 }
 
 std::optional<UnixMicros> parse_rfc3339(std::string_view s) {

@@ -16,6 +16,7 @@ constexpr UnixMicros kMicrosPerDay = 86'400 * kMicrosPerSecond;
 
 // Formats as RFC 3339 UTC with six fraction digits: "2026-01-15T10:30:00.123456Z".
 std::string format_rfc3339(UnixMicros t);
+void append_rfc3339(std::string& out, UnixMicros t);
 
 // Parses an RFC 3339 date-time ("2026-01-15T10:30:00Z", "...00.5+02:00"), with
 // 'T'/'t' and 'Z'/'z'. Fractions beyond microseconds are truncated. Returns

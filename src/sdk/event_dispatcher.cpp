@@ -1,6 +1,5 @@
 #include "event_dispatcher.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <ostream>
 
 #include "event_json.hpp"
@@ -15,7 +14,8 @@ EventDispatcher& EventDispatcher::instance() noexcept {
 }
 
 void EventDispatcher::dispatch(EventRecord&& event) noexcept {
-  if (json_log_on_.load(std::memory_order_acquire)) write_json_log(event);
+  if (json_log_on_.load(std::memory_order_acquire))
+    write_json_log(event);
   if (TelemetryClient* client = telemetry_.load(std::memory_order_acquire)) {
     client->enqueue(std::move(event));
   }
@@ -33,20 +33,25 @@ void EventDispatcher::set_json_log(LogLineWriter writer) {
 
 void EventDispatcher::write_json_log(const EventRecord& event) noexcept {
   try {
-    std::string line = boost::json::serialize(to_json(event));
+    std::string line = to_json_text(event);
     std::lock_guard lock(json_log_mutex_);
-    if (json_log_) json_log_(line);
+    if (json_log_)
+      json_log_(line);
   } catch (...) {
     // A failing log writer must not turn into a failing guarded call.
   }
 }
 
-void enable_json_log(LogLineWriter write) { EventDispatcher::instance().set_json_log(std::move(write)); }
+void enable_json_log(LogLineWriter write) {
+  EventDispatcher::instance().set_json_log(std::move(write));
+}
 
 void enable_json_log(std::ostream& out) {
   enable_json_log([&out](std::string_view line) { out << line << '\n' << std::flush; });
 }
 
-void disable_json_log() { EventDispatcher::instance().set_json_log({}); }
+void disable_json_log() {
+  EventDispatcher::instance().set_json_log({});
+}
 
 }  // namespace agentsudo

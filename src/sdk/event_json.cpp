@@ -22,20 +22,57 @@ const char* to_string(OnDenial on_denial) {
   return "raise";
 }
 
-boost::json::object metadata_of(const EventRecord& event) {
-  boost::json::object metadata;
+// Writes `"key":` with the comma that separates it from a previous member.
+class JsonObjectWriter {
+ public:
+  explicit JsonObjectWriter(std::string& out) : out_(out) { out_.push_back('{'); }
+  ~JsonObjectWriter() { out_.push_back('}'); }
+  JsonObjectWriter(const JsonObjectWriter&) = delete;
+  JsonObjectWriter& operator=(const JsonObjectWriter&) = delete;
+
+  // `name` is one of ours: plain ASCII that needs no escaping.
+  std::string& key(std::string_view name) {
+    if (!first_)
+      out_.push_back(',');
+    first_ = false;
+    out_.push_back('"');
+    out_.append(name);
+    out_.append("\":");
+    return out_;
+  }
+  void text(std::string_view name, std::string_view value, std::size_t max_bytes) {
+    append_json_text(key(name), value, max_bytes);
+  }
+  // `value` is one of ours too (an action or a reason name).
+  void ascii(std::string_view name, std::string_view value) {
+    key(name).append(1, '"').append(value).push_back('"');
+  }
+  void time(std::string_view name, UnixMicros value) {
+    append_rfc3339(key(name).append(1, '"'), value);
+    out_.push_back('"');
+  }
+  void literal(std::string_view name, std::string_view json) { key(name).append(json); }
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+};
+
+void append_metadata(std::string& out, const EventRecord& event) {
+  JsonObjectWriter metadata(out);
   if (event.session) {
-    metadata["role"] = to_field_text(event.session->agent.role(), kMaxMetadataStringBytes);
-    metadata["session_id"] = event.session->id;
+    metadata.text("role", event.session->agent.role(), kMaxMetadataStringBytes);
+    metadata.text("session_id", event.session->id, kMaxMetadataStringBytes);
   }
-  if (event.reason != DenialReason::kNone) metadata["reason"] = to_string(event.reason);
-  if (event.site) metadata["on_denial"] = to_string(event.site->on_denial);
+  if (event.reason != DenialReason::kNone)
+    metadata.ascii("reason", to_string(event.reason));
+  if (event.site)
+    metadata.ascii("on_denial", to_string(event.site->on_denial));
   if (event.guardrail) {
-    metadata["rule"] = event.guardrail->rule;
-    metadata["detail"] = to_field_text(event.guardrail->reason, kMaxMetadataStringBytes);
-    metadata["preview"] = to_field_text(event.guardrail->text_preview, kMaxMetadataStringBytes);
+    metadata.text("rule", event.guardrail->rule, kMaxMetadataStringBytes);
+    metadata.text("detail", event.guardrail->reason, kMaxMetadataStringBytes);
+    metadata.text("preview", event.guardrail->text_preview, kMaxMetadataStringBytes);
   }
-  return metadata;
 }
 
 }  // namespace
@@ -58,19 +95,25 @@ const char* to_string(EventAction action) noexcept {
   return "permission_check";
 }
 
-boost::json::object to_json(const EventRecord& event) {
-  boost::json::object json;
-  json["timestamp"] = format_rfc3339(event.timestamp);
-  json["agent_name"] = event.session ? to_field_text(event.session->agent.name(), kMaxNameBytes)
-                                     : std::string(kNoSessionAgentName);
-  json["action"] = to_string(event.action);
-  if (auto scope = event.scope()) json["scope"] = to_field_text(*scope, kMaxScopeBytes);
-  json["allowed"] = event.allowed;
-  if (auto name = event.function_name()) {
-    json["function_name"] = to_field_text(*name, kMaxScopeBytes);
-  }
-  json["metadata"] = metadata_of(event);
-  return json;
+void append_json(std::string& out, const EventRecord& event) {
+  JsonObjectWriter json(out);
+  json.time("timestamp", event.timestamp);
+  json.text("agent_name",
+            event.session ? std::string_view(event.session->agent.name()) : kNoSessionAgentName,
+            kMaxNameBytes);
+  json.ascii("action", to_string(event.action));
+  if (auto scope = event.scope())
+    json.text("scope", *scope, kMaxScopeBytes);
+  json.literal("allowed", event.allowed ? "true" : "false");
+  if (auto name = event.function_name())
+    json.text("function_name", *name, kMaxScopeBytes);
+  append_metadata(json.key("metadata"), event);
+}
+
+std::string to_json_text(const EventRecord& event) {
+  std::string out;
+  append_json(out, event);
+  return out;
 }
 
 }  // namespace agentsudo

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <boost/json/object.hpp>
+#include <string>
 
 #include "event_record.hpp"
 
@@ -12,6 +12,9 @@ inline constexpr std::string_view kNoSessionAgentName = "(no session)";
 // The event as the server's /api/events expects it: timestamp, agent_name,
 // action, scope, allowed, function_name, metadata; absent fields left out;
 // every string bounded and cleaned to the server's limits.
-boost::json::object to_json(const EventRecord& event);
+// Written straight into `out`, without an intermediate document: this runs
+// for every event on the telemetry thread.
+void append_json(std::string& out, const EventRecord& event);
+std::string to_json_text(const EventRecord& event);
 
 }  // namespace agentsudo

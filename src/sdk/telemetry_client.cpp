@@ -1,8 +1,6 @@
 #include "telemetry_client.hpp"
 
 #include <algorithm>
-#include <boost/json/array.hpp>
-#include <boost/json/serialize.hpp>
 #include <cstdlib>
 
 #include "agentsudo/errors.hpp"
@@ -40,10 +38,18 @@ void validate(const CloudOptions& options) {
 }
 
 std::string serialize_batch(std::span<const EventRecord> batch) {
-  boost::json::array events;
-  events.reserve(batch.size());
-  for (const EventRecord& event : batch) events.push_back(to_json(event));
-  return boost::json::serialize(events);
+  // About the size of a permission check's event, so most batches fit at once.
+  constexpr std::size_t kTypicalEventBytes = 256;
+  std::string body;
+  body.reserve(batch.size() * kTypicalEventBytes + 2);
+  body.push_back('[');
+  for (const EventRecord& event : batch) {
+    if (body.size() > 1)
+      body.push_back(',');
+    append_json(body, event);
+  }
+  body.push_back(']');
+  return body;
 }
 
 bool is_retryable(const HttpResponse& response) {
@@ -53,12 +59,16 @@ bool is_retryable(const HttpResponse& response) {
 }  // namespace
 
 TelemetrySettings TelemetrySettings::resolve(CloudOptions options) {
-  if (options.api_key.empty()) options.api_key = from_environment("AGENTSUDO_API_KEY");
-  if (options.endpoint.empty()) options.endpoint = from_environment("AGENTSUDO_ENDPOINT");
-  if (options.endpoint.empty()) options.endpoint = kDefaultEndpoint;
+  if (options.api_key.empty())
+    options.api_key = from_environment("AGENTSUDO_API_KEY");
+  if (options.endpoint.empty())
+    options.endpoint = from_environment("AGENTSUDO_ENDPOINT");
+  if (options.endpoint.empty())
+    options.endpoint = kDefaultEndpoint;
   validate(options);
   std::string base = options.endpoint;
-  while (!base.empty() && base.back() == '/') base.pop_back();
+  while (!base.empty() && base.back() == '/')
+    base.pop_back();
   return TelemetrySettings{.events_url = base + "/api/events",
                            .api_key = options.api_key,
                            .options = std::move(options)};
@@ -69,7 +79,9 @@ TelemetryClient::TelemetryClient(TelemetrySettings settings)
   sender_ = std::thread([this] { run(); });
 }
 
-TelemetryClient::~TelemetryClient() { shutdown(Clock::now()); }
+TelemetryClient::~TelemetryClient() {
+  shutdown(Clock::now());
+}
 
 void TelemetryClient::enqueue(EventRecord&& event) noexcept {
   bool batch_ready = false;
@@ -83,7 +95,8 @@ void TelemetryClient::enqueue(EventRecord&& event) noexcept {
     // Wake the sender once per batch, not once per event: waking is a syscall.
     batch_ready = queue_.size() == settings_.options.batch_size;
   }
-  if (batch_ready) work_ready_.notify_one();
+  if (batch_ready)
+    work_ready_.notify_one();
 }
 
 bool TelemetryClient::flush(Clock::time_point deadline) {
@@ -99,13 +112,15 @@ void TelemetryClient::shutdown(Clock::time_point deadline) {
   std::lock_guard join_lock(join_mutex_);
   {
     std::lock_guard lock(mutex_);
-    if (stopped_) return;
+    if (stopped_)
+      return;
     stopping_ = true;
     stop_deadline_ = deadline;
     flush_target_ = counters_.queued;
   }
   work_ready_.notify_one();
-  if (sender_.joinable()) sender_.join();
+  if (sender_.joinable())
+    sender_.join();
   std::lock_guard lock(mutex_);
   counters_.dropped += queue_.release();
   stopped_ = true;
@@ -148,7 +163,8 @@ void TelemetryClient::send_in_batches(HttpClient& http, std::span<const EventRec
 bool TelemetryClient::wait_for_batch(std::unique_lock<std::mutex>& lock) {
   auto next_send = Clock::now() + settings_.options.flush_interval;
   while (true) {
-    if (stopping_ && (queue_.empty() || Clock::now() >= stop_deadline_)) return false;
+    if (stopping_ && (queue_.empty() || Clock::now() >= stop_deadline_))
+      return false;
     bool flushing = flush_target_ > handled_;
     if (!queue_.empty() && (stopping_ || flushing || Clock::now() >= next_send ||
                             queue_.size() >= settings_.options.batch_size)) {
@@ -166,9 +182,11 @@ TelemetryClient::BatchOutcome TelemetryClient::deliver(HttpClient& http, const s
   int failures = 0;
   while (true) {
     auto budget = request_budget();
-    if (budget.count() <= 0) return BatchOutcome::kAbandoned;
+    if (budget.count() <= 0)
+      return BatchOutcome::kAbandoned;
     HttpResponse response = http.post_json(settings_.events_url, body, settings_.api_key, budget);
-    if (response.status == 200) return BatchOutcome::kSent;
+    if (response.status == 200)
+      return BatchOutcome::kSent;
     std::chrono::milliseconds wait;
     if (response.status == 429) {
       // Quota spent: the server says when it resets; that wait is not a failure.
@@ -179,7 +197,8 @@ TelemetryClient::BatchOutcome TelemetryClient::deliver(HttpClient& http, const s
     } else {
       return BatchOutcome::kFailed;  // Refused as invalid, or out of retries.
     }
-    if (!pause(wait)) return BatchOutcome::kAbandoned;
+    if (!pause(wait))
+      return BatchOutcome::kAbandoned;
     std::lock_guard lock(mutex_);
     ++counters_.retried;
   }
@@ -190,7 +209,8 @@ bool TelemetryClient::pause(std::chrono::milliseconds delay) {
   auto wake_at = Clock::now() + delay;
   while (true) {
     auto until = stopping_ ? std::min(wake_at, stop_deadline_) : wake_at;
-    if (Clock::now() >= until) break;
+    if (Clock::now() >= until)
+      break;
     work_ready_.wait_until(lock, until);
   }
   return !(stopping_ && Clock::now() >= stop_deadline_);
@@ -200,7 +220,8 @@ std::chrono::milliseconds TelemetryClient::request_budget() {
   std::lock_guard lock(mutex_);
   auto budget = settings_.options.request_timeout;
   if (stopping_) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(stop_deadline_ - Clock::now());
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(stop_deadline_ - Clock::now());
     budget = std::min(budget, left);
   }
   return budget;

@@ -16,4 +16,7 @@ bool is_clean_utf8(std::string_view text) noexcept;
 // batch refused.
 std::string to_field_text(std::string_view text, std::size_t max_bytes);
 
+// Appends to_field_text(text, max_bytes) to `out` as a JSON string literal.
+void append_json_text(std::string& out, std::string_view text, std::size_t max_bytes);
+
 }  // namespace agentsudo

@@ -3,12 +3,17 @@
 #include <gtest/gtest.h>
 
 #include <agentsudo/agent.hpp>
+#include <boost/json/parse.hpp>
 
 #include "core/timestamp.hpp"
 #include "text_field.hpp"
 
 namespace agentsudo {
 namespace {
+
+boost::json::object to_json(const EventRecord& event) {
+  return boost::json::parse(to_json_text(event)).as_object();
+}
 
 detail::SessionPtr session_of(const Agent& agent) {
   return std::make_shared<const detail::SessionState>(detail::SessionState{
@@ -53,8 +58,22 @@ TEST(EventJson, BoundsAndCleansStrings) {
   EXPECT_EQ(json["scope"].as_string().size(), 256U);
 }
 
+TEST(EventJson, EscapesQuotesAndBackslashesAndReplacesControls) {
+  EventRecord event;
+  event.check_scope = "say \"hi\" \\ \x01";
+  EXPECT_EQ(to_json(event)["scope"], "say \"hi\" \\ \xef\xbf\xbd");
+}
+
+TEST(EventJson, TimestampHasSixFractionDigitsAndZ) {
+  EventRecord event;
+  event.timestamp = *parse_rfc3339("2026-03-09T04:05:06.000007Z");
+  EXPECT_EQ(to_json(event)["timestamp"], "2026-03-09T04:05:06.000007Z");
+}
+
 TEST(TextField, ReplacesInvalidBytesAndCutsAtCharacterBoundaries) {
-  EXPECT_EQ(to_field_text("a\nb", 10), "a\xef\xbf\xbd" "b");
+  EXPECT_EQ(to_field_text("a\nb", 10),
+            "a\xef\xbf\xbd"
+            "b");
   EXPECT_EQ(to_field_text("a\xff", 10), "a\xef\xbf\xbd");
   EXPECT_EQ(to_field_text("\xc3\xa9\xc3\xa9", 3), "\xc3\xa9");
   EXPECT_TRUE(is_clean_utf8("caf\xc3\xa9"));

@@ -7,6 +7,9 @@
 #include <agentsudo/agentsudo.hpp>
 #include <atomic>
 #include <boost/json.hpp>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -41,8 +44,8 @@ std::size_t events_in(const std::vector<LoopbackHttpServer::Request>& requests) 
 }
 
 // Responds with `status` to the first `failures` requests, then stores.
-LoopbackHttpServer::Responder failing_first(int failures, int status,
-                                            std::vector<std::pair<std::string, std::string>> headers = {}) {
+LoopbackHttpServer::Responder failing_first(
+    int failures, int status, std::vector<std::pair<std::string, std::string>> headers = {}) {
   auto seen = std::make_shared<std::atomic<int>>(0);
   return [=](const LoopbackHttpServer::Request& request) {
     if ((*seen)++ < failures) {
@@ -59,7 +62,8 @@ class Telemetry : public ::testing::Test {
   // Makes `count` allowed decisions as an agent holding read:*.
   static void decide(int count, const std::string& prefix = "read:x") {
     auto session = Agent("TelemetryBot", {"read:*"}).start_session();
-    for (int i = 0; i < count; ++i) check(prefix + std::to_string(i));
+    for (int i = 0; i < count; ++i)
+      check(prefix + std::to_string(i));
   }
 };
 
@@ -69,7 +73,8 @@ TEST_F(Telemetry, SendsBatchesInTheOfficialFormat) {
   auto refund = sudo("write:refunds", [] {}, {.function_name = "issue_refund"});
   {
     auto session = Agent("SupportBot", {"write:refunds"}).start_session();
-    for (int i = 0; i < 12; ++i) refund();
+    for (int i = 0; i < 12; ++i)
+      refund();
   }
   ASSERT_TRUE(flush_telemetry(5s));
   auto requests = server.requests();
@@ -177,7 +182,7 @@ TEST_F(Telemetry, DoesNotRetryARefusedBatch) {
   EXPECT_EQ(server.requests().size(), 1U);
 }
 
-TEST_F(Telemetry, ServerDownCountsFailuresAndCallsStayFast) {
+TEST_F(Telemetry, ServerDownCountsFailures) {
   CloudOptions options =
       options_for("http://127.0.0.1:" + std::to_string(testing::unused_loopback_port()));
   options.max_retries = 1;
@@ -186,19 +191,65 @@ TEST_F(Telemetry, ServerDownCountsFailuresAndCallsStayFast) {
   auto guarded = sudo("read:orders", [] { return 1; });
   auto session = Agent("DownBot", {"read:*"}).start_session();
   constexpr int kCalls = 20000;
-  auto start = Clock::now();
   int sum = 0;
-  for (int i = 0; i < kCalls; ++i) sum += guarded();
-  auto per_call = (Clock::now() - start) / kCalls;
+  for (int i = 0; i < kCalls; ++i)
+    sum += guarded();
   EXPECT_EQ(sum, kCalls);
-  // Generous, for sanitizer builds: the point is microseconds, not network time.
-  EXPECT_LT(per_call, 20us);
   ASSERT_TRUE(flush_telemetry(5s));
   TelemetryCounters counters = telemetry_counters();
   EXPECT_EQ(counters.queued + counters.dropped, static_cast<std::uint64_t>(kCalls));
   EXPECT_EQ(counters.sent, 0U);
   EXPECT_GT(counters.failed, 0U);
   EXPECT_EQ(counters.failed, counters.queued);
+}
+
+// A server that takes a request and never answers holds the sender thread in
+// that request; guarded calls must go on regardless. Were they to wait on the
+// network, this test would hang instead of finishing.
+TEST_F(Telemetry, CallsGoOnWhileTheServerNeverAnswers) {
+  std::mutex mutex;
+  std::condition_variable released_cv;
+  bool released = false;
+  bool holding_a_request = false;
+  LoopbackHttpServer server([&](const LoopbackHttpServer::Request& request) {
+    std::unique_lock lock(mutex);
+    holding_a_request = true;
+    released_cv.notify_all();
+    released_cv.wait(lock, [&] { return released; });
+    return LoopbackHttpServer::store_all(request);
+  });
+  auto release = [&] {
+    std::lock_guard lock(mutex);
+    released = true;
+    released_cv.notify_all();
+  };
+  // Also on an early return, so the server's threads can finish.
+  std::shared_ptr<void> release_at_exit(nullptr, [&](void*) { release(); });
+  CloudOptions options = options_for(server.url());
+  options.request_timeout = 60s;
+  options.max_queue = 100000;
+  configure_cloud(options);
+  auto guarded = sudo("read:orders", [] { return 1; });
+  auto session = Agent("PatientBot", {"read:*"}).start_session();
+  for (int i = 0; i < 10; ++i)
+    guarded();
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(released_cv.wait_for(lock, 10s, [&] { return holding_a_request; }));
+  }
+
+  constexpr int kCalls = 20000;
+  int sum = 0;
+  for (int i = 0; i < kCalls; ++i)
+    sum += guarded();
+  EXPECT_EQ(sum, kCalls);
+  TelemetryCounters during = telemetry_counters();
+  EXPECT_EQ(during.sent, 0U);  // The first request is still unanswered.
+  EXPECT_GE(during.pending, static_cast<std::size_t>(kCalls));
+
+  release();
+  ASSERT_TRUE(flush_telemetry(30s));
+  EXPECT_EQ(telemetry_counters().sent, static_cast<std::uint64_t>(kCalls + 10));
 }
 
 TEST_F(Telemetry, FullQueueDropsInsteadOfBlocking) {
@@ -238,7 +289,8 @@ TEST_F(Telemetry, ManyThreadsDeliverEveryEventOnce) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([t] { decide(kEach, "read:t" + std::to_string(t) + "-"); });
   }
-  for (auto& thread : threads) thread.join();
+  for (auto& thread : threads)
+    thread.join();
   ASSERT_TRUE(flush_telemetry(10s));
   std::multiset<std::string> scopes;
   for (const auto& request : server.requests()) {
