@@ -16,11 +16,11 @@ int main() {
     return approved;
   };
 
-  auto refund = agentsudo::sudo(
-      "write:refunds", [](double amount) { std::cout << "refunded " << amount << "\n"; },
-      {.function_name = "refund",
-       .on_denial = agentsudo::OnDenial::kCallback,
-       .approve = approve_small_refunds});
+  auto refund = agentsudo::sudo("write:refunds",
+                                [](double amount) { std::cout << "refunded " << amount << "\n"; },
+                                {.function_name = "refund",
+                                 .on_denial = agentsudo::OnDenial::kCallback,
+                                 .approve = approve_small_refunds});
 
   auto session = support_bot.start_session();
   for (double amount : {20.0, 500.0}) {

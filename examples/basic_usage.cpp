@@ -34,6 +34,7 @@ int main() {
   }
 
   // A plain check returns the decision instead of throwing.
-  if (!agentsudo::check("write:refunds")) std::cout << "AnalyticsBot may not refund\n";
+  if (!agentsudo::check("write:refunds"))
+    std::cout << "AnalyticsBot may not refund\n";
   return 0;
 }

@@ -1,6 +1,7 @@
 // Sends decisions to a local AgentSudo server. Start one with `make run`,
 // create a project, then:
-//   AGENTSUDO_API_KEY=as_... AGENTSUDO_ENDPOINT=http://127.0.0.1:8080 ./example_telemetry_local_server
+//   AGENTSUDO_API_KEY=as_... AGENTSUDO_ENDPOINT=http://127.0.0.1:8080
+//   ./example_telemetry_local_server
 #include <agentsudo/agentsudo.hpp>
 #include <cstdlib>
 #include <iostream>
@@ -16,14 +17,15 @@ int main() {
   agentsudo::configure_cloud(options);
 
   agentsudo::Agent support_bot("SupportBot", {"read:orders", "write:refunds"});
-  auto read_order = agentsudo::sudo("read:orders", [](int id) { return id; },
-                                    {.function_name = "read_order"});
-  auto delete_order = agentsudo::sudo("delete:orders", [](int id) { return id; },
-                                      {.function_name = "delete_order",
-                                       .on_denial = agentsudo::OnDenial::kLog});
+  auto read_order =
+      agentsudo::sudo("read:orders", [](int id) { return id; }, {.function_name = "read_order"});
+  auto delete_order =
+      agentsudo::sudo("delete:orders", [](int id) { return id; },
+                      {.function_name = "delete_order", .on_denial = agentsudo::OnDenial::kLog});
   {
     auto session = support_bot.start_session();
-    for (int id = 1; id <= 5; ++id) read_order(id);
+    for (int id = 1; id <= 5; ++id)
+      read_order(id);
     delete_order(6);  // Audit mode: recorded as audit_violation, runs anyway.
   }
 

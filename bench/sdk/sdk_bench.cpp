@@ -21,13 +21,15 @@ constexpr int kTelemetryIterations = 300000;
 
 std::vector<std::string> exact_scopes(int count) {
   std::vector<std::string> scopes;
-  for (int i = 0; i < count; ++i) scopes.push_back("tool" + std::to_string(i) + ":invoke");
+  for (int i = 0; i < count; ++i)
+    scopes.push_back("tool" + std::to_string(i) + ":invoke");
   return scopes;
 }
 
 std::vector<std::string> wildcard_scopes(int count) {
   std::vector<std::string> scopes;
-  for (int i = 0; i < count; ++i) scopes.push_back("tool" + std::to_string(i) + ":*");
+  for (int i = 0; i < count; ++i)
+    scopes.push_back("tool" + std::to_string(i) + ":*");
   return scopes;
 }
 
@@ -66,7 +68,8 @@ void BM_ScopeCheckExact(benchmark::State& state) {
   int count = static_cast<int>(state.range(0));
   agentsudo::Agent agent("BenchBot", exact_scopes(count));
   std::string required = "tool" + std::to_string(count - 1) + ":invoke";
-  for (auto _ : state) benchmark::DoNotOptimize(agent.has_scope(required));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(agent.has_scope(required));
 }
 BENCHMARK(BM_ScopeCheckExact)->Arg(3)->Arg(100);
 
@@ -74,7 +77,8 @@ void BM_ScopeCheckWildcard(benchmark::State& state) {
   int count = static_cast<int>(state.range(0));
   agentsudo::Agent agent("BenchBot", wildcard_scopes(count));
   std::string required = "tool" + std::to_string(count - 1) + ":invoke";
-  for (auto _ : state) benchmark::DoNotOptimize(agent.has_scope(required));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(agent.has_scope(required));
 }
 BENCHMARK(BM_ScopeCheckWildcard)->Arg(3)->Arg(100);
 
@@ -82,20 +86,25 @@ BENCHMARK(BM_ScopeCheckWildcard)->Arg(3)->Arg(100);
 void BM_ScopeCheckLeadingWildcard(benchmark::State& state) {
   int count = static_cast<int>(state.range(0));
   std::vector<std::string> scopes;
-  for (int i = 0; i < count; ++i) scopes.push_back("*:tool" + std::to_string(i));
+  for (int i = 0; i < count; ++i)
+    scopes.push_back("*:tool" + std::to_string(i));
   agentsudo::Agent agent("BenchBot", scopes);
   std::string required = "invoke:tool" + std::to_string(count - 1);
-  for (auto _ : state) benchmark::DoNotOptimize(agent.has_scope(required));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(agent.has_scope(required));
 }
 BENCHMARK(BM_ScopeCheckLeadingWildcard)->Arg(3)->Arg(100);
 
-int lookup_order(int id) { return id; }
+int lookup_order(int id) {
+  return id;
+}
 
 void BM_GuardedCallAllowed(benchmark::State& state) {
   auto guarded = agentsudo::sudo("read:orders", lookup_order, {.function_name = "lookup_order"});
   auto session = agentsudo::Agent("BenchBot", {"read:orders", "write:*"}).start_session();
   int id = 0;
-  for (auto _ : state) benchmark::DoNotOptimize(guarded(++id));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(guarded(++id));
 }
 BENCHMARK(BM_GuardedCallAllowed);
 
@@ -104,7 +113,8 @@ void BM_GuardedCallAllowedTelemetry(benchmark::State& state) {
   auto guarded = agentsudo::sudo("read:orders", lookup_order, {.function_name = "lookup_order"});
   auto session = agentsudo::Agent("BenchBot", {"read:orders", "write:*"}).start_session();
   int id = 0;
-  for (auto _ : state) benchmark::DoNotOptimize(guarded(++id));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(guarded(++id));
   report_telemetry(state);
 }
 BENCHMARK(BM_GuardedCallAllowedTelemetry)->Iterations(kTelemetryIterations);
@@ -112,29 +122,32 @@ BENCHMARK(BM_GuardedCallAllowedTelemetry)->Iterations(kTelemetryIterations);
 void BM_CheckAllowedTelemetry(benchmark::State& state) {
   start_telemetry();
   auto session = agentsudo::Agent("BenchBot", {"read:*"}).start_session();
-  for (auto _ : state) benchmark::DoNotOptimize(agentsudo::check("read:orders"));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(agentsudo::check("read:orders"));
   report_telemetry(state);
 }
 BENCHMARK(BM_CheckAllowedTelemetry)->Iterations(kTelemetryIterations);
 
 void BM_DeniedCallLogMode(benchmark::State& state) {
-  auto guarded = agentsudo::sudo("delete:orders", lookup_order,
-                                 {.function_name = "delete_order",
-                                  .on_denial = agentsudo::OnDenial::kLog});
+  auto guarded =
+      agentsudo::sudo("delete:orders", lookup_order,
+                      {.function_name = "delete_order", .on_denial = agentsudo::OnDenial::kLog});
   auto session = agentsudo::Agent("BenchBot", {"read:orders"}).start_session();
   int id = 0;
-  for (auto _ : state) benchmark::DoNotOptimize(guarded(++id));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(guarded(++id));
 }
 BENCHMARK(BM_DeniedCallLogMode);
 
 void BM_DeniedCallLogModeTelemetry(benchmark::State& state) {
   start_telemetry();
-  auto guarded = agentsudo::sudo("delete:orders", lookup_order,
-                                 {.function_name = "delete_order",
-                                  .on_denial = agentsudo::OnDenial::kLog});
+  auto guarded =
+      agentsudo::sudo("delete:orders", lookup_order,
+                      {.function_name = "delete_order", .on_denial = agentsudo::OnDenial::kLog});
   auto session = agentsudo::Agent("BenchBot", {"read:orders"}).start_session();
   int id = 0;
-  for (auto _ : state) benchmark::DoNotOptimize(guarded(++id));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(guarded(++id));
   report_telemetry(state);
 }
 BENCHMARK(BM_DeniedCallLogModeTelemetry)->Iterations(kTelemetryIterations);

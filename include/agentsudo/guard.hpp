@@ -82,15 +82,15 @@ class Guarded {
   Guarded(GuardPoint point, F fn) : point_(std::move(point)), fn_(std::move(fn)) {}
 
   template <class... Args>
-    requires std::invocable<const F&, Args...>
+  requires std::invocable<const F&, Args...>
   decltype(auto) operator()(Args&&... args) const {
     point_.enforce();
     return std::invoke(fn_, std::forward<Args>(args)...);
   }
 
   template <class... Args>
-    requires(std::invocable<F&, Args...> && !std::invocable<const F&, Args...>)
-  decltype(auto) operator()(Args&&... args) {
+  requires(std::invocable<F&, Args...> && !std::invocable<const F&, Args...>) decltype(auto)
+  operator()(Args&&... args) {
     point_.enforce();
     return std::invoke(fn_, std::forward<Args>(args)...);
   }
@@ -119,7 +119,8 @@ namespace detail {
 
 // `options`, naming the function `function_name` unless they name one already.
 inline GuardOptions with_function_name(GuardOptions options, const char* function_name) {
-  if (options.function_name.empty()) options.function_name = function_name;
+  if (options.function_name.empty())
+    options.function_name = function_name;
   return options;
 }
 
@@ -136,7 +137,7 @@ inline GuardOptions with_function_name(GuardOptions options, const char* functio
 #define AGENTSUDO_REQUIRE(scope) AGENTSUDO_REQUIRE_WITH(scope, ::agentsudo::GuardOptions())
 
 // As AGENTSUDO_REQUIRE, with explicit GuardOptions (audit mode, callback...).
-#define AGENTSUDO_REQUIRE_WITH(scope, options)                                         \
+#define AGENTSUDO_REQUIRE_WITH(scope, options)                                              \
   static const ::agentsudo::GuardPoint AGENTSUDO_DETAIL_CONCAT(agentsudo_guard_, __LINE__)( \
-      scope, ::agentsudo::detail::with_function_name(options, __func__));              \
+      scope, ::agentsudo::detail::with_function_name(options, __func__));                   \
   AGENTSUDO_DETAIL_CONCAT(agentsudo_guard_, __LINE__).enforce()

@@ -100,7 +100,8 @@ template <class F>
 auto with_guardrails(F&& fn) {
   return [fn = std::forward<F>(fn)](std::string_view input) mutable -> std::string {
     GuardrailVerdict before = check_guardrails(input);
-    if (!before.proceed) return before.redirect_message;
+    if (!before.proceed)
+      return before.redirect_message;
     std::string output;
     if constexpr (std::is_invocable_v<F&, std::string_view>) {
       output = std::invoke(fn, input);
@@ -108,7 +109,8 @@ auto with_guardrails(F&& fn) {
       output = std::invoke(fn, std::string(input));
     }
     GuardrailVerdict after = check_guardrails_output(output);
-    if (!after.proceed) return after.redirect_message;
+    if (!after.proceed)
+      return after.redirect_message;
     return output;
   };
 }

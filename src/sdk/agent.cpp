@@ -21,7 +21,8 @@ void validate(const AgentOptions& options) {
   if (!is_clean_utf8(options.name)) {
     throw ConfigurationError("agent name must be UTF-8 without control characters");
   }
-  if (options.role.empty()) throw ConfigurationError("agent role must not be empty");
+  if (options.role.empty())
+    throw ConfigurationError("agent role must not be empty");
   if (options.session_ttl <= std::chrono::seconds::zero()) {
     throw ConfigurationError("agent session_ttl must be positive");
   }
@@ -57,11 +58,21 @@ AgentOptions named_options(std::string name, std::vector<std::string> scopes) {
 Agent::Agent(std::string name, std::vector<std::string> scopes)
     : Agent(named_options(std::move(name), std::move(scopes))) {}
 
-const std::string& Agent::name() const noexcept { return state_->name; }
-const std::string& Agent::role() const noexcept { return state_->role; }
-std::chrono::seconds Agent::session_ttl() const noexcept { return state_->session_ttl; }
-const std::vector<std::string>& Agent::scopes() const noexcept { return state_->scopes; }
-const Guardrails* Agent::guardrails() const noexcept { return state_->guardrails.get(); }
+const std::string& Agent::name() const noexcept {
+  return state_->name;
+}
+const std::string& Agent::role() const noexcept {
+  return state_->role;
+}
+std::chrono::seconds Agent::session_ttl() const noexcept {
+  return state_->session_ttl;
+}
+const std::vector<std::string>& Agent::scopes() const noexcept {
+  return state_->scopes;
+}
+const Guardrails* Agent::guardrails() const noexcept {
+  return state_->guardrails.get();
+}
 
 bool Agent::has_scope(std::string_view required) const noexcept {
   return state_->compiled_scopes.allows(required);

@@ -14,8 +14,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Every client ever configured; `active` is the latest, possibly shut down. Clients are stopped when replaced but never
-// destroyed: a thread may still be inside enqueue() on an old one, and
+// Every client ever configured; `active` is the latest, possibly shut down. Clients are stopped
+// when replaced but never destroyed: a thread may still be inside enqueue() on an old one, and
 // guarded calls may run during static destruction.
 struct CloudState {
   std::mutex mutex;
@@ -64,7 +64,8 @@ void configure_cloud(CloudOptions options) {
       cloud().exit_hook_installed = true;
     }
   }
-  if (previous != nullptr) previous->shutdown(Clock::now() + exit_flush_timeout);
+  if (previous != nullptr)
+    previous->shutdown(Clock::now() + exit_flush_timeout);
 }
 
 bool flush_telemetry(Clock::time_point deadline) {
@@ -84,7 +85,8 @@ void shutdown_telemetry(std::chrono::milliseconds timeout) {
     client = cloud().active;
     EventDispatcher::instance().set_telemetry(nullptr);
   }
-  if (client != nullptr) client->shutdown(Clock::now() + timeout);
+  if (client != nullptr)
+    client->shutdown(Clock::now() + timeout);
 }
 
 TelemetryCounters telemetry_counters() {

@@ -5,13 +5,17 @@
 namespace agentsudo {
 namespace {
 
-std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
+std::string quoted(std::string_view text) {
+  return "'" + std::string(text) + "'";
+}
 
 std::string joined(const std::vector<std::string>& scopes) {
-  if (scopes.empty()) return "none";
+  if (scopes.empty())
+    return "none";
   std::string out;
   for (const std::string& scope : scopes) {
-    if (!out.empty()) out += ", ";
+    if (!out.empty())
+      out += ", ";
     out += scope;
   }
   return out;
@@ -34,8 +38,8 @@ std::string agent_message(const Agent& agent, std::string_view scope, DenialReas
              std::to_string(agent.session_ttl().count()) + " s; start a new session to use " +
              quoted(scope);
     case DenialReason::kRejectedByCallback:
-      return "permission denied: the approval callback rejected " + quoted(scope) + " for " +
-             who + held;
+      return "permission denied: the approval callback rejected " + quoted(scope) + " for " + who +
+             held;
     default:
       return "permission denied: " + who + " lacks scope " + quoted(scope) + held;
   }

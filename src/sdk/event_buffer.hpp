@@ -19,7 +19,8 @@ class EventBuffer {
 
   // Moves `event` in and returns true, or returns false if the buffer is full.
   bool push(EventRecord&& event) {
-    if (events_.size() >= capacity_) return false;
+    if (events_.size() >= capacity_)
+      return false;
     events_.push_back(std::move(event));
     return true;
   }

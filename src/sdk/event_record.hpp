@@ -54,12 +54,15 @@ struct EventRecord {
   std::unique_ptr<const GuardrailDetail> guardrail;
 
   std::optional<std::string_view> scope() const noexcept {
-    if (site) return site->scope;
-    if (action == EventAction::kGuardrailViolation) return std::nullopt;
+    if (site)
+      return site->scope;
+    if (action == EventAction::kGuardrailViolation)
+      return std::nullopt;
     return check_scope;
   }
   std::optional<std::string_view> function_name() const noexcept {
-    if (site && !site->function_name.empty()) return site->function_name;
+    if (site && !site->function_name.empty())
+      return site->function_name;
     return std::nullopt;
   }
 };

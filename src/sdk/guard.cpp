@@ -13,9 +13,11 @@ namespace {
 using SitePtr = std::shared_ptr<const detail::GuardSite>;
 
 DenialReason evaluate(const detail::SessionPtr* session, std::string_view scope) noexcept {
-  if (session == nullptr) return DenialReason::kNoSession;
+  if (session == nullptr)
+    return DenialReason::kNoSession;
   const detail::SessionState& state = **session;
-  if (std::chrono::steady_clock::now() >= state.expires_at) return DenialReason::kSessionExpired;
+  if (std::chrono::steady_clock::now() >= state.expires_at)
+    return DenialReason::kSessionExpired;
   return state.agent.has_scope(scope) ? DenialReason::kNone : DenialReason::kScopeNotHeld;
 }
 
@@ -24,17 +26,20 @@ DenialReason evaluate(const detail::SessionPtr* session, std::string_view scope)
 void record(EventAction action, DenialReason reason, const detail::SessionPtr* session,
             const SitePtr& site, std::string_view check_scope = {}) noexcept {
   EventDispatcher& events = EventDispatcher::instance();
-  if (!events.wants_events()) return;
+  if (!events.wants_events())
+    return;
   try {
     EventRecord event;
     event.timestamp = event_time_now();
     event.action = action;
-    event.allowed = action == EventAction::kPermissionCheck ||
-                    action == EventAction::kCallbackApproved;
+    event.allowed =
+        action == EventAction::kPermissionCheck || action == EventAction::kCallbackApproved;
     event.reason = reason;
-    if (session != nullptr) event.session = *session;
+    if (session != nullptr)
+      event.session = *session;
     event.site = site;
-    if (!site) event.check_scope = check_scope;
+    if (!site)
+      event.check_scope = check_scope;
     events.dispatch(std::move(event));
   } catch (...) {
     // Out of memory while copying a scope: the event is lost, the decision stands.
@@ -98,7 +103,9 @@ void GuardPoint::enforce() const {
   handle_denial(site_, session, reason);
 }
 
-const std::string& GuardPoint::scope() const noexcept { return site_->scope; }
+const std::string& GuardPoint::scope() const noexcept {
+  return site_->scope;
+}
 
 Decision check(std::string_view scope) noexcept {
   const detail::SessionPtr* session = detail::SessionAccess::current();

@@ -1,7 +1,8 @@
 #include "agentsudo/guardrails.hpp"
 
-#include <algorithm>
 #include <re2/re2.h>
+
+#include <algorithm>
 
 #include "agentsudo/errors.hpp"
 #include "agentsudo/session.hpp"
@@ -48,7 +49,8 @@ std::size_t utf8_characters(std::string_view text) {
 
 std::vector<std::string> lowercase_all(const std::vector<std::string>& words) {
   std::vector<std::string> out;
-  for (const std::string& word : words) out.push_back(ascii_lowercase(word));
+  for (const std::string& word : words)
+    out.push_back(ascii_lowercase(word));
   return out;
 }
 
@@ -61,8 +63,8 @@ std::shared_ptr<const detail::GuardrailRules> compile(GuardrailOptions options) 
   for (const std::string& pattern : options.blocked_patterns) {
     auto regex = std::make_unique<RE2>(pattern, re2_options);
     if (!regex->ok()) {
-      throw ConfigurationError("blocked pattern '" + pattern + "' does not compile: " +
-                               regex->error());
+      throw ConfigurationError("blocked pattern '" + pattern +
+                               "' does not compile: " + regex->error());
     }
     rules->blocked_patterns.push_back(std::move(regex));
   }
@@ -76,7 +78,8 @@ std::shared_ptr<const detail::GuardrailRules> compile(GuardrailOptions options) 
 std::optional<GuardrailFinding> run_validators(const std::vector<TextValidator>& validators,
                                                std::string_view text, const char* rule) {
   for (const TextValidator& validate : validators) {
-    if (auto reason = validate(text)) return GuardrailFinding{rule, std::move(*reason)};
+    if (auto reason = validate(text))
+      return GuardrailFinding{rule, std::move(*reason)};
   }
   return std::nullopt;
 }
@@ -84,14 +87,16 @@ std::optional<GuardrailFinding> run_validators(const std::vector<TextValidator>&
 // The guardrails of the current agent; outside a session, or for an agent
 // without any, the defaults (prompt-injection detection, raise).
 const Guardrails& current_guardrails() {
-  static const Guardrails* defaults = new Guardrails();  // Never destroyed: see prompt_injection.cpp.
+  static const Guardrails* defaults =
+      new Guardrails();  // Never destroyed: see prompt_injection.cpp.
   const Agent* agent = current_agent();
   return agent != nullptr && agent->guardrails() != nullptr ? *agent->guardrails() : *defaults;
 }
 
 void record_violation(const GuardrailFinding& finding, std::string_view text) {
   EventDispatcher& events = EventDispatcher::instance();
-  if (!events.wants_events()) return;
+  if (!events.wants_events())
+    return;
   EventRecord event;
   event.timestamp = event_time_now();
   event.action = EventAction::kGuardrailViolation;
@@ -112,12 +117,14 @@ GuardrailVerdict apply_policy(const Guardrails& rails, GuardrailFinding finding,
     case OnViolation::kRaise:
       throw GuardrailViolation(finding.rule, finding.reason);
     case OnViolation::kLog:
-      return GuardrailVerdict{.proceed = true, .redirect_message = {}, .finding = std::move(finding)};
+      return GuardrailVerdict{
+          .proceed = true, .redirect_message = {}, .finding = std::move(finding)};
     case OnViolation::kRedirect:
       break;
   }
-  return GuardrailVerdict{
-      .proceed = false, .redirect_message = rails.redirect_message(), .finding = std::move(finding)};
+  return GuardrailVerdict{.proceed = false,
+                          .redirect_message = rails.redirect_message(),
+                          .finding = std::move(finding)};
 }
 
 }  // namespace
@@ -125,11 +132,13 @@ GuardrailVerdict apply_policy(const Guardrails& rails, GuardrailFinding finding,
 Guardrails::Guardrails(GuardrailOptions options) : rules_(compile(std::move(options))) {}
 
 std::optional<GuardrailFinding> Guardrails::inspect_input(std::string_view input) const {
-  if (auto injection = detect_prompt_injection(input)) return injection;
+  if (auto injection = detect_prompt_injection(input))
+    return injection;
   re2::StringPiece piece(input.data(), input.size());
   for (const auto& pattern : rules_->blocked_patterns) {
     if (RE2::PartialMatch(piece, *pattern)) {
-      return GuardrailFinding{"blocked_pattern", "matches blocked pattern /" + pattern->pattern() + "/"};
+      return GuardrailFinding{"blocked_pattern",
+                              "matches blocked pattern /" + pattern->pattern() + "/"};
     }
   }
   std::string lowercase = ascii_lowercase(input);
@@ -139,8 +148,9 @@ std::optional<GuardrailFinding> Guardrails::inspect_input(std::string_view input
     }
   }
   if (!rules_->lowercase_topics.empty() && utf8_characters(input) >= kFollowUpCharacters &&
-      std::none_of(rules_->lowercase_topics.begin(), rules_->lowercase_topics.end(),
-                   [&](const std::string& topic) { return lowercase.find(topic) != std::string::npos; })) {
+      std::none_of(
+          rules_->lowercase_topics.begin(), rules_->lowercase_topics.end(),
+          [&](const std::string& topic) { return lowercase.find(topic) != std::string::npos; })) {
     return GuardrailFinding{"off_topic", "mentions none of the allowed topics"};
   }
   return run_validators(rules_->input_validators, input, "input_validator");
@@ -150,7 +160,9 @@ std::optional<GuardrailFinding> Guardrails::inspect_output(std::string_view outp
   return run_validators(rules_->output_validators, output, "output_validator");
 }
 
-OnViolation Guardrails::on_violation() const noexcept { return rules_->on_violation; }
+OnViolation Guardrails::on_violation() const noexcept {
+  return rules_->on_violation;
+}
 
 const std::string& Guardrails::redirect_message() const noexcept {
   return rules_->redirect_message;
@@ -159,14 +171,16 @@ const std::string& Guardrails::redirect_message() const noexcept {
 GuardrailVerdict check_guardrails(std::string_view input) {
   const Guardrails& rails = current_guardrails();
   auto finding = rails.inspect_input(input);
-  if (!finding) return {};
+  if (!finding)
+    return {};
   return apply_policy(rails, std::move(*finding), input);
 }
 
 GuardrailVerdict check_guardrails_output(std::string_view output) {
   const Guardrails& rails = current_guardrails();
   auto finding = rails.inspect_output(output);
-  if (!finding) return {};
+  if (!finding)
+    return {};
   return apply_policy(rails, std::move(*finding), output);
 }
 

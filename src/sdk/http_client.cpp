@@ -25,10 +25,10 @@ using HeaderList = std::unique_ptr<curl_slist, HeaderListDeleter>;
 
 HeaderList json_headers(const std::string& api_key) {
   curl_slist* list = nullptr;
-  for (const std::string& header : {std::string("Content-Type: application/json"),
-                                    "X-API-Key: " + api_key,
-                                    // No "Expect: 100-continue" round trip for large batches.
-                                    std::string("Expect:")}) {
+  for (const std::string& header :
+       {std::string("Content-Type: application/json"), "X-API-Key: " + api_key,
+        // No "Expect: 100-continue" round trip for large batches.
+        std::string("Expect:")}) {
     curl_slist* grown = curl_slist_append(list, header.c_str());
     if (grown == nullptr) {
       curl_slist_free_all(list);
@@ -41,15 +41,20 @@ HeaderList json_headers(const std::string& api_key) {
 
 }  // namespace
 
-void HttpClient::prepare_process() { ensure_curl_initialized(); }
+void HttpClient::prepare_process() {
+  ensure_curl_initialized();
+}
 
 HttpClient::HttpClient() {
   ensure_curl_initialized();
   handle_ = curl_easy_init();
-  if (handle_ == nullptr) throw std::bad_alloc();
+  if (handle_ == nullptr)
+    throw std::bad_alloc();
 }
 
-HttpClient::~HttpClient() { curl_easy_cleanup(handle_); }
+HttpClient::~HttpClient() {
+  curl_easy_cleanup(handle_);
+}
 
 HttpResponse HttpClient::post_json(const std::string& url, std::string_view body,
                                    const std::string& api_key, std::chrono::milliseconds timeout) {

@@ -1,11 +1,11 @@
 #pragma once
 
+#include <curl/curl.h>
+
 #include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <curl/curl.h>
 
 namespace agentsudo {
 

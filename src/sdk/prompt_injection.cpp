@@ -1,7 +1,8 @@
 // The always-on prompt-injection detection of every Guardrails.
+#include <re2/re2.h>
+
 #include <array>
 #include <memory>
-#include <re2/re2.h>
 
 #include "agentsudo/guardrails.hpp"
 #include "text_field.hpp"
@@ -75,10 +76,11 @@ std::optional<GuardrailFinding> detect_prompt_injection(std::string_view text) {
   for (std::size_t i = 0; i < signatures.size(); ++i) {
     re2::StringPiece phrase;
     if (RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), *signatures[i], &phrase)) {
-      std::string quoted = to_field_text(std::string_view(phrase.data(), phrase.size()),
-                                         kMaxQuotedPhrase);
-      return GuardrailFinding{.rule = "prompt_injection",
-                              .reason = std::string(kSignatures[i].reason) + ": \"" + quoted + "\""};
+      std::string quoted =
+          to_field_text(std::string_view(phrase.data(), phrase.size()), kMaxQuotedPhrase);
+      return GuardrailFinding{
+          .rule = "prompt_injection",
+          .reason = std::string(kSignatures[i].reason) + ": \"" + quoted + "\""};
     }
   }
   return std::nullopt;

@@ -15,8 +15,7 @@ thread_local const SessionContext* current_context = nullptr;
 std::string new_session_id() {
   thread_local std::mt19937_64 generator{std::random_device{}()};
   char buffer[17];
-  std::snprintf(buffer, sizeof buffer, "%016llx",
-                static_cast<unsigned long long>(generator()));
+  std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(generator()));
   return buffer;
 }
 
@@ -25,7 +24,8 @@ std::string new_session_id() {
 namespace detail {
 
 const SessionPtr* SessionAccess::current() noexcept {
-  if (current_context == nullptr || current_context->state_ == nullptr) return nullptr;
+  if (current_context == nullptr || current_context->state_ == nullptr)
+    return nullptr;
   return &current_context->state_;
 }
 
@@ -35,8 +35,12 @@ SessionContext SessionContext::current() {
   return current_context != nullptr ? *current_context : SessionContext();
 }
 
-const Agent& SessionContext::agent() const noexcept { return state_->agent; }
-const std::string& SessionContext::id() const noexcept { return state_->id; }
+const Agent& SessionContext::agent() const noexcept {
+  return state_->agent;
+}
+const std::string& SessionContext::id() const noexcept {
+  return state_->id;
+}
 
 std::chrono::steady_clock::time_point SessionContext::expires_at() const noexcept {
   return state_->expires_at;
@@ -46,14 +50,18 @@ bool SessionContext::expired() const noexcept {
   return std::chrono::steady_clock::now() >= state_->expires_at;
 }
 
-SessionActivation SessionContext::activate() const { return SessionActivation(*this); }
+SessionActivation SessionContext::activate() const {
+  return SessionActivation(*this);
+}
 
 SessionActivation::SessionActivation(SessionContext context)
     : context_(std::move(context)), previous_(current_context) {
   current_context = &context_;
 }
 
-SessionActivation::~SessionActivation() { current_context = previous_; }
+SessionActivation::~SessionActivation() {
+  current_context = previous_;
+}
 
 Session::Session(std::shared_ptr<const detail::SessionState> state)
     : context_(std::move(state)), activation_(context_) {}

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "agentsudo/telemetry.hpp"
-#include "event_record.hpp"
 #include "event_buffer.hpp"
+#include "event_record.hpp"
 
 namespace agentsudo {
 
@@ -83,12 +83,12 @@ class TelemetryClient {
   std::condition_variable work_ready_;
   // Wakes flush() callers when batches complete.
   std::condition_variable progress_;
-  EventBuffer queue_;                // Guarded by mutex_.
-  TelemetryCounters counters_;       // Guarded by mutex_ (except pending).
+  EventBuffer queue_;           // Guarded by mutex_.
+  TelemetryCounters counters_;  // Guarded by mutex_ (except pending).
   // Events taken from the queue and not yet handled.
-  std::size_t in_flight_ = 0;        // Guarded by mutex_.
+  std::size_t in_flight_ = 0;  // Guarded by mutex_.
   // Events sent, failed or abandoned after leaving the queue.
-  std::uint64_t handled_ = 0;        // Guarded by mutex_.
+  std::uint64_t handled_ = 0;  // Guarded by mutex_.
   // flush() wants events up to this count handled without waiting for the interval.
   std::uint64_t flush_target_ = 0;   // Guarded by mutex_.
   bool stopping_ = false;            // Guarded by mutex_.

@@ -7,7 +7,9 @@
 namespace agentsudo {
 namespace {
 
-Agent support_bot() { return Agent("SupportBot", {"read:orders", "write:refunds*"}); }
+Agent support_bot() {
+  return Agent("SupportBot", {"read:orders", "write:refunds*"});
+}
 
 TEST(Agent, HasDefaultsOfTheOriginal) {
   Agent agent = support_bot();
@@ -32,7 +34,10 @@ TEST(Agent, RejectsNamesTheServerWouldRefuse) {
   EXPECT_THROW(Agent("bad\nname", {}), ConfigurationError);
   EXPECT_THROW(Agent("bad\xff", {}), ConfigurationError);
   EXPECT_NO_THROW(Agent(std::string(200, 'a'), {}));
-  EXPECT_NO_THROW(Agent("Caf\xc3\xa9" "Bot", {}));
+  EXPECT_NO_THROW(
+      Agent("Caf\xc3\xa9"
+            "Bot",
+            {}));
   EXPECT_THROW(Agent(AgentOptions{.name = "x", .session_ttl = std::chrono::seconds(0)}),
                ConfigurationError);
 }
@@ -67,7 +72,8 @@ TEST(Session, IsPerThread) {
 }
 
 TEST(Session, ExpiresAfterTheAgentsTtl) {
-  Agent agent(AgentOptions{.name = "Brief", .scopes = {"read:x"}, .session_ttl = std::chrono::seconds(1)});
+  Agent agent(
+      AgentOptions{.name = "Brief", .scopes = {"read:x"}, .session_ttl = std::chrono::seconds(1)});
   auto session = agent.start_session();
   EXPECT_TRUE(check("read:x").allowed);
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));

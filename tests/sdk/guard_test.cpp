@@ -10,9 +10,13 @@ namespace {
 
 using testing::EventCapture;
 
-double issue_refund(int order_id, double amount) { return order_id + amount; }
+double issue_refund(int order_id, double amount) {
+  return order_id + amount;
+}
 
-Agent support_bot() { return Agent("SupportBot", {"read:orders", "write:refunds"}); }
+Agent support_bot() {
+  return Agent("SupportBot", {"read:orders", "write:refunds"});
+}
 
 TEST(Sudo, KeepsTheSignatureAndReturnType) {
   auto refund = sudo("write:refunds", issue_refund, {.function_name = "issue_refund"});
@@ -112,9 +116,10 @@ TEST(Sudo, CallbackApprovalRunsTheCall) {
 
 TEST(Sudo, CallbackRejectionRaises) {
   EventCapture capture;
-  auto drop = sudo("delete:orders", [] {},
-                   {.on_denial = OnDenial::kCallback,
-                    .approve = [](const Agent&, std::string_view, const CallContext&) { return false; }});
+  auto drop =
+      sudo("delete:orders", [] {},
+           {.on_denial = OnDenial::kCallback,
+            .approve = [](const Agent&, std::string_view, const CallContext&) { return false; }});
   auto session = support_bot().start_session();
   try {
     drop();

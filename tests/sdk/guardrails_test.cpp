@@ -14,7 +14,8 @@ std::shared_ptr<const Guardrails> make_rails(GuardrailOptions options) {
 }
 
 Agent agent_with(std::shared_ptr<const Guardrails> rails) {
-  return Agent(AgentOptions{.name = "ChatBot", .scopes = {"chat:*"}, .guardrails = std::move(rails)});
+  return Agent(
+      AgentOptions{.name = "ChatBot", .scopes = {"chat:*"}, .guardrails = std::move(rails)});
 }
 
 TEST(Guardrails, AllowedTopicsLetShortFollowUpsThrough) {
@@ -49,11 +50,13 @@ TEST(Guardrails, BlockedKeywordsIgnoreCase) {
 
 TEST(Guardrails, CustomValidators) {
   Guardrails rails({.input_validators = {[](std::string_view text) -> std::optional<std::string> {
-                      if (text.size() > 100) return "input over 100 bytes";
+                      if (text.size() > 100)
+                        return "input over 100 bytes";
                       return std::nullopt;
                     }},
                     .output_validators = {[](std::string_view text) -> std::optional<std::string> {
-                      if (text.find("SECRET") != std::string_view::npos) return "leaks a secret";
+                      if (text.find("SECRET") != std::string_view::npos)
+                        return "leaks a secret";
                       return std::nullopt;
                     }}});
   EXPECT_EQ(rails.inspect_input(std::string(101, 'a'))->rule, "input_validator");
@@ -83,9 +86,9 @@ TEST(CheckGuardrails, RaisesByDefaultAndRecordsAShortPreview) {
 
 TEST(CheckGuardrails, LogModeLetsTheInputThrough) {
   EventCapture capture;
-  auto session = agent_with(make_rails({.blocked_keywords = {"password"},
-                                        .on_violation = OnViolation::kLog}))
-                     .start_session();
+  auto session =
+      agent_with(make_rails({.blocked_keywords = {"password"}, .on_violation = OnViolation::kLog}))
+          .start_session();
   GuardrailVerdict verdict = check_guardrails("my password is hunter2");
   EXPECT_TRUE(verdict.proceed);
   ASSERT_TRUE(verdict.finding);
@@ -112,14 +115,17 @@ TEST(CheckGuardrails, WithoutGuardrailsStillDetectsInjection) {
 }
 
 TEST(WithGuardrails, ChecksInputAndOutput) {
-  auto session = agent_with(make_rails(
-                                {.output_validators = {[](std::string_view text) -> std::optional<std::string> {
-                                   if (text.find("SECRET") != std::string_view::npos) return "leak";
-                                   return std::nullopt;
-                                 }},
-                                 .on_violation = OnViolation::kRedirect,
-                                 .redirect_message = "redirected"}))
-                     .start_session();
+  auto session =
+      agent_with(
+          make_rails(
+              {.output_validators = {[](std::string_view text) -> std::optional<std::string> {
+                 if (text.find("SECRET") != std::string_view::npos)
+                   return "leak";
+                 return std::nullopt;
+               }},
+               .on_violation = OnViolation::kRedirect,
+               .redirect_message = "redirected"}))
+          .start_session();
   int calls = 0;
   auto model = with_guardrails([&](std::string_view prompt) {
     ++calls;

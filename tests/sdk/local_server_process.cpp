@@ -23,7 +23,8 @@ constexpr std::string_view kListeningPrefix = "agentsudo-server listening on ";
 
 std::filesystem::path make_temp_dir() {
   std::string pattern = (std::filesystem::temp_directory_path() / "agentsudo-sdk-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  if (::mkdtemp(pattern.data()) == nullptr)
+    throw std::runtime_error("mkdtemp failed");
   return pattern;
 }
 
@@ -57,23 +58,27 @@ LocalServerProcess::~LocalServerProcess() {
 std::string LocalServerProcess::run_admin_command(const std::string& arguments) const {
   std::string command = binary_ + " " + arguments + " --data-dir " + data_dir_.string();
   FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) throw std::runtime_error("cannot run " + command);
+  if (pipe == nullptr)
+    throw std::runtime_error("cannot run " + command);
   std::string output;
   std::array<char, 512> buffer;
-  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) output.append(buffer.data(), n);
-  if (::pclose(pipe) != 0) throw std::runtime_error(command + " failed: " + output);
+  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe))
+    output.append(buffer.data(), n);
+  if (::pclose(pipe) != 0)
+    throw std::runtime_error(command + " failed: " + output);
   return output;
 }
 
 void LocalServerProcess::start_serving() {
   int out[2];
-  if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
+  if (::pipe(out) != 0)
+    throw std::runtime_error("pipe failed");
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
   posix_spawn_file_actions_addclose(&actions, out[0]);
   std::string data_dir = data_dir_.string();
-  std::array<const char*, 7> argv{binary_.c_str(), "serve",  "--listen", "127.0.0.1:0",
+  std::array<const char*, 7> argv{binary_.c_str(), "serve",          "--listen", "127.0.0.1:0",
                                   "--data-dir",    data_dir.c_str(), nullptr};
   int spawned = ::posix_spawn(&pid_, binary_.c_str(), &actions, nullptr,
                               const_cast<char* const*>(argv.data()), environ);
@@ -89,10 +94,12 @@ void LocalServerProcess::start_serving() {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::chrono::steady_clock::now() < deadline) {
     pollfd poll_fd{out[0], POLLIN, 0};
-    if (::poll(&poll_fd, 1, 100) <= 0) continue;
+    if (::poll(&poll_fd, 1, 100) <= 0)
+      continue;
     char chunk[256];
     ssize_t n = ::read(out[0], chunk, sizeof chunk);
-    if (n <= 0) break;
+    if (n <= 0)
+      break;
     seen.append(chunk, static_cast<std::size_t>(n));
     std::size_t at = seen.find(kListeningPrefix);
     std::size_t line_end = at == std::string::npos ? at : seen.find('\n', at);
@@ -120,12 +127,14 @@ void LocalServerProcess::start_serving() {
 }
 
 void LocalServerProcess::stop() {
-  if (pid_ <= 0) return;
+  if (pid_ <= 0)
+    return;
   ::kill(pid_, SIGTERM);
   int status = 0;
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
-  if (stdout_drain_.joinable()) stdout_drain_.join();
+  if (stdout_drain_.joinable())
+    stdout_drain_.join();
 }
 
 std::string http_get(const std::string& url, const std::string& bearer_token) {

@@ -17,7 +17,8 @@ constexpr int kPollMillis = 20;
 
 int listen_on_loopback(int& port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket failed");
+  if (fd < 0)
+    throw std::runtime_error("socket failed");
   int yes = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   sockaddr_in address{};
@@ -42,7 +43,8 @@ bool readable(int fd) {
 }
 
 std::string lowercase(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : text)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
 }
 
@@ -58,7 +60,8 @@ LoopbackHttpServer::Request parse_head(const std::string& head) {
   std::size_t pos = line_end + 2;
   while (pos < head.size()) {
     std::size_t end = head.find("\r\n", pos);
-    if (end == std::string::npos) end = head.size();
+    if (end == std::string::npos)
+      end = head.size();
     std::string line = head.substr(pos, end - pos);
     std::size_t colon = line.find(':');
     if (colon != std::string::npos) {
@@ -75,7 +78,8 @@ std::string render(const LoopbackHttpServer::Response& response) {
   std::string out = "HTTP/1.1 " + std::to_string(response.status) + " Scripted\r\n";
   out += "Content-Type: application/json\r\n";
   out += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
-  for (const auto& [name, value] : response.headers) out += name + ": " + value + "\r\n";
+  for (const auto& [name, value] : response.headers)
+    out += name + ": " + value + "\r\n";
   return out + "\r\n" + response.body;
 }
 
@@ -83,7 +87,8 @@ bool send_all(int fd, const std::string& data) {
   std::size_t sent = 0;
   while (sent < data.size()) {
     ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) return false;
+    if (n <= 0)
+      return false;
     sent += static_cast<std::size_t>(n);
   }
   return true;
@@ -93,11 +98,11 @@ bool send_all(int fd, const std::string& data) {
 
 LoopbackHttpServer::Response LoopbackHttpServer::store_all(const Request& request) {
   std::size_t stored = boost::json::parse(request.body).as_array().size();
-  return Response{.status = 200, .body = R"({"stored": )" + std::to_string(stored) + "}", .headers = {}};
+  return Response{
+      .status = 200, .body = R"({"stored": )" + std::to_string(stored) + "}", .headers = {}};
 }
 
-LoopbackHttpServer::LoopbackHttpServer(Responder responder)
-    : responder_(std::move(responder)) {
+LoopbackHttpServer::LoopbackHttpServer(Responder responder) : responder_(std::move(responder)) {
   listen_fd_ = listen_on_loopback(port_);
   accept_thread_ = std::thread([this] { accept_loop(); });
 }
@@ -105,11 +110,14 @@ LoopbackHttpServer::LoopbackHttpServer(Responder responder)
 LoopbackHttpServer::~LoopbackHttpServer() {
   stopping_ = true;
   accept_thread_.join();
-  for (std::thread& thread : connection_threads_) thread.join();
+  for (std::thread& thread : connection_threads_)
+    thread.join();
   ::close(listen_fd_);
 }
 
-std::string LoopbackHttpServer::url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+std::string LoopbackHttpServer::url() const {
+  return "http://127.0.0.1:" + std::to_string(port_);
+}
 
 std::vector<LoopbackHttpServer::Request> LoopbackHttpServer::requests() const {
   std::lock_guard lock(mutex_);
@@ -124,9 +132,11 @@ bool LoopbackHttpServer::wait_for_requests(std::size_t count,
 
 void LoopbackHttpServer::accept_loop() {
   while (!stopping_) {
-    if (!readable(listen_fd_)) continue;
+    if (!readable(listen_fd_))
+      continue;
     int fd = ::accept(listen_fd_, nullptr, nullptr);
-    if (fd < 0) continue;
+    if (fd < 0)
+      continue;
     int connection = connections_++;
     connection_threads_.emplace_back([this, fd, connection] { serve_connection(fd, connection); });
   }
@@ -151,13 +161,16 @@ void LoopbackHttpServer::serve_connection(int fd, int connection) {
           requests_.push_back(std::move(request));
         }
         request_arrived_.notify_all();
-        if (!send_all(fd, render(response))) break;
+        if (!send_all(fd, render(response)))
+          break;
         continue;
       }
     }
-    if (!readable(fd)) continue;
+    if (!readable(fd))
+      continue;
     ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
-    if (n <= 0) break;
+    if (n <= 0)
+      break;
     buffer.append(chunk, static_cast<std::size_t>(n));
   }
   ::close(fd);

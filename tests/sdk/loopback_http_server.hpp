@@ -65,7 +65,7 @@ class LoopbackHttpServer {
   std::atomic<int> connections_{0};
   mutable std::mutex mutex_;
   mutable std::condition_variable request_arrived_;
-  std::vector<Request> requests_;  // Guarded by mutex_.
+  std::vector<Request> requests_;                // Guarded by mutex_.
   std::vector<std::thread> connection_threads_;  // Only touched by the accept thread and ~.
   std::thread accept_thread_;
 };

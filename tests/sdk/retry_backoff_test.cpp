@@ -29,7 +29,8 @@ TEST(RetryBackoff, IsCappedAndSurvivesHugeAttempts) {
 TEST(RetryBackoff, IsJittered) {
   RetryBackoff backoff(milliseconds(1000), milliseconds(100000));
   std::set<long> seen;
-  for (int i = 0; i < 20; ++i) seen.insert(backoff.delay(3).count());
+  for (int i = 0; i < 20; ++i)
+    seen.insert(backoff.delay(3).count());
   EXPECT_GT(seen.size(), 5U);
 }
 

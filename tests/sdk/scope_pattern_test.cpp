@@ -41,7 +41,8 @@ std::vector<ScopeVector> load_vectors() {
 
 std::string describe(const ScopeVector& vector) {
   std::string held;
-  for (const auto& scope : vector.held) held += "'" + scope + "' ";
+  for (const auto& scope : vector.held)
+    held += "'" + scope + "' ";
   return vector.note + ": held [ " + held + "] required '" + vector.required + "'";
 }
 
@@ -87,7 +88,8 @@ TEST(ScopePattern, LiteralPatternsAreRecognized) {
 
 TEST(ScopeSet, ManyPatternsWithSharedAndDistinctPrefixes) {
   std::vector<std::string> held;
-  for (int i = 0; i < 100; ++i) held.push_back("tool" + std::to_string(i) + ":*");
+  for (int i = 0; i < 100; ++i)
+    held.push_back("tool" + std::to_string(i) + ":*");
   held.emplace_back("*:audit");
   ScopeSet set(held);
   EXPECT_TRUE(set.allows("tool42:run"));
@@ -105,7 +107,8 @@ TEST(ScopePattern, RandomPatternsAgreeWithFnmatch) {
   std::mt19937 random(12345);
   auto pick = [&](const std::string& alphabet, int length) {
     std::string out;
-    for (int i = 0; i < length; ++i) out += alphabet[random() % alphabet.size()];
+    for (int i = 0; i < length; ++i)
+      out += alphabet[random() % alphabet.size()];
     return out;
   };
   for (int i = 0; i < 20000; ++i) {

@@ -24,13 +24,16 @@ constexpr int kAllowedPerThread = 20;
 // Reads every event of the project back, following the cursor.
 std::vector<boost::json::object> read_back(const LocalServerProcess& server) {
   std::vector<boost::json::object> events;
-  std::string base = server.endpoint() + "/api/v1/projects/" + server.project_id() + "/events?limit=1000";
+  std::string base =
+      server.endpoint() + "/api/v1/projects/" + server.project_id() + "/events?limit=1000";
   std::string url = base;
   while (true) {
     boost::json::value page = boost::json::parse(testing::http_get(url, server.management_token()));
-    for (const auto& event : page.at("events").as_array()) events.push_back(event.as_object());
+    for (const auto& event : page.at("events").as_array())
+      events.push_back(event.as_object());
     const auto& cursor = page.at("next_cursor");
-    if (cursor.is_null()) break;
+    if (cursor.is_null())
+      break;
     url = base + "&cursor=" + std::string(cursor.as_string());
   }
   return events;
@@ -50,8 +53,8 @@ void run_agent(int index) {
   Agent agent("it-agent-" + std::to_string(index), {"read:*", "write:orders"});
   auto read_order = sudo("read:orders", [](int id) { return id; }, {.function_name = "read_order"});
   auto drop_table = sudo("admin:drop", [] {}, {.function_name = "drop_table"});
-  auto export_all = sudo("export:all", [] {},
-                         {.function_name = "export_all", .on_denial = OnDenial::kLog});
+  auto export_all =
+      sudo("export:all", [] {}, {.function_name = "export_all", .on_denial = OnDenial::kLog});
   auto refund = sudo("write:refunds", [](bool approve) { return approve; },
                      {.function_name = "refund",
                       .on_denial = OnDenial::kCallback,
@@ -59,7 +62,8 @@ void run_agent(int index) {
                         return current_approval;
                       }});
   auto session = agent.start_session();
-  for (int i = 0; i < kAllowedPerThread; ++i) read_order(i);
+  for (int i = 0; i < kAllowedPerThread; ++i)
+    read_order(i);
   EXPECT_THROW(drop_table(), PermissionDenied);
   export_all();
   current_approval = true;
@@ -78,8 +82,10 @@ TEST(ServerIntegration, EveryEventArrivesOnceWithTheRightFields) {
   configure_cloud(options);
 
   std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) threads.emplace_back(run_agent, t);
-  for (auto& thread : threads) thread.join();
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back(run_agent, t);
+  for (auto& thread : threads)
+    thread.join();
   bool flushed = flush_telemetry(20s);
   TelemetryCounters counters = telemetry_counters();
   ASSERT_TRUE(flushed) << "sent " << counters.sent << ", retried " << counters.retried
@@ -104,7 +110,8 @@ TEST(ServerIntegration, EveryEventArrivesOnceWithTheRightFields) {
     EXPECT_EQ((by_agent_and_action[{agent, "callback_denied"}]), 1) << agent;
   }
   for (const auto& event : events) {
-    if (event.at("action") != "audit_violation" || event.at("agent_name") != "it-agent-0") continue;
+    if (event.at("action") != "audit_violation" || event.at("agent_name") != "it-agent-0")
+      continue;
     EXPECT_EQ(event.at("scope"), "export:all");
     EXPECT_EQ(event.at("function_name"), "export_all");
     EXPECT_EQ(event.at("allowed"), false);
@@ -133,7 +140,8 @@ TEST(ServerIntegration, StoppedServerSlowsNothingAndBreaksNothing) {
   constexpr int kCalls = 20000;
   auto start = std::chrono::steady_clock::now();
   long sum = 0;
-  for (int i = 0; i < kCalls; ++i) sum += read_order(1);
+  for (int i = 0; i < kCalls; ++i)
+    sum += read_order(1);
   auto per_call = (std::chrono::steady_clock::now() - start) / kCalls;
   EXPECT_EQ(sum, kCalls);
   EXPECT_LT(per_call, 20us);
