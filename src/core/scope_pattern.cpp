@@ -202,16 +202,14 @@ bool ScopePattern::matches(std::string_view scope) const noexcept {
   return matches_after_prefix(scope, literal_prefix_.size());
 }
 
-bool ScopePattern::match_fixed(std::string_view scope, std::size_t offset) const noexcept {
-  for (std::size_t token = prefix_tokens_; token < tokens_.size(); ++token, ++offset) {
-    if (!token_matches_byte(tokens_[token], static_cast<unsigned char>(scope[offset])))
-      return false;
-  }
-  return true;
+bool ScopePattern::can_match_length_and_suffix(std::string_view scope) const noexcept {
+  if (!has_any_run_)
+    return scope.size() == min_length_;
+  return scope.size() >= min_length_ && scope.ends_with(literal_suffix_);
 }
 
 bool ScopePattern::matches_after_prefix(std::string_view scope, std::size_t offset) const noexcept {
-  if (never_matches_)
+  if (never_matches_ || !can_match_length_and_suffix(scope))
     return false;
   // Greedy match that, on a mismatch, lets the last `*` swallow one more byte.
   // With single-byte tokens this is exact, and it needs no memory.
@@ -252,18 +250,27 @@ ScopeSet::ScopeSet(std::span<const std::string> held) {
     }
   }
   for (std::uint32_t i = 0; i < patterns_.size(); ++i) {
-    const std::string& prefix = patterns_[i].literal_prefix();
-    auto bucket = std::find_if(buckets_.begin(), buckets_.end(), [&](const PrefixBucket& b) {
-      return b.prefix_length == prefix.size();
-    });
-    if (bucket == buckets_.end()) {
-      buckets_.push_back({prefix.size(), {}});
-      bucket = std::prev(buckets_.end());
+    const ScopePattern& pattern = patterns_[i];
+    // A pattern opening with a wildcard is indexed by how it ends instead.
+    if (pattern.literal_prefix().empty() && !pattern.literal_suffix().empty()) {
+      add_to_bucket(by_suffix_, pattern.literal_suffix(), i);
+    } else {
+      add_to_bucket(by_prefix_, pattern.literal_prefix(), i);
     }
-    bucket->patterns[prefix].push_back(i);
   }
-  std::sort(buckets_.begin(), buckets_.end(), [](const PrefixBucket& a, const PrefixBucket& b) {
-    return a.prefix_length < b.prefix_length;
+}
+
+void ScopeSet::add_to_bucket(std::vector<AffixBucket>& buckets, const std::string& affix,
+                             std::uint32_t pattern) {
+  auto bucket = std::find_if(buckets.begin(), buckets.end(),
+                             [&](const AffixBucket& b) { return b.affix_length == affix.size(); });
+  if (bucket == buckets.end()) {
+    buckets.push_back({affix.size(), {}});
+    bucket = std::prev(buckets.end());
+  }
+  bucket->patterns[affix].push_back(pattern);
+  std::sort(buckets.begin(), buckets.end(), [](const AffixBucket& a, const AffixBucket& b) {
+    return a.affix_length < b.affix_length;
   });
 }
 
@@ -272,14 +279,25 @@ bool ScopeSet::allows(std::string_view required) const noexcept {
     return true;
   if (exact_.find(required) != exact_.end())
     return true;
-  for (const PrefixBucket& bucket : buckets_) {
-    if (bucket.prefix_length > required.size())
+  for (const AffixBucket& bucket : by_prefix_) {
+    if (bucket.affix_length > required.size())
       break;
-    auto candidates = bucket.patterns.find(required.substr(0, bucket.prefix_length));
+    auto candidates = bucket.patterns.find(required.substr(0, bucket.affix_length));
     if (candidates == bucket.patterns.end())
       continue;
     for (std::uint32_t index : candidates->second) {
-      if (patterns_[index].matches_after_prefix(required, bucket.prefix_length))
+      if (patterns_[index].matches_after_prefix(required, bucket.affix_length))
+        return true;
+    }
+  }
+  for (const AffixBucket& bucket : by_suffix_) {
+    if (bucket.affix_length > required.size())
+      break;
+    auto candidates = bucket.patterns.find(required.substr(required.size() - bucket.affix_length));
+    if (candidates == bucket.patterns.end())
+      continue;
+    for (std::uint32_t index : candidates->second) {
+      if (patterns_[index].matches_after_prefix(required, 0))
         return true;
     }
   }

@@ -36,6 +36,10 @@ class ScopePattern {
   // The bytes every match starts with (the pattern's leading literal part).
   const std::string& literal_prefix() const noexcept { return literal_prefix_; }
 
+  // The bytes every match ends with: the literal part after the last `*`
+  // (empty without a `*`, whose matches have a fixed length instead).
+  const std::string& literal_suffix() const noexcept { return literal_suffix_; }
+
   // The pattern as written.
   const std::string& text() const noexcept { return text_; }
 
@@ -58,8 +62,8 @@ class ScopePattern {
   // returns the position after its `]`, or returns 0 if it is unterminated.
   std::size_t parse_bracket(std::string_view pattern, std::size_t open);
   bool token_matches_byte(const Token& token, unsigned char byte) const noexcept;
-  // Matches a pattern without `*`, whose tokens each take one byte.
-  bool match_fixed(std::string_view scope, std::size_t offset) const noexcept;
+  // A cheap necessary condition: most non-matches fail here, in a memcmp.
+  bool can_match_length_and_suffix(std::string_view scope) const noexcept;
 
   std::string text_;
   std::vector<Token> tokens_;
@@ -68,7 +72,7 @@ class ScopePattern {
   // Number of leading tokens that make up literal_prefix_.
   std::size_t prefix_tokens_ = 0;
   // The bytes every match ends with (the literal tokens after the last `*`);
-  // empty for patterns without `*`. Lets most non-matches fail in a memcmp.
+  // empty for patterns without `*`.
   std::string literal_suffix_;
   // Bytes in the shortest match: one per token that is not `*`.
   std::size_t min_length_ = 0;
@@ -79,8 +83,9 @@ class ScopePattern {
 };
 
 // The scopes an agent holds, compiled for fast checks: literal scopes go into a
-// hash set, patterns into an index keyed by their literal prefix, so a check
-// looks at only the patterns that can match and never allocates.
+// hash set, patterns into an index keyed by their literal prefix (or, for
+// those that open with a wildcard, their literal suffix), so a check looks at
+// only the patterns that can match and never allocates.
 //
 // Immutable after construction; safe to share between threads.
 class ScopeSet {
@@ -99,20 +104,24 @@ class ScopeSet {
     }
   };
   using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
-  using PatternsByPrefix =
+  using PatternsByAffix =
       std::unordered_map<std::string, std::vector<std::uint32_t>, StringHash, std::equal_to<>>;
 
-  // Patterns whose literal prefixes all have the same length.
-  struct PrefixBucket {
-    std::size_t prefix_length;
-    PatternsByPrefix patterns;
+  // Patterns whose literal prefixes (or suffixes) all have the same length.
+  struct AffixBucket {
+    std::size_t affix_length;
+    PatternsByAffix patterns;
   };
+
+  static void add_to_bucket(std::vector<AffixBucket>& buckets, const std::string& affix,
+                            std::uint32_t pattern);
 
   StringSet exact_;
   std::vector<ScopePattern> patterns_;
-  // Sorted by prefix_length; the bucket of length 0 holds patterns starting
-  // with a wildcard.
-  std::vector<PrefixBucket> buckets_;
+  // Both sorted by affix_length. by_prefix_'s bucket of length 0 holds the
+  // patterns with neither a literal prefix nor a literal suffix.
+  std::vector<AffixBucket> by_prefix_;
+  std::vector<AffixBucket> by_suffix_;
   // A held "*" (or "**"...): every scope is allowed.
   bool allows_everything_ = false;
 };

@@ -5,6 +5,7 @@
 #include <fnmatch.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <fstream>
 #include <random>
@@ -117,6 +118,31 @@ TEST(ScopePattern, RandomPatternsAgreeWithFnmatch) {
     bool glibc = fnmatch(pattern.c_str(), scope.c_str(), 0) == 0;
     ASSERT_EQ(ScopePattern(pattern).matches(scope), glibc)
         << "pattern '" << pattern << "' scope '" << scope << "'";
+  }
+}
+
+// Random sets of held patterns, so that prefix- and suffix-indexed patterns
+// mix, checked against "any pattern matches" by glibc.
+TEST(ScopeSet, RandomHeldSetsAgreeWithFnmatch) {
+  const std::string pattern_alphabet = "ab:*?[]!";
+  const std::string scope_alphabet = "ab:";
+  std::mt19937 random(54321);
+  auto pick = [&](const std::string& alphabet, int length) {
+    std::string out;
+    for (int i = 0; i < length; ++i)
+      out += alphabet[random() % alphabet.size()];
+    return out;
+  };
+  for (int i = 0; i < 5000; ++i) {
+    std::vector<std::string> held;
+    for (int n = static_cast<int>(random() % 5); n > 0; --n)
+      held.push_back(pick(pattern_alphabet, 1 + static_cast<int>(random() % 5)));
+    ScopeSet set(held);
+    std::string scope = pick(scope_alphabet, static_cast<int>(random() % 6));
+    bool glibc = std::any_of(held.begin(), held.end(), [&](const std::string& pattern) {
+      return fnmatch(pattern.c_str(), scope.c_str(), 0) == 0;
+    });
+    ASSERT_EQ(set.allows(scope), glibc) << "scope '" << scope << "' against " << held.size();
   }
 }
 
