@@ -67,10 +67,4 @@ struct EventRecord {
   }
 };
 
-// The wall-clock time stamped on an event: one clock read.
-inline UnixMicros event_time_now() noexcept {
-  auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
-  return std::chrono::duration_cast<std::chrono::microseconds>(since_epoch).count();
-}
-
 }  // namespace agentsudo

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "denial_message.hpp"
+#include "event_clock.hpp"
 #include "event_dispatcher.hpp"
 #include "guard_site.hpp"
 #include "session_state.hpp"
@@ -11,26 +12,29 @@ namespace agentsudo {
 namespace {
 
 using SitePtr = std::shared_ptr<const detail::GuardSite>;
+using Steady = EventClock::Steady;
 
-DenialReason evaluate(const detail::SessionPtr* session, std::string_view scope) noexcept {
+DenialReason evaluate(const detail::SessionPtr* session, std::string_view scope,
+                      Steady::time_point now) noexcept {
   if (session == nullptr)
     return DenialReason::kNoSession;
   const detail::SessionState& state = **session;
-  if (std::chrono::steady_clock::now() >= state.expires_at)
+  if (now >= state.expires_at)
     return DenialReason::kSessionExpired;
   return state.agent.has_scope(scope) ? DenialReason::kNone : DenialReason::kScopeNotHeld;
 }
 
-// Emits one event if any sink wants it. The deciding thread pays for a clock
-// read and two reference counts; formatting happens in the sinks.
-void record(EventAction action, DenialReason reason, const detail::SessionPtr* session,
-            const SitePtr& site, std::string_view check_scope = {}) noexcept {
+// Emits one event, stamped `at`, if any sink wants it. The deciding thread
+// pays for two reference counts; formatting happens in the sinks.
+void record(Steady::time_point at, EventAction action, DenialReason reason,
+            const detail::SessionPtr* session, const SitePtr& site,
+            std::string_view check_scope = {}) noexcept {
   EventDispatcher& events = EventDispatcher::instance();
   if (!events.wants_events())
     return;
   try {
     EventRecord event;
-    event.timestamp = event_time_now();
+    event.timestamp = EventClock::wall_time(at);
     event.action = action;
     event.allowed =
         action == EventAction::kPermissionCheck || action == EventAction::kCallbackApproved;
@@ -54,23 +58,24 @@ bool ask_approval(const SitePtr& site, const detail::SessionPtr& session, Denial
   try {
     approved = site->approve(session->agent, site->scope, call);
   } catch (...) {
-    record(EventAction::kCallbackDenied, DenialReason::kRejectedByCallback, &session, site);
+    record(Steady::now(), EventAction::kCallbackDenied, DenialReason::kRejectedByCallback, &session,
+           site);
     throw;
   }
-  record(approved ? EventAction::kCallbackApproved : EventAction::kCallbackDenied,
+  record(Steady::now(), approved ? EventAction::kCallbackApproved : EventAction::kCallbackDenied,
          approved ? reason : DenialReason::kRejectedByCallback, &session, site);
   return approved;
 }
 
 // The slow path of GuardPoint::enforce(): returns if the call may run anyway.
 [[gnu::cold]] void handle_denial(const SitePtr& site, const detail::SessionPtr* session,
-                                 DenialReason reason) {
+                                 DenialReason reason, Steady::time_point now) {
   if (session == nullptr || site->on_denial == OnDenial::kRaise) {
-    record(EventAction::kPermissionDenied, reason, session, site);
+    record(now, EventAction::kPermissionDenied, reason, session, site);
     throw make_permission_denied(session, site->scope, reason);
   }
   if (site->on_denial == OnDenial::kLog) {
-    record(EventAction::kAuditViolation, reason, session, site);
+    record(now, EventAction::kAuditViolation, reason, session, site);
     return;
   }
   if (!ask_approval(site, *session, reason)) {
@@ -95,12 +100,13 @@ GuardPoint::GuardPoint(std::string scope, GuardOptions options) {
 
 void GuardPoint::enforce() const {
   const detail::SessionPtr* session = detail::SessionAccess::current();
-  DenialReason reason = evaluate(session, site_->scope);
+  Steady::time_point now = Steady::now();
+  DenialReason reason = evaluate(session, site_->scope, now);
   if (reason == DenialReason::kNone) {
-    record(EventAction::kPermissionCheck, reason, session, site_);
+    record(now, EventAction::kPermissionCheck, reason, session, site_);
     return;
   }
-  handle_denial(site_, session, reason);
+  handle_denial(site_, session, reason, now);
 }
 
 const std::string& GuardPoint::scope() const noexcept {
@@ -109,10 +115,11 @@ const std::string& GuardPoint::scope() const noexcept {
 
 Decision check(std::string_view scope) noexcept {
   const detail::SessionPtr* session = detail::SessionAccess::current();
-  DenialReason reason = evaluate(session, scope);
+  Steady::time_point now = Steady::now();
+  DenialReason reason = evaluate(session, scope, now);
   bool allowed = reason == DenialReason::kNone;
-  record(allowed ? EventAction::kPermissionCheck : EventAction::kPermissionDenied, reason, session,
-         nullptr, scope);
+  record(now, allowed ? EventAction::kPermissionCheck : EventAction::kPermissionDenied, reason,
+         session, nullptr, scope);
   return Decision{.allowed = allowed, .reason = reason};
 }
 

@@ -6,6 +6,7 @@
 
 #include "agentsudo/errors.hpp"
 #include "agentsudo/session.hpp"
+#include "event_clock.hpp"
 #include "event_dispatcher.hpp"
 #include "session_state.hpp"
 #include "text_field.hpp"
@@ -98,7 +99,7 @@ void record_violation(const GuardrailFinding& finding, std::string_view text) {
   if (!events.wants_events())
     return;
   EventRecord event;
-  event.timestamp = event_time_now();
+  event.timestamp = EventClock::wall_time_now();
   event.action = EventAction::kGuardrailViolation;
   event.allowed = false;
   if (const detail::SessionPtr* session = detail::SessionAccess::current()) {

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "agentsudo/errors.hpp"
+#include "event_clock.hpp"
 #include "event_json.hpp"
 #include "http_client.hpp"
 #include "retry_backoff.hpp"
@@ -145,6 +146,7 @@ void TelemetryClient::run() {
     in_flight_ = taken.size();
     lock.unlock();
     send_in_batches(http, taken);
+    EventClock::refresh();
     taken.clear();  // Releases sessions and sites outside the lock.
     lock.lock();
   }
