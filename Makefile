@@ -39,8 +39,12 @@ test-asan: build-asan
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)
 
+# The server over HTTP against an nginx ceiling, then the SDK's calling-thread
+# costs (Google Benchmark; medians of 5 runs).
 bench: build
 	@bench/run.sh $(BUILD_DIR)
+	@$(BUILD_DIR)/bin/agentsudo_sdk_bench --benchmark_repetitions=5 \
+	  --benchmark_report_aggregates_only=true
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

@@ -239,16 +239,18 @@ bool ScopePattern::matches_after_prefix(std::string_view scope, std::size_t offs
 }
 
 ScopeSet::ScopeSet(std::span<const std::string> held) {
+  std::vector<std::string> literals;
   for (const std::string& text : held) {
     ScopePattern pattern(text);
     if (pattern.is_literal()) {
-      exact_.insert(pattern.literal_prefix());
+      literals.push_back(pattern.literal_prefix());
     } else if (!text.empty() && text.find_first_not_of('*') == std::string::npos) {
       allows_everything_ = true;
     } else {
       patterns_.push_back(std::move(pattern));
     }
   }
+  exact_ = LiteralScopeTable(literals);
   for (std::uint32_t i = 0; i < patterns_.size(); ++i) {
     const ScopePattern& pattern = patterns_[i];
     // A pattern opening with a wildcard is indexed by how it ends instead.
@@ -277,7 +279,7 @@ void ScopeSet::add_to_bucket(std::vector<AffixBucket>& buckets, const std::strin
 bool ScopeSet::allows(std::string_view required) const noexcept {
   if (allows_everything_)
     return true;
-  if (exact_.find(required) != exact_.end())
+  if (exact_.contains(required))
     return true;
   for (const AffixBucket& bucket : by_prefix_) {
     if (bucket.affix_length > required.size())

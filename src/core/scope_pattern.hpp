@@ -6,8 +6,9 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
+
+#include "core/literal_scope_table.hpp"
 
 namespace agentsudo {
 
@@ -103,7 +104,6 @@ class ScopeSet {
       return std::hash<std::string_view>{}(s);
     }
   };
-  using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
   using PatternsByAffix =
       std::unordered_map<std::string, std::vector<std::uint32_t>, StringHash, std::equal_to<>>;
 
@@ -116,7 +116,7 @@ class ScopeSet {
   static void add_to_bucket(std::vector<AffixBucket>& buckets, const std::string& affix,
                             std::uint32_t pattern);
 
-  StringSet exact_;
+  LiteralScopeTable exact_;
   std::vector<ScopePattern> patterns_;
   // Both sorted by affix_length. by_prefix_'s bucket of length 0 holds the
   // patterns with neither a literal prefix nor a literal suffix.
