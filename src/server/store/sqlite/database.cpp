@@ -45,6 +45,20 @@ void Statement::bind_optional(int index, const std::optional<std::string>& text)
   }
 }
 
+void Statement::bind_borrowed(int index, std::string_view text) {
+  check(db_,
+        sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8),
+        "bind");
+}
+
+void Statement::bind_borrowed(int index, const std::optional<std::string>& text) {
+  if (text) {
+    bind_borrowed(index, std::string_view(*text));
+  } else {
+    bind_null(index);
+  }
+}
+
 void Statement::bind_blob(int index, const void* data, std::size_t size) {
   check(db_, sqlite3_bind_blob64(stmt_, index, data, size, SQLITE_TRANSIENT), "bind");
 }
@@ -141,14 +155,16 @@ std::int64_t Database::last_insert_rowid() const {
   return sqlite3_last_insert_rowid(db_);
 }
 
+// Prepared once per connection: the writer opens and commits a transaction
+// per group commit, and parsing these each time showed in its profile.
 Transaction::Transaction(Database& db) : db_(db) {
-  db_.exec("BEGIN IMMEDIATE");
+  db_.prepare_cached("BEGIN IMMEDIATE")->run();
 }
 
 Transaction::~Transaction() {
   if (open_) {
     try {
-      db_.exec("ROLLBACK");
+      db_.prepare_cached("ROLLBACK")->run();
     } catch (const SqliteError&) {
       // The transaction may already be gone (SQLite rolls back on some errors).
     }
@@ -156,7 +172,7 @@ Transaction::~Transaction() {
 }
 
 void Transaction::commit() {
-  db_.exec("COMMIT");
+  db_.prepare_cached("COMMIT")->run();
   open_ = false;
 }
 

@@ -38,6 +38,10 @@ class Statement {
   void bind(int index, std::int64_t value);
   void bind(int index, std::string_view text);
   void bind_optional(int index, const std::optional<std::string>& text);
+  // Binds without copying: `text` must stay alive and unchanged until the
+  // statement is reset. For the hot insert path, whose rows are already in memory.
+  void bind_borrowed(int index, std::string_view text);
+  void bind_borrowed(int index, const std::optional<std::string>& text);
   void bind_blob(int index, const void* data, std::size_t size);
   void bind_null(int index);
 

@@ -93,6 +93,9 @@ void SqliteEventStore::append_in_transaction(std::span<EventBatch* const> batche
                                              std::span<CommittedBatch> committed) {
   std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t> usage;
   Transaction tx(*writer_);
+  auto insert = writer_->prepare_cached(
+      "INSERT INTO events (uuid, project_id, agent_id, action, scope, allowed, function_name, "
+      "metadata, ts, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (std::size_t b = 0; b < batches.size(); ++b) {
     const EventBatch& batch = *batches[b];
     auto& agent_ids = committed[b].agent_ids;
@@ -101,7 +104,7 @@ void SqliteEventStore::append_in_transaction(std::span<EventBatch* const> batche
     for (std::size_t i = 0; i < batch.events.size(); ++i) {
       const AgentRef& agent =
           resolve_agent(batch.project_rowid, batch.events[i].agent_name, batch.received_at);
-      insert_event(batch, i, agent.rowid);
+      insert_event(*insert, batch, i, agent.rowid);
       agent_ids.push_back(agent.id);
     }
     usage[{batch.project_rowid, utc_day(batch.received_at)}] +=
@@ -144,23 +147,22 @@ const SqliteEventStore::AgentRef& SqliteEventStore::resolve_agent(std::int64_t p
   return agents_.emplace(std::move(key), std::move(agent)).first->second;
 }
 
-void SqliteEventStore::insert_event(const EventBatch& batch, std::size_t index,
+// The batch outlives the statement's use, so its strings are bound borrowed.
+void SqliteEventStore::insert_event(Statement& insert, const EventBatch& batch, std::size_t index,
                                     std::int64_t agent_rowid) {
   const Event& event = batch.events[index];
-  auto insert = writer_->prepare_cached(
-      "INSERT INTO events (uuid, project_id, agent_id, action, scope, allowed, function_name, "
-      "metadata, ts, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  insert->bind(1, std::string_view(batch.event_ids[index]));
-  insert->bind(2, batch.project_rowid);
-  insert->bind(3, agent_rowid);
-  insert->bind(4, std::string_view(event.action));
-  insert->bind_optional(5, event.scope);
-  insert->bind(6, std::int64_t{event.allowed ? 1 : 0});
-  insert->bind_optional(7, event.function_name);
-  insert->bind(8, std::string_view(event.metadata_json));
-  insert->bind(9, event.timestamp.value_or(batch.received_at));
-  insert->bind(10, batch.received_at);
-  insert->run();
+  insert.bind_borrowed(1, std::string_view(batch.event_ids[index]));
+  insert.bind(2, batch.project_rowid);
+  insert.bind(3, agent_rowid);
+  insert.bind_borrowed(4, std::string_view(event.action));
+  insert.bind_borrowed(5, event.scope);
+  insert.bind(6, std::int64_t{event.allowed ? 1 : 0});
+  insert.bind_borrowed(7, event.function_name);
+  insert.bind_borrowed(8, std::string_view(event.metadata_json));
+  insert.bind(9, event.timestamp.value_or(batch.received_at));
+  insert.bind(10, batch.received_at);
+  insert.run();
+  insert.reset();
 }
 
 void SqliteEventStore::add_usage(

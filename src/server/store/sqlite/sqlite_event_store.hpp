@@ -39,7 +39,8 @@ class SqliteEventStore final : public EventStore {
                              std::span<CommittedBatch> committed);
   const AgentRef& resolve_agent(std::int64_t project_rowid, const std::string& name,
                                 UnixMicros now);
-  void insert_event(const EventBatch& batch, std::size_t index, std::int64_t agent_rowid);
+  void insert_event(Statement& insert, const EventBatch& batch, std::size_t index,
+                    std::int64_t agent_rowid);
   void add_usage(const std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t>& usage);
 
   std::unique_ptr<Database> writer_;
