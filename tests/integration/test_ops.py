@@ -198,8 +198,9 @@ def test_cli_works_while_serving_under_load(server):
             t.join(20)
     assert not failures, failures[:3]
     assert acks[0] > 0
+    # No bound on elapsed: a CLI blocked by the server's writer would fail on
+    # SQLite's busy timeout, which server.cli() already turns into a failure.
     print(f"\n7 CLI commands during load: {elapsed:.2f}s, {acks[0]} events meanwhile")
-    assert elapsed < 10
 
 
 def test_slow_and_idle_clients_do_not_block_others(server):
@@ -219,7 +220,9 @@ def test_slow_and_idle_clients_do_not_block_others(server):
             assert server.ingest(key).status == 201
         assert server.get("/healthz").status == 200
         elapsed = time.monotonic() - t0
-        assert elapsed < 2, f"{elapsed:.2f}s for 11 requests while 40 clients stall"
+        # Blocked behind the stalled clients, these would wait out their 30 s
+        # request timeout; the bound only separates that from a busy machine.
+        assert elapsed < 15, f"{elapsed:.2f}s for 11 requests while 40 clients stall"
     finally:
         for c in idle:
             c.close()
@@ -241,4 +244,5 @@ def test_sigterm_with_idle_connections_exits_promptly(server):
         half.close()
     print(f"\nSIGTERM with idle connections: exit {rc} after {elapsed:.2f}s")
     assert rc == 0
-    assert elapsed < 5, elapsed
+    # Held hostage, the shutdown would wait out the 10 s drain deadline.
+    assert elapsed < 8, elapsed
