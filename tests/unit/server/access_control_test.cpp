@@ -126,3 +126,26 @@ TEST_F(AccessControlTest, BearerWinsOverCookie) {
 
 }  // namespace
 }  // namespace agentsudo::server
+
+namespace agentsudo::server {
+namespace {
+
+TEST_F(AccessControlTest, SubjectsTellCallersApart) {
+  PresentedCredentials credentials;
+  credentials.authorization = operator_token_;
+  auto first = access_.authenticate(credentials);
+  auto token = issue_management_token(*store_->projects);
+  ASSERT_TRUE(token.ok());
+  std::string other = "Bearer " + *token;
+  credentials.authorization = other;
+  auto second = access_.authenticate(credentials);
+  auto person = access_.authenticate(with_cookie(false, ""));
+  ASSERT_TRUE(first.ok() && second.ok() && person.ok());
+  EXPECT_TRUE(first->subject.starts_with("token:"));
+  EXPECT_NE(first->subject, second->subject);
+  EXPECT_EQ(person->subject, "user:" + member_.id);
+  EXPECT_EQ(first->subject.find(operator_token_.substr(7)), std::string::npos);
+}
+
+}  // namespace
+}  // namespace agentsudo::server

@@ -86,3 +86,24 @@ TEST(AccountStore, DeletingAProjectRemovesItsMemberships) {
 
 }  // namespace
 }  // namespace agentsudo::server
+
+namespace agentsudo::server {
+namespace {
+
+TEST(ProjectStore, ADeletedProjectsRowidIsNeverReused) {
+  TempStore store;
+  auto first = store->projects->create_project("one", Tier{"free", 1000});
+  auto last = store->projects->create_project("two", Tier{"free", 1000});
+  ASSERT_TRUE(first.ok() && last.ok());
+  ASSERT_TRUE(store->projects->delete_project(last->id));
+  auto next = store->projects->create_project("three", Tier{"free", 1000});
+  ASSERT_TRUE(next.ok());
+  EXPECT_GT(next->rowid, last->rowid);
+  ASSERT_TRUE(store->projects->delete_project(first->id));
+  auto after = store->projects->create_project("four", Tier{"free", 1000});
+  ASSERT_TRUE(after.ok());
+  EXPECT_GT(after->rowid, next->rowid);
+}
+
+}  // namespace
+}  // namespace agentsudo::server
