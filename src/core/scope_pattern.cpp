@@ -108,6 +108,7 @@ void ScopePattern::parse(std::string_view pattern) {
         pos = after;
       } else {
         tokens_.push_back({Token::Kind::kLiteral, '[', 0});
+        has_unclosed_bracket_ = true;
         ++pos;
       }
     } else if (c == '\\') {

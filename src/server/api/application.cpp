@@ -6,58 +6,159 @@
 
 namespace agentsudo::server::api {
 namespace asio = boost::asio;
+using http::Verb;
 
 namespace {
 
 // Routes that take no body still read a small one, so a stray body or an
 // unknown route gets its proper 404/405 rather than a 413.
 constexpr std::size_t kSmallBody = 64 * 1024;
+// An agent's settings: 200 scopes of 256 bytes, with room for JSON escapes.
+constexpr std::size_t kAgentBody = 256 * 1024;
 const std::string kUnmatchedRoute = "unmatched";
 
 std::string_view path_of(std::string_view target) {
   return target.substr(0, target.find('?'));
 }
 
-// Wraps a synchronous handler as a route's answer.
+// Wraps a synchronous handler of (request, path parameters) as a route's answer.
 template <class Handler>
 auto immediate(Handler handler) {
-  return [handler](const http::Request& request,
-                   const http::PathParams& params) -> asio::awaitable<http::Response> {
+  return [handler](const http::Request& request, const http::PathParams& params,
+                   const http::RequestContext&) -> asio::awaitable<http::Response> {
     co_return handler(request, params);
+  };
+}
+
+// Wraps a coroutine handler of (request, path parameters) as a route's answer.
+template <class Handler>
+auto awaited(Handler handler) {
+  return [handler](const http::Request& request, const http::PathParams& params,
+                   const http::RequestContext&) -> asio::awaitable<http::Response> {
+    co_return co_await handler(request, params);
   };
 }
 
 }  // namespace
 
-Application::Application(IngestHandler& ingest, EventsHandler& events, OpsHandler& ops,
-                         Metrics& metrics)
-    : metrics_(metrics) {
-  router_.add(http::Verb::post, "/ingest-event",
-              Route{"/ingest-event", IngestHandler::kMaxEventBytes,
-                    [&ingest](const http::Request& request, const http::PathParams&) {
-                      return ingest.ingest_event(request);
-                    }});
-  router_.add(http::Verb::post, "/api/events",
-              Route{"/api/events", IngestHandler::kMaxBatchBytes,
-                    [&ingest](const http::Request& request, const http::PathParams&) {
-                      return ingest.ingest_batch(request);
-                    }});
-  router_.add(
-      http::Verb::get, "/api/v1/projects/{project_id}/events",
-      Route{"/api/v1/projects/{project_id}/events", kSmallBody,
-            immediate([&events](const http::Request& request, const http::PathParams& params) {
-              return events.list(request, params[0]);
-            })});
-  router_.add(http::Verb::get, "/healthz",
-              Route{"/healthz", kSmallBody,
-                    immediate([&ops](const http::Request& request, const http::PathParams&) {
-                      return ops.health(request);
-                    })});
-  router_.add(http::Verb::get, "/metrics",
-              Route{"/metrics", kSmallBody,
-                    immediate([&ops](const http::Request& request, const http::PathParams&) {
-                      return ops.metrics(request);
-                    })});
+Application::Application(Handlers handlers, Metrics& metrics) : metrics_(metrics) {
+  add_ingest_routes(handlers);
+  add_account_routes(handlers);
+  add_project_routes(handlers);
+  add_ops_routes(handlers);
+}
+
+void Application::add(Verb method, const std::string& pattern, std::size_t body_limit,
+                      Answer answer) {
+  router_.add(method, pattern, Route{pattern, body_limit, std::move(answer)});
+}
+
+void Application::add_ingest_routes(const Handlers& h) {
+  add(Verb::post, "/ingest-event", IngestHandler::kMaxEventBytes,
+      [&ingest = h.ingest](const http::Request& request, const http::PathParams&,
+                           const http::RequestContext&) { return ingest.ingest_event(request); });
+  add(Verb::post, "/api/events", IngestHandler::kMaxBatchBytes,
+      [&ingest = h.ingest](const http::Request& request, const http::PathParams&,
+                           const http::RequestContext&) { return ingest.ingest_batch(request); });
+}
+
+void Application::add_account_routes(const Handlers& h) {
+  auto& session = h.session;
+  auto& users = h.users;
+  add(Verb::get, "/api/v1/setup", kSmallBody,
+      immediate([&session](const http::Request& r, const http::PathParams&) {
+        return session.setup_status(r);
+      }));
+  add(Verb::post, "/api/v1/setup", kSmallBody,
+      awaited([&session](const http::Request& r, const http::PathParams&) {
+        return session.set_up(r);
+      }));
+  add(Verb::post, "/api/v1/session", kSmallBody,
+      [&session](const http::Request& r, const http::PathParams&,
+                 const http::RequestContext& context) { return session.log_in(r, context); });
+  add(Verb::get, "/api/v1/session", kSmallBody,
+      immediate([&session](const http::Request& r, const http::PathParams&) {
+        return session.current(r);
+      }));
+  add(Verb::delete_, "/api/v1/session", kSmallBody,
+      immediate([&session](const http::Request& r, const http::PathParams&) {
+        return session.log_out(r);
+      }));
+  add(Verb::get, "/api/v1/users", kSmallBody,
+      immediate(
+          [&users](const http::Request& r, const http::PathParams&) { return users.list(r); }));
+  add(Verb::post, "/api/v1/users", kSmallBody,
+      awaited(
+          [&users](const http::Request& r, const http::PathParams&) { return users.create(r); }));
+  add(Verb::delete_, "/api/v1/users/{user_id}", kSmallBody,
+      immediate([&users](const http::Request& r, const http::PathParams& p) {
+        return users.remove(r, p[0]);
+      }));
+  add(Verb::get, "/api/v1/server", kSmallBody,
+      immediate([&info = h.server_info](const http::Request& r, const http::PathParams&) {
+        return info.info(r);
+      }));
+}
+
+void Application::add_project_routes(const Handlers& h) {
+  auto& projects = h.projects;
+  auto& members = h.members;
+  auto& keys = h.keys;
+  auto& agents = h.agents;
+  auto& events = h.events;
+  using Params = http::PathParams;
+  using Req = http::Request;
+  const std::string project = "/api/v1/projects/{project_id}";
+  add(Verb::get, "/api/v1/projects", kSmallBody,
+      immediate([&projects](const Req& r, const Params&) { return projects.list(r); }));
+  add(Verb::post, "/api/v1/projects", kSmallBody,
+      immediate([&projects](const Req& r, const Params&) { return projects.create(r); }));
+  add(Verb::get, project, kSmallBody,
+      immediate([&projects](const Req& r, const Params& p) { return projects.get(r, p[0]); }));
+  add(Verb::patch, project, kSmallBody,
+      immediate([&projects](const Req& r, const Params& p) { return projects.update(r, p[0]); }));
+  add(Verb::delete_, project, kSmallBody,
+      immediate([&projects](const Req& r, const Params& p) { return projects.remove(r, p[0]); }));
+
+  add(Verb::get, project + "/members", kSmallBody,
+      immediate([&members](const Req& r, const Params& p) { return members.list(r, p[0]); }));
+  add(Verb::post, project + "/members", kSmallBody,
+      immediate([&members](const Req& r, const Params& p) { return members.add(r, p[0]); }));
+  add(Verb::delete_, project + "/members/{user_id}", kSmallBody,
+      immediate(
+          [&members](const Req& r, const Params& p) { return members.remove(r, p[0], p[1]); }));
+
+  add(Verb::get, project + "/keys", kSmallBody,
+      immediate([&keys](const Req& r, const Params& p) { return keys.list(r, p[0]); }));
+  add(Verb::post, project + "/keys", kSmallBody,
+      immediate([&keys](const Req& r, const Params& p) { return keys.create(r, p[0]); }));
+  add(Verb::post, project + "/keys/{key_id}/rotate", kSmallBody,
+      immediate([&keys](const Req& r, const Params& p) { return keys.rotate(r, p[0], p[1]); }));
+  add(Verb::delete_, project + "/keys/{key_id}", kSmallBody,
+      immediate([&keys](const Req& r, const Params& p) { return keys.revoke(r, p[0], p[1]); }));
+
+  add(Verb::get, project + "/agents", kSmallBody,
+      immediate([&agents](const Req& r, const Params& p) { return agents.list(r, p[0]); }));
+  add(Verb::post, project + "/agents", kAgentBody,
+      immediate([&agents](const Req& r, const Params& p) { return agents.create(r, p[0]); }));
+  add(Verb::get, project + "/agents/{agent_id}", kSmallBody,
+      immediate([&agents](const Req& r, const Params& p) { return agents.get(r, p[0], p[1]); }));
+  add(Verb::patch, project + "/agents/{agent_id}", kAgentBody,
+      immediate([&agents](const Req& r, const Params& p) { return agents.update(r, p[0], p[1]); }));
+  add(Verb::delete_, project + "/agents/{agent_id}", kSmallBody,
+      immediate([&agents](const Req& r, const Params& p) { return agents.remove(r, p[0], p[1]); }));
+
+  add(Verb::get, project + "/events", kSmallBody,
+      immediate([&events](const Req& r, const Params& p) { return events.list(r, p[0]); }));
+}
+
+void Application::add_ops_routes(const Handlers& h) {
+  auto& ops = h.ops;
+  add(Verb::get, "/healthz", kSmallBody,
+      immediate([&ops](const http::Request& r, const http::PathParams&) { return ops.health(r); }));
+  add(Verb::get, "/metrics", kSmallBody,
+      immediate(
+          [&ops](const http::Request& r, const http::PathParams&) { return ops.metrics(r); }));
 }
 
 std::size_t Application::body_limit(const http::RequestHeader& header) {
@@ -65,16 +166,18 @@ std::size_t Application::body_limit(const http::RequestHeader& header) {
   return match.route != nullptr ? match.route->body_limit : kSmallBody;
 }
 
-asio::awaitable<http::Response> Application::handle(http::Request request) {
+asio::awaitable<http::Response> Application::handle(http::Request request,
+                                                    http::RequestContext context) {
   auto started = std::chrono::steady_clock::now();
   std::string route_name = kUnmatchedRoute;
-  http::Response response = co_await dispatch(request, route_name);
+  http::Response response = co_await dispatch(request, context, route_name);
   std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
   metrics_.record_request(route_name, response.result_int(), elapsed.count());
   co_return response;
 }
 
 asio::awaitable<http::Response> Application::dispatch(const http::Request& request,
+                                                      const http::RequestContext& context,
                                                       std::string& route_name) {
   auto match = router_.find(request.method(), path_of(request.target()));
   if (match.route == nullptr && !match.allowed_methods.empty()) {
@@ -91,7 +194,7 @@ asio::awaitable<http::Response> Application::dispatch(const http::Request& reque
                              request.version());
   }
   route_name = match.route->name;
-  co_return co_await match.route->answer(request, match.params);
+  co_return co_await match.route->answer(request, match.params, context);
 }
 
 http::Response Application::reject(const http::RequestHeader& header, const Error& error) {

@@ -20,8 +20,10 @@ constexpr ErrorMapping kErrorTable[] = {
     {ErrorKind::kInvalidApiKey, 401, "INVALID_API_KEY"},
     {ErrorKind::kUnauthorized, 401, "UNAUTHORIZED"},
     {ErrorKind::kForbidden, 403, "FORBIDDEN"},
+    {ErrorKind::kCsrfFailed, 403, "CSRF_FAILED"},
     {ErrorKind::kNotFound, 404, "NOT_FOUND"},
     {ErrorKind::kMethodNotAllowed, 405, "METHOD_NOT_ALLOWED"},
+    {ErrorKind::kConflict, 409, "CONFLICT"},
     {ErrorKind::kPayloadTooLarge, 413, "PAYLOAD_TOO_LARGE"},
     {ErrorKind::kUnsupportedMediaType, 415, "UNSUPPORTED_MEDIA_TYPE"},
     {ErrorKind::kRateLimited, 429, "RATE_LIMITED"},
@@ -46,6 +48,12 @@ http::Response json_response(unsigned status, const json::value& body, unsigned 
   return response;
 }
 
+http::Response no_content(unsigned version) {
+  http::Response response{http::beast_http::status::no_content, version};
+  response.set(http::Field::cache_control, "no-store");
+  return response;
+}
+
 unsigned status_for(ErrorKind kind) {
   return mapping_for(kind).status;
 }
@@ -62,7 +70,10 @@ http::Response error_response(const Error& error, unsigned version) {
     body["field"] = error.field;
   if (error.index)
     body["index"] = *error.index;
-  return json_response(status_for(error.kind), body, version);
+  auto response = json_response(status_for(error.kind), body, version);
+  if (error.retry_after_seconds)
+    response.set(http::Field::retry_after, std::to_string(*error.retry_after_seconds));
+  return response;
 }
 
 }  // namespace agentsudo::server::api

@@ -13,6 +13,12 @@
 
 #include "server/admin/provisioning.hpp"
 #include "server/api/application.hpp"
+#include "server/auth/access_control.hpp"
+#include "server/auth/accounts.hpp"
+#include "server/auth/login_throttle.hpp"
+#include "server/auth/password_hasher.hpp"
+#include "server/auth/sessions.hpp"
+#include "server/auth/setup_token.hpp"
 #include "server/clock.hpp"
 #include "server/http/http_server.hpp"
 #include "server/ingest/ingestor.hpp"
@@ -30,6 +36,8 @@ constexpr int kOk = 0;
 constexpr int kFailed = 1;
 // How long a shutdown waits for requests in flight before it stops anyway.
 constexpr auto kDrainDeadline = std::chrono::seconds(10);
+// Argon2id threads: at most this many logins hash at once (64 MiB each).
+constexpr std::size_t kPasswordThreads = 2;
 
 int fail(const std::string& message) {
   spdlog::error("{}", message);
@@ -75,6 +83,39 @@ Result<std::array<unsigned char, api::CursorCodec::kKeyBytes>> cursor_key(Projec
   return key;
 }
 
+// How long a dashboard session lives; AGENTSUDO_SESSION_TTL_SECONDS overrides
+// the 12 hours so that tests can watch a session expire.
+std::chrono::seconds session_ttl() {
+  const char* configured = std::getenv("AGENTSUDO_SESSION_TTL_SECONDS");
+  if (configured == nullptr)
+    return Sessions::kDefaultTtl;
+  long seconds = std::strtol(configured, nullptr, 10);
+  return seconds > 0 ? std::chrono::seconds(seconds) : Sessions::kDefaultTtl;
+}
+
+// "http://HOST:PORT" as a browser on this machine would reach the server.
+std::string base_url(const asio::ip::tcp::endpoint& endpoint) {
+  auto address = endpoint.address();
+  std::string host = address.is_unspecified() ? "127.0.0.1" : address.to_string();
+  if (address.is_v6() && !address.is_unspecified())
+    host = "[" + host + "]";
+  return "http://" + host + ":" + std::to_string(endpoint.port());
+}
+
+// While nobody can log in, prints the one-time link that creates the first
+// admin. The token is in the fragment, which browsers never send to a server.
+Status offer_setup(Accounts& accounts, SetupToken& setup, const std::string& url) {
+  auto needed = accounts.setup_needed();
+  if (!needed)
+    return needed.error();
+  if (*needed) {
+    std::cout << "Set up the first admin account: " << url << "/setup#token=" << setup.issue()
+              << "\n"
+              << std::flush;
+  }
+  return {};
+}
+
 // Stops accepting, waits for requests in flight (bounded), then stops the loop.
 void drain_then_stop(asio::io_context& io, http::HttpServer& server) {
   server.stop_accepting();
@@ -114,6 +155,9 @@ int run_serve(const ServeOptions& options) {
   if (!key)
     return fail(key.error().message);
 
+  // Before anything that posts to it (the password hasher's pool), so that it
+  // is destroyed after them.
+  asio::io_context io(static_cast<int>(threads));
   SystemClock clock;
   Metrics metrics;
   QuotaCounter quota([&projects](std::int64_t project, std::int64_t day) {
@@ -123,15 +167,33 @@ int run_serve(const ServeOptions& options) {
   Ingestor ingestor(quota, commits, clock, metrics);
   api::CursorCodec cursors(*key);
   api::IngestHandler ingest(projects, ingestor);
-  api::EventsHandler events(projects, *store->events, cursors);
-  api::OpsHandler ops(projects, metrics);
-  api::Application application(ingest, events, ops, metrics);
+  Sessions sessions(*store->accounts, clock, session_ttl());
+  AccessControl access(projects, *store->accounts, sessions);
+  PasswordHasher hasher(kPasswordThreads);
+  LoginThrottle throttle(clock);
+  SetupToken setup;
+  Accounts accounts(*store->accounts, hasher, throttle, sessions, setup);
+  api::CookiePolicy cookies{options.secure_cookies};
 
-  asio::io_context io(static_cast<int>(threads));
+  api::EventsHandler events(access, *store->events, cursors);
+  api::OpsHandler ops(projects, metrics);
+  api::SessionHandler session(accounts, access, sessions, cookies);
+  api::UsersHandler users(access, accounts, *store->accounts);
+  api::ServerInfoHandler server_info(access, cookies);
+  api::ProjectsHandler project_handler(access, projects, *store->accounts);
+  api::MembersHandler members(access, *store->accounts);
+  api::KeysHandler keys(access, projects);
+  api::AgentsHandler agents(access, *store->agents);
+  api::Application application(api::Handlers{ingest, events, ops, session, users, server_info,
+                                             project_handler, members, keys, agents},
+                               metrics);
+
   http::HttpServer server(io, application, http::TransportLimits{});
   auto endpoint = server.listen(options.listen);
   if (!endpoint)
     return fail(endpoint.error().message);
+  if (auto offered = offer_setup(accounts, setup, base_url(*endpoint)); !offered)
+    return fail(offered.error().message);
   server.start();
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
