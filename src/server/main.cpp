@@ -97,6 +97,10 @@ int main(int argc, char** argv) {
       ->envname("AGENTSUDO_DATA_DIR")
       ->capture_default_str();
   serve->add_option("--threads", serve_options.io_threads, "I/O threads (0: one per core)");
+  serve
+      ->add_option("--web-dir", serve_options.web_dir,
+                   "The built dashboard (default: <exe dir>/../web)")
+      ->envname("AGENTSUDO_WEB_DIR");
   serve->callback([&] { exit_code = cli::run_serve(serve_options); });
 
   cli::AdminOptions admin_options;

@@ -13,6 +13,7 @@ namespace {
 // unknown route gets its proper 404/405 rather than a 413.
 constexpr std::size_t kSmallBody = 64 * 1024;
 const std::string kUnmatchedRoute = "unmatched";
+const std::string kDashboardRoute = "dashboard";
 
 std::string_view path_of(std::string_view target) {
   return target.substr(0, target.find('?'));
@@ -30,8 +31,8 @@ auto immediate(Handler handler) {
 }  // namespace
 
 Application::Application(IngestHandler& ingest, EventsHandler& events, OpsHandler& ops,
-                         Metrics& metrics)
-    : metrics_(metrics) {
+                         const DashboardFiles& dashboard, Metrics& metrics)
+    : dashboard_(dashboard), metrics_(metrics) {
   router_.add(http::Verb::post, "/ingest-event",
               Route{"/ingest-event", IngestHandler::kMaxEventBytes,
                     [&ingest](const http::Request& request, const http::PathParams&) {
@@ -84,6 +85,10 @@ asio::awaitable<http::Response> Application::dispatch(const http::Request& reque
                                    request.version());
     response.set(http::Field::allow, match.allowed_methods);
     co_return response;
+  }
+  if (match.route == nullptr && DashboardFiles::claims(request)) {
+    route_name = kDashboardRoute;
+    co_return dashboard_.serve(request);
   }
   if (match.route == nullptr) {
     co_return error_response(make_error(ErrorKind::kNotFound,

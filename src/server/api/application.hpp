@@ -3,6 +3,7 @@
 #include <functional>
 #include <string>
 
+#include "server/api/dashboard_files.hpp"
 #include "server/api/events_handler.hpp"
 #include "server/api/ingest_handler.hpp"
 #include "server/api/ops_handler.hpp"
@@ -13,11 +14,13 @@
 namespace agentsudo::server::api {
 
 // The server's routes: which handler answers which (method, path), with
-// which body limit, and the request metrics around every answer.
+// which body limit, and the request metrics around every answer. A GET that
+// no route matches outside /api/ goes to the dashboard's files.
 // Thread-safe once constructed.
 class Application final : public http::RequestHandler {
  public:
-  Application(IngestHandler& ingest, EventsHandler& events, OpsHandler& ops, Metrics& metrics);
+  Application(IngestHandler& ingest, EventsHandler& events, OpsHandler& ops,
+              const DashboardFiles& dashboard, Metrics& metrics);
 
   std::size_t body_limit(const http::RequestHeader& header) override;
   boost::asio::awaitable<http::Response> handle(http::Request request) override;
@@ -36,6 +39,7 @@ class Application final : public http::RequestHandler {
                                                   std::string& route_name);
 
   http::Router<Route> router_;
+  const DashboardFiles& dashboard_;
   Metrics& metrics_;
 };
 

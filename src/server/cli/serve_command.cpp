@@ -125,7 +125,9 @@ int run_serve(const ServeOptions& options) {
   api::IngestHandler ingest(projects, ingestor);
   api::EventsHandler events(projects, *store->events, cursors);
   api::OpsHandler ops(projects, metrics);
-  api::Application application(ingest, events, ops, metrics);
+  api::DashboardFiles dashboard(options.web_dir.empty() ? api::default_web_dir()
+                                                        : std::optional(options.web_dir));
+  api::Application application(ingest, events, ops, dashboard, metrics);
 
   asio::io_context io(static_cast<int>(threads));
   http::HttpServer server(io, application, http::TransportLimits{});
@@ -145,6 +147,8 @@ int run_serve(const ServeOptions& options) {
   std::cout << "agentsudo-server listening on http://" << endpoint->address().to_string() << ":"
             << endpoint->port() << " (data in " << options.data_dir.string() << ")\n"
             << std::flush;
+  if (dashboard.root())
+    spdlog::info("dashboard files from {}", dashboard.root()->string());
 
   std::vector<std::thread> workers;
   for (unsigned i = 1; i < threads; ++i)

@@ -9,6 +9,8 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   std::filesystem::path data_dir = "./data";
   unsigned io_threads = 0;  // 0: one per core
+  // The built dashboard (index.html, assets/). Empty: api::default_web_dir().
+  std::filesystem::path web_dir;
 };
 
 // Runs the server until SIGINT or SIGTERM, then drains and exits.
