@@ -70,7 +70,7 @@ test('an event sent with cURL shows in the live feed within 2 seconds', async ()
   const denied = page.locator('#live-feed tbody tr').filter({ hasText: 'write:refunds' });
   await denied.waitFor({ timeout: 2000 });
   assert.match(await denied.getAttribute('class'), /row-denied/, 'denials are highlighted');
-  await denied.getByText('Denied').waitFor();
+  await denied.getByText('Denied', { exact: true }).waitFor();
 });
 
 test('a paused feed holds new events and shows them on resume', async () => {

@@ -57,9 +57,9 @@ for (const [name, viewport] of Object.entries(VIEWPORTS)) {
       await page.locator('main h1').first().waitFor();
       await page.locator('.loading').first().waitFor({ state: 'detached' }).catch(() => {});
       await page.waitForTimeout(150);
+      await browser.shot(`${name}-${slug}`);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 1, `${slug} scrolls sideways by ${overflow}px at ${viewport.width}px`);
-      await browser.shot(`${name}-${slug}`);
     }
     await browser.assertClean();
   });

@@ -98,7 +98,11 @@ export function renderKeys(main, { project }) {
     ),
   );
 
+  // The quick-starts carry the key revealed on this page, else a placeholder.
+  let revealedKey = null;
+
   function reveal(apiKey, title) {
+    revealedKey = apiKey;
     const keyText = h('code', { class: 'secret', id: 'new-api-key' }, apiKey);
     replace(
       revealBox,
@@ -121,8 +125,7 @@ export function renderKeys(main, { project }) {
       replace(listBox, notice('error', `Keys could not be loaded: ${error.message}`));
       return;
     }
-    const live = keys.filter((k) => !k.revoked_at);
-    if (!pendingKey) replace(snippetBox, snippets(live.length ? 'YOUR_API_KEY' : 'YOUR_API_KEY'));
+    if (!revealedKey) replace(snippetBox, snippets('YOUR_API_KEY'));
     if (!keys.length) {
       replace(listBox, h('div', { class: 'card empty' }, h('h2', null, 'No API keys'), h('p', null, 'Create a key, then send your first event with the cURL line below.')));
       return;
