@@ -206,5 +206,14 @@ export function renderOverview(main, { project, projectUrl }) {
   }
 
   load();
-  return { dispose: () => destroyAll(charts) };
+  // A dashboard left open stays current; hidden tabs do not poll.
+  const timer = setInterval(() => {
+    if (document.visibilityState === 'visible') load();
+  }, 60_000);
+  return {
+    dispose: () => {
+      clearInterval(timer);
+      destroyAll(charts);
+    },
+  };
 }

@@ -86,6 +86,7 @@ function projectSettings(project, box) {
   });
 
   const deleteButton = h('button', { type: 'button', class: 'btn btn-danger', id: 'delete-project' }, 'Delete project…');
+  const deleteStatus = h('div', { class: 'form-status' });
   deleteButton.addEventListener('click', async () => {
     const ok = await confirmDialog({
       title: `Delete ${project.name}?`,
@@ -100,7 +101,7 @@ function projectSettings(project, box) {
       await loadProjects();
       navigate('/');
     } catch (error) {
-      alert(error.message);
+      replace(deleteStatus, notice('error', error.message));
     }
   });
 
@@ -108,7 +109,7 @@ function projectSettings(project, box) {
     box,
     section(`Project “${project.name}”`, 'project-title', form),
     section('Members', 'members-title', h('p', { class: 'muted' }, 'Members see and change everything in this project; nobody else sees it.'), members, addMember),
-    section('Danger zone', 'danger-title', h('p', null, 'Deleting a project removes its keys, agents and events.'), deleteButton),
+    section('Danger zone', 'danger-title', h('p', null, 'Deleting a project removes its keys, agents and events.'), deleteStatus, deleteButton),
   );
   loadMembers();
 }
