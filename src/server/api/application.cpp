@@ -22,8 +22,8 @@ std::string_view path_of(std::string_view target) {
 // Wraps a synchronous handler as a route's answer.
 template <class Handler>
 auto immediate(Handler handler) {
-  return [handler](const http::Request& request,
-                   const http::PathParams& params) -> asio::awaitable<http::Response> {
+  return [handler](const http::Request& request, const http::PathParams& params,
+                   const http::RequestContext&) -> asio::awaitable<http::Response> {
     co_return handler(request, params);
   };
 }
@@ -33,16 +33,16 @@ auto immediate(Handler handler) {
 Application::Application(IngestHandler& ingest, EventsHandler& events, OpsHandler& ops,
                          const DashboardFiles& dashboard, Metrics& metrics)
     : dashboard_(dashboard), metrics_(metrics) {
-  router_.add(http::Verb::post, "/ingest-event",
-              Route{"/ingest-event", IngestHandler::kMaxEventBytes,
-                    [&ingest](const http::Request& request, const http::PathParams&) {
-                      return ingest.ingest_event(request);
-                    }});
-  router_.add(http::Verb::post, "/api/events",
-              Route{"/api/events", IngestHandler::kMaxBatchBytes,
-                    [&ingest](const http::Request& request, const http::PathParams&) {
-                      return ingest.ingest_batch(request);
-                    }});
+  router_.add(
+      http::Verb::post, "/ingest-event",
+      Route{"/ingest-event", IngestHandler::kMaxEventBytes,
+            [&ingest](const http::Request& request, const http::PathParams&,
+                      const http::RequestContext&) { return ingest.ingest_event(request); }});
+  router_.add(
+      http::Verb::post, "/api/events",
+      Route{"/api/events", IngestHandler::kMaxBatchBytes,
+            [&ingest](const http::Request& request, const http::PathParams&,
+                      const http::RequestContext&) { return ingest.ingest_batch(request); }});
   router_.add(
       http::Verb::get, "/api/v1/projects/{project_id}/events",
       Route{"/api/v1/projects/{project_id}/events", kSmallBody,
@@ -66,16 +66,18 @@ std::size_t Application::body_limit(const http::RequestHeader& header) {
   return match.route != nullptr ? match.route->body_limit : kSmallBody;
 }
 
-asio::awaitable<http::Response> Application::handle(http::Request request) {
+asio::awaitable<http::Response> Application::handle(http::Request request,
+                                                    http::RequestContext context) {
   auto started = std::chrono::steady_clock::now();
   std::string route_name = kUnmatchedRoute;
-  http::Response response = co_await dispatch(request, route_name);
+  http::Response response = co_await dispatch(request, context, route_name);
   std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
   metrics_.record_request(route_name, response.result_int(), elapsed.count());
   co_return response;
 }
 
 asio::awaitable<http::Response> Application::dispatch(const http::Request& request,
+                                                      const http::RequestContext& context,
                                                       std::string& route_name) {
   auto match = router_.find(request.method(), path_of(request.target()));
   if (match.route == nullptr && !match.allowed_methods.empty()) {
@@ -96,7 +98,7 @@ asio::awaitable<http::Response> Application::dispatch(const http::Request& reque
                              request.version());
   }
   route_name = match.route->name;
-  co_return co_await match.route->answer(request, match.params);
+  co_return co_await match.route->answer(request, match.params, context);
 }
 
 http::Response Application::reject(const http::RequestHeader& header, const Error& error) {

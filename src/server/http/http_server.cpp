@@ -121,8 +121,9 @@ asio::awaitable<void> HttpServer::accept_loop() {
 
 asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
   CountedScope connection(connections_);
-  beast::tcp_stream stream(std::move(socket));
   boost::system::error_code ignored;
+  RequestContext context{socket.remote_endpoint(ignored).address()};
+  beast::tcp_stream stream(std::move(socket));
   stream.socket().set_option(tcp::no_delay(true), ignored);
   beast::flat_buffer buffer;
 
@@ -190,7 +191,7 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
     }
 
     bool keep_alive = parser.get().keep_alive() && !draining_;
-    Response response = co_await handler_.handle(parser.release());
+    Response response = co_await handler_.handle(parser.release(), context);
     response.keep_alive(keep_alive);
     response.prepare_payload();
     stream.expires_after(limits_.write_timeout);
