@@ -96,7 +96,14 @@ test('audit filters live in the URL, so a filtered view can be shared', async ()
   assert.equal(await page.locator('#audit-filters').getByLabel('Agent').inputValue(), 'SupportBot', 'the form shows the URL filters');
   await browser.shot('04-audit-filtered');
 
+  // A cell narrows the view to its value, keeping the other filters.
+  await page.locator('#audit-table tbody').getByRole('link', { name: 'write:refunds' }).click();
+  await page.waitForURL((u) => u.searchParams.get('scope') === 'write:refunds' && u.searchParams.get('agent_name') === 'SupportBot');
+  await page.locator('#audit-table tbody tr').first().waitFor();
+  assert.equal(await page.locator('#audit-table tbody tr').count(), 1);
+
   await page.locator('#audit-filters').getByLabel('Agent').fill('BillingBot');
+  await page.locator('#audit-filters').getByLabel('Scope').fill('');
   await page.locator('#audit-filters').getByLabel('Decision').selectOption('any');
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await page.waitForURL((u) => u.search === '?agent_name=BillingBot');

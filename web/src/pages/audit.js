@@ -105,7 +105,7 @@ export function renderAudit(main, { project }) {
       replace(results, notice('info', filtered ? 'No event matches these filters.' : 'No events yet. Send one with the quick-start on the API keys page.'));
     } else {
       for (const event of events) {
-        const row = eventRow(event);
+        const row = eventRow(event, { filterHref: (name, value) => location.pathname + query({ ...active, [name]: value }) });
         const meta = event.metadata && Object.keys(event.metadata).length ? JSON.stringify(event.metadata) : '';
         row.append(h('td', { class: 'meta' }, meta ? h('details', null, h('summary', null, 'metadata'), h('pre', null, JSON.stringify(event.metadata, null, 2))) : ''));
         tbody.append(row);

@@ -5,17 +5,20 @@ import { quickStartCurl } from './keys.js';
 
 const MAX_ROWS = 300;
 
-export function eventRow(event, { fresh = false } = {}) {
+// One event as a table row. With `filterHref(name, value)`, the agent, action,
+// scope and function cells link to the audit log filtered on them.
+export function eventRow(event, { fresh = false, filterHref = null } = {}) {
   const denied = !event.allowed;
+  const cell = (name, value, content) => (filterHref && value ? h('a', { href: filterHref(name, value), title: `Only ${name.replace('_', ' ')} ${value}` }, content) : content);
   return h(
     'tr',
     { class: `${denied ? 'row-denied' : ''}${fresh ? ' row-fresh' : ''}`, 'data-event-id': event.id },
     h('td', { class: 'nowrap' }, h('time', { datetime: event.timestamp }, fmtTime(event.timestamp))),
-    h('td', null, event.agent_name),
+    h('td', null, cell('agent_name', event.agent_name, event.agent_name)),
     h('td', null, h('span', { class: `badge ${denied ? 'badge-denied' : 'badge-allowed'}` }, denied ? 'Denied' : 'Allowed')),
-    h('td', null, h('code', null, event.action)),
-    h('td', null, event.scope ? h('code', null, event.scope) : '—'),
-    h('td', null, event.function_name || '—'),
+    h('td', null, cell('action', event.action, h('code', null, event.action))),
+    h('td', null, event.scope ? cell('scope', event.scope, h('code', null, event.scope)) : '—'),
+    h('td', null, event.function_name ? cell('function_name', event.function_name, event.function_name) : '—'),
   );
 }
 
@@ -72,7 +75,7 @@ export function renderLive(main, { project, projectUrl }) {
     seen.add(event.id);
     empty.hidden = true;
     table.hidden = false;
-    tbody.prepend(eventRow(event, { fresh }));
+    tbody.prepend(eventRow(event, { fresh, filterHref: (name, value) => `${projectUrl(project.id, 'audit')}?${name}=${encodeURIComponent(value)}` }));
     while (tbody.rows.length > MAX_ROWS) tbody.lastElementChild.remove();
   }
 
