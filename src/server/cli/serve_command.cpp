@@ -16,6 +16,8 @@
 #include "server/clock.hpp"
 #include "server/http/http_server.hpp"
 #include "server/ingest/ingestor.hpp"
+#include "server/live/commit_notifier.hpp"
+#include "server/live/stream_limiter.hpp"
 #include "server/metrics/metrics.hpp"
 #include "server/quota/quota_counter.hpp"
 #include "server/store/commit_queue.hpp"
@@ -119,13 +121,21 @@ int run_serve(const ServeOptions& options) {
   QuotaCounter quota([&projects](std::int64_t project, std::int64_t day) {
     return projects.events_on_day(project, day);
   });
-  CommitQueue commits(*store->events, metrics);
+  CommitNotifier commit_notifier;
+  CommitQueue commits(*store->events, metrics, CommitQueue::kDefaultMaxEventsPerCommit,
+                      [&commit_notifier](std::span<const std::int64_t> projects_committed) {
+                        commit_notifier.notify(projects_committed);
+                      });
   Ingestor ingestor(quota, commits, clock, metrics);
   api::CursorCodec cursors(*key);
   api::IngestHandler ingest(projects, ingestor);
   api::EventsHandler events(projects, *store->events, cursors);
   api::OpsHandler ops(projects, metrics);
-  api::Application application(ingest, events, ops, metrics);
+  api::AnalyticsHandler analytics(projects, *store->analytics, clock);
+  api::ExportHandler exports(projects, *store->events);
+  StreamLimiter live_streams(api::LiveHandler::kMaxStreamsPerPrincipal);
+  api::LiveHandler live(projects, *store->events, commit_notifier, cursors, live_streams);
+  api::Application application(ingest, events, ops, {analytics, exports, live}, metrics);
 
   asio::io_context io(static_cast<int>(threads));
   http::HttpServer server(io, application, http::TransportLimits{});

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "server/error.hpp"
+#include "server/store/analytics_store.hpp"
 #include "server/store/event_store.hpp"
 #include "server/store/project_store.hpp"
 
@@ -13,6 +14,7 @@ namespace agentsudo::server::sqlite {
 struct SqliteStore {
   std::unique_ptr<ProjectStore> projects;
   std::unique_ptr<EventStore> events;
+  std::unique_ptr<AnalyticsStore> analytics;
 };
 
 // Creates the directory if needed, opens the file and migrates its schema.
