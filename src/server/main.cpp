@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "server/cli/admin_commands.hpp"
+#include "server/cli/seed_demo_command.hpp"
 #include "server/cli/serve_command.hpp"
 
 namespace cli = agentsudo::server::cli;
@@ -105,6 +106,20 @@ int main(int argc, char** argv) {
 
   cli::AdminOptions admin_options;
   add_admin_commands(app, admin_options, exit_code);
+
+  cli::SeedDemoOptions seed_options;
+  auto* seed = app.add_subcommand("seed-demo",
+                                  "Fill a project with synthetic events (demos, "
+                                  "benchmarks)");
+  seed->add_option("--data-dir", seed_options.data_dir, "Data directory")
+      ->envname("AGENTSUDO_DATA_DIR");
+  seed->add_option("--events", seed_options.events, "Events to add")->capture_default_str();
+  seed->add_option("--project", seed_options.project, "Project name (created if missing)")
+      ->capture_default_str();
+  seed->add_option("--days", seed_options.days, "Days the events spread over, ending now")
+      ->capture_default_str();
+  seed->add_flag("--json", seed_options.json, "Print exactly one JSON document");
+  seed->callback([&] { exit_code = cli::seed_demo(seed_options); });
 
   auto args = with_default_command(argc, argv);
   try {

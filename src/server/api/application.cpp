@@ -23,26 +23,36 @@ std::string_view path_of(std::string_view target) {
 template <class Handler>
 auto immediate(Handler handler) {
   return [handler](const http::Request& request, const http::PathParams& params,
-                   const http::RequestContext&) -> asio::awaitable<http::Response> {
+                   const http::RequestContext&) -> asio::awaitable<http::Reply> {
     co_return handler(request, params);
+  };
+}
+
+// Wraps an asynchronous handler that answers a whole Response.
+template <class Handler>
+auto awaited(Handler handler) {
+  return [handler](const http::Request& request, const http::PathParams& params,
+                   const http::RequestContext&) -> asio::awaitable<http::Reply> {
+    co_return co_await handler(request, params);
   };
 }
 
 }  // namespace
 
 Application::Application(IngestHandler& ingest, EventsHandler& events, OpsHandler& ops,
-                         const DashboardFiles& dashboard, Metrics& metrics)
+                         ActivityHandlers activity, const DashboardFiles& dashboard,
+                         Metrics& metrics)
     : dashboard_(dashboard), metrics_(metrics) {
-  router_.add(
-      http::Verb::post, "/ingest-event",
-      Route{"/ingest-event", IngestHandler::kMaxEventBytes,
-            [&ingest](const http::Request& request, const http::PathParams&,
-                      const http::RequestContext&) { return ingest.ingest_event(request); }});
-  router_.add(
-      http::Verb::post, "/api/events",
-      Route{"/api/events", IngestHandler::kMaxBatchBytes,
-            [&ingest](const http::Request& request, const http::PathParams&,
-                      const http::RequestContext&) { return ingest.ingest_batch(request); }});
+  router_.add(http::Verb::post, "/ingest-event",
+              Route{"/ingest-event", IngestHandler::kMaxEventBytes,
+                    awaited([&ingest](const http::Request& request, const http::PathParams&) {
+                      return ingest.ingest_event(request);
+                    })});
+  router_.add(http::Verb::post, "/api/events",
+              Route{"/api/events", IngestHandler::kMaxBatchBytes,
+                    awaited([&ingest](const http::Request& request, const http::PathParams&) {
+                      return ingest.ingest_batch(request);
+                    })});
   router_.add(
       http::Verb::get, "/api/v1/projects/{project_id}/events",
       Route{"/api/v1/projects/{project_id}/events", kSmallBody,
@@ -59,6 +69,38 @@ Application::Application(IngestHandler& ingest, EventsHandler& events, OpsHandle
                     immediate([&ops](const http::Request& request, const http::PathParams&) {
                       return ops.metrics(request);
                     })});
+  add_activity_routes(activity);
+}
+
+void Application::add_activity_routes(ActivityHandlers activity) {
+  auto add = [this](http::Verb method, const std::string& pattern, auto handler) {
+    router_.add(method, pattern,
+                Route{pattern, kSmallBody,
+                      immediate([handler](const http::Request& request,
+                                          const http::PathParams& params) -> http::Reply {
+                        return handler(request, params[0]);
+                      })});
+  };
+  add(http::Verb::get, "/api/v1/projects/{project_id}/analytics",
+      [&analytics = activity.analytics](const http::Request& request, std::string_view project) {
+        return analytics.analytics(request, project);
+      });
+  add(http::Verb::get, "/api/v1/projects/{project_id}/usage",
+      [&analytics = activity.analytics](const http::Request& request, std::string_view project) {
+        return analytics.usage(request, project);
+      });
+  add(http::Verb::post, "/api/v1/projects/{project_id}/scope-preview",
+      [&analytics = activity.analytics](const http::Request& request, std::string_view project) {
+        return analytics.scope_preview(request, project);
+      });
+  add(http::Verb::get, "/api/v1/projects/{project_id}/events/export",
+      [&exports = activity.exports](const http::Request& request, std::string_view project) {
+        return exports.export_events(request, project);
+      });
+  add(http::Verb::get, "/api/v1/projects/{project_id}/live",
+      [&live = activity.live](const http::Request& request, std::string_view project) {
+        return live.live(request, project);
+      });
 }
 
 std::size_t Application::body_limit(const http::RequestHeader& header) {
@@ -66,19 +108,19 @@ std::size_t Application::body_limit(const http::RequestHeader& header) {
   return match.route != nullptr ? match.route->body_limit : kSmallBody;
 }
 
-asio::awaitable<http::Response> Application::handle(http::Request request,
-                                                    http::RequestContext context) {
+asio::awaitable<http::Reply> Application::handle(http::Request request,
+                                                 http::RequestContext context) {
   auto started = std::chrono::steady_clock::now();
   std::string route_name = kUnmatchedRoute;
-  http::Response response = co_await dispatch(request, context, route_name);
+  http::Reply reply = co_await dispatch(request, context, route_name);
   std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
-  metrics_.record_request(route_name, response.result_int(), elapsed.count());
-  co_return response;
+  metrics_.record_request(route_name, reply.head.result_int(), elapsed.count());
+  co_return reply;
 }
 
-asio::awaitable<http::Response> Application::dispatch(const http::Request& request,
-                                                      const http::RequestContext& context,
-                                                      std::string& route_name) {
+asio::awaitable<http::Reply> Application::dispatch(const http::Request& request,
+                                                   const http::RequestContext& context,
+                                                   std::string& route_name) {
   auto match = router_.find(request.method(), path_of(request.target()));
   if (match.route == nullptr && !match.allowed_methods.empty()) {
     auto response = error_response(make_error(ErrorKind::kMethodNotAllowed,

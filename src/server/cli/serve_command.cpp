@@ -18,6 +18,8 @@
 #include "server/clock.hpp"
 #include "server/http/http_server.hpp"
 #include "server/ingest/ingestor.hpp"
+#include "server/live/commit_notifier.hpp"
+#include "server/live/stream_limiter.hpp"
 #include "server/metrics/metrics.hpp"
 #include "server/quota/quota_counter.hpp"
 #include "server/store/commit_queue.hpp"
@@ -131,7 +133,11 @@ int run_serve(const ServeOptions& options) {
   QuotaCounter quota([&projects](std::int64_t project, std::int64_t day) {
     return projects.events_on_day(project, day);
   });
-  CommitQueue commits(*store->events, metrics);
+  CommitNotifier commit_notifier;
+  CommitQueue commits(*store->events, metrics, CommitQueue::kDefaultMaxEventsPerCommit,
+                      [&commit_notifier](std::span<const std::int64_t> projects_committed) {
+                        commit_notifier.notify(projects_committed);
+                      });
   Ingestor ingestor(quota, commits, clock, metrics);
   api::CursorCodec cursors(*key);
   api::IngestHandler ingest(projects, ingestor);
@@ -139,9 +145,13 @@ int run_serve(const ServeOptions& options) {
   AccessControl access(projects, *store->accounts, sessions);
   api::EventsHandler events(access, *store->events, cursors);
   api::OpsHandler ops(projects, metrics);
+  api::AnalyticsHandler analytics(projects, *store->analytics, clock);
+  api::ExportHandler exports(projects, *store->events);
+  StreamLimiter live_streams(api::LiveHandler::kMaxStreamsPerPrincipal);
+  api::LiveHandler live(projects, *store->events, commit_notifier, cursors, live_streams);
   api::DashboardFiles dashboard(options.web_dir.empty() ? api::default_web_dir()
                                                         : std::optional(options.web_dir));
-  api::Application application(ingest, events, ops, dashboard, metrics);
+  api::Application application(ingest, events, ops, {analytics, exports, live}, dashboard, metrics);
 
   asio::io_context io(static_cast<int>(threads));
   http::HttpServer server(io, application, http::TransportLimits{});
