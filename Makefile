@@ -10,7 +10,7 @@ DATA_DIR   ?= ./data
 
 CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DAGENTSUDO_WERROR=ON
 
-.PHONY: all deps build build-asan run test test-fast test-asan bench format clean
+.PHONY: all deps build build-asan run test test-fast test-asan bench bench-analytics format clean
 
 all: build
 
@@ -41,6 +41,10 @@ test-asan: build-asan
 
 bench: build
 	@bench/run.sh $(BUILD_DIR)
+	@bench/analytics.sh $(BUILD_DIR)
+
+bench-analytics: build
+	@bench/analytics.sh $(BUILD_DIR)
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

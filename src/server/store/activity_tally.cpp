@@ -42,15 +42,21 @@ std::uint64_t session_key(const Event& event, std::int64_t agent_rowid, UnixMicr
 
 void ActivityTally::add(std::int64_t project_rowid, std::int64_t agent_rowid, const Event& event,
                         UnixMicros timestamp) {
-  std::uint64_t session = session_key(event, agent_rowid, timestamp);
   for (Period period : {Period::kHour, Period::kDay}) {
     add_to_bucket(BucketKey{project_rowid, period, bucket_of(period, timestamp)}, agent_rowid,
-                  event, timestamp, session);
+                  event, timestamp);
+  }
+  auto [span, added] =
+      sessions_.try_emplace({project_rowid, session_key(event, agent_rowid, timestamp)},
+                            SessionSpan{timestamp, timestamp});
+  if (!added) {
+    span->second.first_active = std::min(span->second.first_active, timestamp);
+    span->second.last_active = std::max(span->second.last_active, timestamp);
   }
 }
 
 void ActivityTally::add_to_bucket(const BucketKey& key, std::int64_t agent_rowid,
-                                  const Event& event, UnixMicros timestamp, std::uint64_t session) {
+                                  const Event& event, UnixMicros timestamp) {
   auto& activity = activity_[key];
   (event.allowed ? activity.allowed : activity.denied) += 1;
 
@@ -65,7 +71,6 @@ void ActivityTally::add_to_bucket(const BucketKey& key, std::int64_t agent_rowid
     scope.denials += event.allowed ? 0 : 1;
     scope_agents_.emplace(key, *event.scope, agent_rowid);
   }
-  sessions_.emplace(key, session);
 }
 
 void ActivityTally::clear() {

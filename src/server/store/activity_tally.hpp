@@ -46,6 +46,12 @@ struct ScopeCount {
   std::int64_t denials = 0;
 };
 
+// When a session's events in a commit start and end.
+struct SessionSpan {
+  UnixMicros first_active = 0;
+  UnixMicros last_active = 0;
+};
+
 // The session an event belongs to: its metadata.session_id or, for clients
 // that send none, one session per agent per UTC day. Stable across runs.
 std::uint64_t session_key(const Event& event, std::int64_t agent_rowid, UnixMicros timestamp);
@@ -69,17 +75,20 @@ class ActivityTally {
   const std::set<std::tuple<BucketKey, std::string, std::int64_t>>& scope_agents() const {
     return scope_agents_;
   }
-  const std::set<std::pair<BucketKey, std::uint64_t>>& sessions() const { return sessions_; }
+  // (project, session key) -> the span of its events.
+  const std::map<std::pair<std::int64_t, std::uint64_t>, SessionSpan>& sessions() const {
+    return sessions_;
+  }
 
  private:
   void add_to_bucket(const BucketKey& key, std::int64_t agent_rowid, const Event& event,
-                     UnixMicros timestamp, std::uint64_t session);
+                     UnixMicros timestamp);
 
   std::map<BucketKey, ActivityCount> activity_;
   std::map<std::pair<BucketKey, std::int64_t>, AgentCount> agents_;
   std::map<std::pair<BucketKey, std::string>, ScopeCount> scopes_;
   std::set<std::tuple<BucketKey, std::string, std::int64_t>> scope_agents_;
-  std::set<std::pair<BucketKey, std::uint64_t>> sessions_;
+  std::map<std::pair<std::int64_t, std::uint64_t>, SessionSpan> sessions_;
 };
 
 }  // namespace agentsudo::server

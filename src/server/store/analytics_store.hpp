@@ -41,8 +41,9 @@ struct ScopeUsage {
 
 // What a project did in a window, read from the aggregates alone.
 struct ActivityReport {
-  std::int64_t agents = 0;                // distinct agents with events
-  std::int64_t sessions = 0;              // distinct sessions with events
+  std::int64_t agents = 0;  // distinct agents with events
+  // Sessions whose first-to-last span meets the window.
+  std::int64_t sessions = 0;
   std::vector<BucketActivity> series;     // only the buckets that have events
   std::vector<AgentActivity> top_agents;  // most events first
   std::vector<ScopeUsage> top_scopes;     // most requests first

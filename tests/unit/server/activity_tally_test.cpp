@@ -76,10 +76,15 @@ TEST(ActivityTally, SessionsAreSessionIdsOrOnePerAgentAndDay) {
   EXPECT_NE(session_key(without, 1, kTen), session_key(without, 2, kTen));
 
   ActivityTally tally;
-  tally.add(1, 10, with_id, kTen);
   tally.add(1, 10, with_id, kTen + 1);
+  tally.add(1, 10, with_id, kTen);
+  tally.add(1, 10, with_id, kTen + 5 * kHour);
   tally.add(1, 10, other_id, kTen);
-  EXPECT_EQ(tally.sessions().size(), 4u);  // two sessions, each in its hour and its day
+  tally.add(2, 10, other_id, kTen);  // the same id in another project is another session
+  ASSERT_EQ(tally.sessions().size(), 3u);
+  const SessionSpan& span = tally.sessions().at({1, session_key(with_id, 10, kTen)});
+  EXPECT_EQ(span.first_active, kTen);
+  EXPECT_EQ(span.last_active, kTen + 5 * kHour);
 }
 
 }  // namespace

@@ -147,14 +147,17 @@ CREATE TABLE scope_agent_buckets (
   agent_id    INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
   PRIMARY KEY (project_id, period, bucket, scope, agent_id)
 ) WITHOUT ROWID;
--- Which sessions were active in a bucket (a 64-bit digest of the session).
-CREATE TABLE session_buckets (
-  project_id  INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
-  period      INTEGER NOT NULL,
-  bucket      INTEGER NOT NULL,
-  session_key INTEGER NOT NULL,
-  PRIMARY KEY (project_id, period, bucket, session_key)
+-- Each session's first and last event (session_key: a 64-bit digest of the
+-- session); the index counts the sessions active in a window without a sort.
+CREATE TABLE agent_sessions (
+  project_id   INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  session_key  INTEGER NOT NULL,
+  first_active INTEGER NOT NULL,
+  last_active  INTEGER NOT NULL,
+  PRIMARY KEY (project_id, session_key)
 ) WITHOUT ROWID;
+CREATE INDEX agent_sessions_by_last_active
+  ON agent_sessions(project_id, last_active, first_active);
 )sql",
 };
 

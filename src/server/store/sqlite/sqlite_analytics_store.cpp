@@ -53,6 +53,19 @@ std::int64_t count_distinct(Database& db, const AnalyticsWindow& w, const std::s
   return row->column_int64(0);
 }
 
+// Sessions with events in the window, as spanned by their first and last
+// event: an index range, however many events the sessions hold.
+std::int64_t count_sessions(Database& db, const AnalyticsWindow& w) {
+  auto row = db.prepare_cached(
+      "SELECT count(*) FROM agent_sessions "
+      "WHERE project_id = ? AND last_active >= ? AND first_active < ?");
+  row->bind(1, w.project_rowid);
+  row->bind(2, bucket_start(w.period, w.first));
+  row->bind(3, bucket_start(w.period, w.last + 1));
+  row->step();
+  return row->column_int64(0);
+}
+
 std::vector<AgentActivity> read_top_agents(Database& db, const AnalyticsWindow& w,
                                            std::size_t max_rows) {
   auto rows = db.prepare_cached(
@@ -108,7 +121,7 @@ Result<ActivityReport> SqliteAnalyticsStore::activity(const AnalyticsWindow& win
     ActivityReport report;
     report.series = read_series(*db, window);
     report.agents = count_distinct(*db, window, "agent_id", "agent_buckets");
-    report.sessions = count_distinct(*db, window, "session_key", "session_buckets");
+    report.sessions = count_sessions(*db, window);
     report.top_agents = read_top_agents(*db, window, max_rows);
     report.top_scopes = read_top_scopes(*db, window, max_rows);
     return report;

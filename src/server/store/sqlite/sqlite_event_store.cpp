@@ -269,11 +269,15 @@ void SqliteEventStore::write_tally() {
     scope_agents->reset();
   }
   auto sessions = writer_->prepare_cached(
-      "INSERT OR IGNORE INTO session_buckets (project_id, period, bucket, session_key) "
-      "VALUES (?, ?, ?, ?)");
-  for (const auto& [key, session] : tally_.sessions()) {
-    bind_bucket(*sessions, key);
-    sessions->bind(4, static_cast<std::int64_t>(session));
+      "INSERT INTO agent_sessions (project_id, session_key, first_active, last_active) "
+      "VALUES (?, ?, ?, ?) ON CONFLICT (project_id, session_key) DO UPDATE SET "
+      "first_active = min(first_active, excluded.first_active), "
+      "last_active = max(last_active, excluded.last_active)");
+  for (const auto& [key, span] : tally_.sessions()) {
+    sessions->bind(1, key.first);
+    sessions->bind(2, static_cast<std::int64_t>(key.second));
+    sessions->bind(3, span.first_active);
+    sessions->bind(4, span.last_active);
     sessions->run();
     sessions->reset();
   }
