@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "server/auth/access_control.hpp"
 #include "server/error.hpp"
 #include "server/http/message.hpp"
 #include "server/store/project_store.hpp"
@@ -21,7 +22,7 @@ struct ProjectAccess {
 // the credentials say, 404 for a project that does not exist or that the
 // caller may not see. The one place the analytics, export and live routes
 // ask who may read a project.
-Result<ProjectAccess> authorize_project_read(ProjectStore& projects, const http::Request& request,
+Result<ProjectAccess> authorize_project_read(AccessControl& access, const http::Request& request,
                                              std::string_view project_id);
 
 }  // namespace agentsudo::server::api

@@ -145,10 +145,10 @@ int run_serve(const ServeOptions& options) {
   AccessControl access(projects, *store->accounts, sessions);
   api::EventsHandler events(access, *store->events, cursors);
   api::OpsHandler ops(projects, metrics);
-  api::AnalyticsHandler analytics(projects, *store->analytics, clock);
-  api::ExportHandler exports(projects, *store->events);
+  api::AnalyticsHandler analytics(access, *store->analytics, clock);
+  api::ExportHandler exports(access, *store->events);
   StreamLimiter live_streams(api::LiveHandler::kMaxStreamsPerPrincipal);
-  api::LiveHandler live(projects, *store->events, commit_notifier, cursors, live_streams);
+  api::LiveHandler live(access, *store->events, commit_notifier, cursors, live_streams);
   api::DashboardFiles dashboard(options.web_dir.empty() ? api::default_web_dir()
                                                         : std::optional(options.web_dir));
   api::Application application(ingest, events, ops, {analytics, exports, live}, dashboard, metrics);
