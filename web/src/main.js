@@ -139,6 +139,9 @@ async function route() {
   }
   const params = match('/projects/:id/:slug', path);
   if (params) {
+    // A project shared with this user since the list was loaded.
+    if (!findProject(params.id)) await loadProjects().catch(() => {});
+    if (seq !== renderSeq) return;
     const project = findProject(params.id);
     const page = PROJECT_PAGES.find((p) => p.slug === params.slug);
     if (project && page) {
