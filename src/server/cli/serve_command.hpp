@@ -11,6 +11,8 @@ struct ServeOptions {
   unsigned io_threads = 0;  // 0: one per core
   // The built dashboard (index.html, assets/). Empty: api::default_web_dir().
   std::filesystem::path web_dir;
+  // Mark the session cookie Secure: set this when clients reach the server over HTTPS.
+  bool secure_cookies = false;
 };
 
 // Runs the server until SIGINT or SIGTERM, then drains and exits.
