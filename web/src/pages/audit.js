@@ -47,7 +47,7 @@ export function renderAudit(main, { project }) {
 
   const form = h(
     'form',
-    { class: 'card filters', id: 'audit-filters', role: 'search' },
+    { id: 'audit-filters', role: 'search' },
     h(
       'div',
       { class: 'filter-grid' },
@@ -72,6 +72,14 @@ export function renderAudit(main, { project }) {
   });
 
   const active = Object.fromEntries(Object.entries(filters).filter(([, v]) => v));
+  // Open on wide screens and whenever filters apply; one tap away on a phone.
+  const activeCount = Object.keys(active).length;
+  const filterBox = h(
+    'details',
+    { class: 'card filters', open: activeCount > 0 || window.matchMedia('(min-width: 641px)').matches },
+    h('summary', null, activeCount ? `Filters (${activeCount} active)` : 'Filters'),
+    form,
+  );
   const exportCsv = h('a', { class: 'btn btn-small', id: 'export-csv', href: projectPath(project.id, `/events/export${query({ format: 'csv', ...active })}`), download: '' }, 'Export CSV');
   const exportNdjson = h('a', { class: 'btn btn-small', id: 'export-ndjson', href: projectPath(project.id, `/events/export${query({ format: 'ndjson', ...active })}`), download: '' }, 'Export NDJSON');
 
@@ -85,7 +93,7 @@ export function renderAudit(main, { project }) {
       'section',
       { class: 'page' },
       h('div', { class: 'page-head' }, h('h1', null, 'Audit log'), h('div', { class: 'page-tools' }, exportCsv, exportNdjson)),
-      form,
+      filterBox,
       results,
       pager,
     ),
