@@ -142,6 +142,11 @@ http::Response ProjectsHandler::remove(const http::Request& request, std::string
   auto target = authorize_project(access_, request, project_id);
   if (!target)
     return error_response(target.error(), version);
+  if (request.body().empty()) {
+    return error_response(
+        invalid_member("confirm", "confirm is required: send {\"confirm\": \"<project name>\"}"),
+        version);
+  }
   auto body = parse_json_body(request);
   if (!body)
     return error_response(body.error(), version);
