@@ -9,15 +9,17 @@
 namespace agentsudo::server {
 
 // What went wrong, in the server's own terms. The API layer maps each kind to
-// an HTTP status and a reference error code in one table (api/api_error.cpp).
+// an HTTP status and a reference error code in one table (api/responses.cpp).
 enum class ErrorKind {
   kInvalidPayload,
   kInvalidParameter,
   kInvalidApiKey,
   kUnauthorized,
   kForbidden,
+  kCsrfFailed,
   kNotFound,
   kMethodNotAllowed,
+  kConflict,
   kPayloadTooLarge,
   kUnsupportedMediaType,
   kRateLimited,

@@ -117,14 +117,14 @@ std::string day_text(std::int64_t day) {
 
 }  // namespace
 
-AnalyticsHandler::AnalyticsHandler(ProjectStore& projects, AnalyticsStore& analytics,
+AnalyticsHandler::AnalyticsHandler(AccessControl& access, AnalyticsStore& analytics,
                                    const Clock& clock)
-    : projects_(projects), analytics_(analytics), clock_(clock) {}
+    : access_(access), analytics_(analytics), clock_(clock) {}
 
 http::Response AnalyticsHandler::analytics(const http::Request& request,
                                            std::string_view project_id) {
   unsigned version = request.version();
-  auto access = authorize_project_read(projects_, request, project_id);
+  auto access = authorize_project_read(access_, request, project_id);
   if (!access)
     return error_response(access.error(), version);
   auto days = parse_days(request.target());
@@ -139,7 +139,7 @@ http::Response AnalyticsHandler::analytics(const http::Request& request,
 
 http::Response AnalyticsHandler::usage(const http::Request& request, std::string_view project_id) {
   unsigned version = request.version();
-  auto access = authorize_project_read(projects_, request, project_id);
+  auto access = authorize_project_read(access_, request, project_id);
   if (!access)
     return error_response(access.error(), version);
   std::int64_t today = utc_day(clock_.now());
@@ -171,7 +171,7 @@ http::Response AnalyticsHandler::usage(const http::Request& request, std::string
 http::Response AnalyticsHandler::scope_preview(const http::Request& request,
                                                std::string_view project_id) {
   unsigned version = request.version();
-  auto access = authorize_project_read(projects_, request, project_id);
+  auto access = authorize_project_read(access_, request, project_id);
   if (!access)
     return error_response(access.error(), version);
   auto body = parse_json_body(request);

@@ -2,10 +2,10 @@
 
 #include <string_view>
 
+#include "server/auth/access_control.hpp"
 #include "server/clock.hpp"
 #include "server/http/message.hpp"
 #include "server/store/analytics_store.hpp"
-#include "server/store/project_store.hpp"
 
 namespace agentsudo::server::api {
 
@@ -20,14 +20,14 @@ class AnalyticsHandler {
   static constexpr std::size_t kMaxPreviewScopes = 10'000;
   static constexpr std::size_t kUsageDays = 30;
 
-  AnalyticsHandler(ProjectStore& projects, AnalyticsStore& analytics, const Clock& clock);
+  AnalyticsHandler(AccessControl& access, AnalyticsStore& analytics, const Clock& clock);
 
   http::Response analytics(const http::Request& request, std::string_view project_id);
   http::Response usage(const http::Request& request, std::string_view project_id);
   http::Response scope_preview(const http::Request& request, std::string_view project_id);
 
  private:
-  ProjectStore& projects_;
+  AccessControl& access_;
   AnalyticsStore& analytics_;
   const Clock& clock_;
 };

@@ -21,8 +21,8 @@ std::string_view path_of(std::string_view target) {
 // Wraps a synchronous handler as a route's answer.
 template <class Handler>
 auto immediate(Handler handler) {
-  return [handler](const http::Request& request,
-                   const http::PathParams& params) -> asio::awaitable<http::Reply> {
+  return [handler](const http::Request& request, const http::PathParams& params,
+                   const http::RequestContext&) -> asio::awaitable<http::Reply> {
     co_return handler(request, params);
   };
 }
@@ -30,8 +30,8 @@ auto immediate(Handler handler) {
 // Wraps an asynchronous handler that answers a whole Response.
 template <class Handler>
 auto awaited(Handler handler) {
-  return [handler](const http::Request& request,
-                   const http::PathParams& params) -> asio::awaitable<http::Reply> {
+  return [handler](const http::Request& request, const http::PathParams& params,
+                   const http::RequestContext&) -> asio::awaitable<http::Reply> {
     co_return co_await handler(request, params);
   };
 }
@@ -106,16 +106,18 @@ std::size_t Application::body_limit(const http::RequestHeader& header) {
   return match.route != nullptr ? match.route->body_limit : kSmallBody;
 }
 
-asio::awaitable<http::Reply> Application::handle(http::Request request) {
+asio::awaitable<http::Reply> Application::handle(http::Request request,
+                                                 http::RequestContext context) {
   auto started = std::chrono::steady_clock::now();
   std::string route_name = kUnmatchedRoute;
-  http::Reply reply = co_await dispatch(request, route_name);
+  http::Reply reply = co_await dispatch(request, context, route_name);
   std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
   metrics_.record_request(route_name, reply.head.result_int(), elapsed.count());
   co_return reply;
 }
 
 asio::awaitable<http::Reply> Application::dispatch(const http::Request& request,
+                                                   const http::RequestContext& context,
                                                    std::string& route_name) {
   auto match = router_.find(request.method(), path_of(request.target()));
   if (match.route == nullptr && !match.allowed_methods.empty()) {
@@ -132,7 +134,7 @@ asio::awaitable<http::Reply> Application::dispatch(const http::Request& request,
                              request.version());
   }
   route_name = match.route->name;
-  co_return co_await match.route->answer(request, match.params);
+  co_return co_await match.route->answer(request, match.params, context);
 }
 
 http::Response Application::reject(const http::RequestHeader& header, const Error& error) {

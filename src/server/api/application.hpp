@@ -31,20 +31,22 @@ class Application final : public http::RequestHandler {
               ActivityHandlers activity, Metrics& metrics);
 
   std::size_t body_limit(const http::RequestHeader& header) override;
-  boost::asio::awaitable<http::Reply> handle(http::Request request) override;
+  boost::asio::awaitable<http::Reply> handle(http::Request request,
+                                             http::RequestContext context) override;
   http::Response reject(const http::RequestHeader& header, const Error& error) override;
 
  private:
   struct Route {
     std::string name;  // the metrics label: the pattern, never the raw path
     std::size_t body_limit;
-    std::function<boost::asio::awaitable<http::Reply>(const http::Request&,
-                                                      const http::PathParams&)>
+    std::function<boost::asio::awaitable<http::Reply>(const http::Request&, const http::PathParams&,
+                                                      const http::RequestContext&)>
         answer;
   };
 
   void add_activity_routes(ActivityHandlers activity);
   boost::asio::awaitable<http::Reply> dispatch(const http::Request& request,
+                                               const http::RequestContext& context,
                                                std::string& route_name);
 
   http::Router<Route> router_;

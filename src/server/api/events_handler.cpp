@@ -1,10 +1,9 @@
 #include "server/api/events_handler.hpp"
 
-#include "core/uuid.hpp"
 #include "server/api/event_filters.hpp"
 #include "server/api/event_json.hpp"
+#include "server/api/request_credentials.hpp"
 #include "server/api/responses.hpp"
-#include "server/auth/credentials.hpp"
 
 namespace agentsudo::server::api {
 namespace {
@@ -33,23 +32,18 @@ std::string page_body(const std::vector<StoredEvent>& events, std::string_view p
 
 }  // namespace
 
-EventsHandler::EventsHandler(ProjectStore& projects, EventStore& events, const CursorCodec& cursors)
-    : projects_(projects), events_(events), cursors_(cursors) {}
+EventsHandler::EventsHandler(AccessControl& access, EventStore& events, const CursorCodec& cursors)
+    : access_(access), events_(events), cursors_(cursors) {}
 
 http::Response EventsHandler::list(const http::Request& request, std::string_view project_id) {
   unsigned version = request.version();
-  if (auto auth = authenticate_management_token(projects_, request[http::Field::authorization]);
-      !auth) {
-    return error_response(auth.error(), version);
-  }
+  auto principal = authenticate(access_, request);
+  if (!principal)
+    return error_response(principal.error(), version);
   auto list = parse_event_filters(request.target(), FilterRoute::kList);
   if (!list)
     return error_response(list.error(), version);
-  if (!is_canonical_uuid(project_id)) {
-    return error_response(
-        make_error(ErrorKind::kNotFound, "no project with id " + std::string(project_id)), version);
-  }
-  auto project = projects_.find_project(project_id);
+  auto project = access_.visible_project(*principal, project_id);
   if (!project)
     return error_response(project.error(), version);
 

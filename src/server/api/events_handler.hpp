@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "server/api/cursor.hpp"
+#include "server/auth/access_control.hpp"
 #include "server/http/message.hpp"
 #include "server/store/event_store.hpp"
 #include "server/store/project_store.hpp"
@@ -10,18 +11,19 @@
 namespace agentsudo::server::api {
 
 // GET /api/v1/projects/{project_id}/events: one project's events, newest
-// first, filtered and paged by cursor. Management tokens only. Thread-safe.
+// first, filtered and paged by cursor. For members of the project and
+// operators (see AccessControl). Thread-safe.
 class EventsHandler {
  public:
   static constexpr std::size_t kDefaultLimit = 50;
   static constexpr std::size_t kMaxLimit = 1000;
 
-  EventsHandler(ProjectStore& projects, EventStore& events, const CursorCodec& cursors);
+  EventsHandler(AccessControl& access, EventStore& events, const CursorCodec& cursors);
 
   http::Response list(const http::Request& request, std::string_view project_id);
 
  private:
-  ProjectStore& projects_;
+  AccessControl& access_;
   EventStore& events_;
   const CursorCodec& cursors_;
 };

@@ -52,13 +52,13 @@ http::BodyProducer page_through(EventStore& events, EventQuery query, std::strin
 
 }  // namespace
 
-ExportHandler::ExportHandler(ProjectStore& projects, EventStore& events)
-    : projects_(projects), events_(events) {}
+ExportHandler::ExportHandler(AccessControl& access, EventStore& events)
+    : access_(access), events_(events) {}
 
 http::Reply ExportHandler::export_events(const http::Request& request,
                                          std::string_view project_id) {
   unsigned version = request.version();
-  auto access = authorize_project_read(projects_, request, project_id);
+  auto access = authorize_project_read(access_, request, project_id);
   if (!access)
     return error_response(access.error(), version);
   auto filters = parse_event_filters(request.target(), FilterRoute::kExport);

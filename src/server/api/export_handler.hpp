@@ -2,10 +2,10 @@
 
 #include <string_view>
 
+#include "server/auth/access_control.hpp"
 #include "server/http/message.hpp"
 #include "server/http/reply.hpp"
 #include "server/store/event_store.hpp"
-#include "server/store/project_store.hpp"
 
 namespace agentsudo::server::api {
 
@@ -17,12 +17,12 @@ class ExportHandler {
   // Rows read from the store and sent per chunk.
   static constexpr std::size_t kPageRows = 1000;
 
-  ExportHandler(ProjectStore& projects, EventStore& events);
+  ExportHandler(AccessControl& access, EventStore& events);
 
   http::Reply export_events(const http::Request& request, std::string_view project_id);
 
  private:
-  ProjectStore& projects_;
+  AccessControl& access_;
   EventStore& events_;
 };
 

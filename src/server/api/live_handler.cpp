@@ -113,17 +113,13 @@ http::BodyProducer stream_feed(std::shared_ptr<FeedState> feed) {
 
 }  // namespace
 
-LiveHandler::LiveHandler(ProjectStore& projects, EventStore& events, CommitNotifier& commits,
+LiveHandler::LiveHandler(AccessControl& access, EventStore& events, CommitNotifier& commits,
                          const CursorCodec& cursors, StreamLimiter& limiter)
-    : projects_(projects),
-      events_(events),
-      commits_(commits),
-      cursors_(cursors),
-      limiter_(limiter) {}
+    : access_(access), events_(events), commits_(commits), cursors_(cursors), limiter_(limiter) {}
 
 http::Reply LiveHandler::live(const http::Request& request, std::string_view project_id) {
   unsigned version = request.version();
-  auto access = authorize_project_read(projects_, request, project_id);
+  auto access = authorize_project_read(access_, request, project_id);
   if (!access)
     return error_response(access.error(), version);
   auto resume = resume_id(request);

@@ -4,12 +4,12 @@
 #include <string_view>
 
 #include "server/api/cursor.hpp"
+#include "server/auth/access_control.hpp"
 #include "server/http/message.hpp"
 #include "server/http/reply.hpp"
 #include "server/live/commit_notifier.hpp"
 #include "server/live/stream_limiter.hpp"
 #include "server/store/event_store.hpp"
-#include "server/store/project_store.hpp"
 
 namespace agentsudo::server::api {
 
@@ -26,13 +26,13 @@ class LiveHandler {
   // Events read from the store per step of a replay.
   static constexpr std::size_t kPageRows = 500;
 
-  LiveHandler(ProjectStore& projects, EventStore& events, CommitNotifier& commits,
+  LiveHandler(AccessControl& access, EventStore& events, CommitNotifier& commits,
               const CursorCodec& cursors, StreamLimiter& limiter);
 
   http::Reply live(const http::Request& request, std::string_view project_id);
 
  private:
-  ProjectStore& projects_;
+  AccessControl& access_;
   EventStore& events_;
   CommitNotifier& commits_;
   const CursorCodec& cursors_;

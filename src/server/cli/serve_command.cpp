@@ -13,6 +13,8 @@
 
 #include "server/admin/provisioning.hpp"
 #include "server/api/application.hpp"
+#include "server/auth/access_control.hpp"
+#include "server/auth/sessions.hpp"
 #include "server/clock.hpp"
 #include "server/http/http_server.hpp"
 #include "server/ingest/ingestor.hpp"
@@ -77,6 +79,16 @@ Result<std::array<unsigned char, api::CursorCodec::kKeyBytes>> cursor_key(Projec
   return key;
 }
 
+// How long a dashboard session lives; AGENTSUDO_SESSION_TTL_SECONDS overrides
+// the 12 hours so that tests can watch a session expire.
+std::chrono::seconds session_ttl() {
+  const char* configured = std::getenv("AGENTSUDO_SESSION_TTL_SECONDS");
+  if (configured == nullptr)
+    return Sessions::kDefaultTtl;
+  long seconds = std::strtol(configured, nullptr, 10);
+  return seconds > 0 ? std::chrono::seconds(seconds) : Sessions::kDefaultTtl;
+}
+
 // Stops accepting, waits for requests in flight (bounded), then stops the loop.
 void drain_then_stop(asio::io_context& io, http::HttpServer& server) {
   server.stop_accepting();
@@ -129,12 +141,14 @@ int run_serve(const ServeOptions& options) {
   Ingestor ingestor(quota, commits, clock, metrics);
   api::CursorCodec cursors(*key);
   api::IngestHandler ingest(projects, ingestor);
-  api::EventsHandler events(projects, *store->events, cursors);
+  Sessions sessions(*store->accounts, clock, session_ttl());
+  AccessControl access(projects, *store->accounts, sessions);
+  api::EventsHandler events(access, *store->events, cursors);
   api::OpsHandler ops(projects, metrics);
-  api::AnalyticsHandler analytics(projects, *store->analytics, clock);
-  api::ExportHandler exports(projects, *store->events);
+  api::AnalyticsHandler analytics(access, *store->analytics, clock);
+  api::ExportHandler exports(access, *store->events);
   StreamLimiter live_streams(api::LiveHandler::kMaxStreamsPerPrincipal);
-  api::LiveHandler live(projects, *store->events, commit_notifier, cursors, live_streams);
+  api::LiveHandler live(access, *store->events, commit_notifier, cursors, live_streams);
   api::Application application(ingest, events, ops, {analytics, exports, live}, metrics);
 
   asio::io_context io(static_cast<int>(threads));

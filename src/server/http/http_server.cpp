@@ -123,8 +123,9 @@ asio::awaitable<void> HttpServer::accept_loop() {
 
 asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
   CountedScope connection(connections_);
-  beast::tcp_stream stream(std::move(socket));
   boost::system::error_code ignored;
+  RequestContext context{socket.remote_endpoint(ignored).address()};
+  beast::tcp_stream stream(std::move(socket));
   stream.socket().set_option(tcp::no_delay(true), ignored);
   beast::flat_buffer buffer;
 
@@ -192,7 +193,7 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
     }
 
     bool keep_alive = parser.get().keep_alive() && !draining_;
-    Reply reply = co_await handler_.handle(parser.release());
+    Reply reply = co_await handler_.handle(parser.release(), context);
     if (reply.stream) {
       if (!co_await write_streamed(stream, reply, keep_alive) || !keep_alive || draining_)
         break;

@@ -72,7 +72,42 @@ CREATE TABLE settings (
   value       BLOB NOT NULL
 ) WITHOUT ROWID;
 )sql",
-    // Analytics aggregates, kept by the commit writer in the same transaction
+    // 2: people (users, sessions, project membership) and agent settings.
+    R"sql(
+CREATE TABLE users (
+  id            INTEGER PRIMARY KEY,
+  uuid          TEXT    NOT NULL UNIQUE,
+  email         TEXT    NOT NULL UNIQUE,
+  password_hash TEXT    NOT NULL,
+  is_admin      INTEGER NOT NULL DEFAULT 0,
+  created_at    INTEGER NOT NULL
+);
+-- Only a digest of the session token is kept; the CSRF token is no secret
+-- on its own (it is useless without the cookie).
+CREATE TABLE sessions (
+  id          INTEGER PRIMARY KEY,
+  token_hash  BLOB    NOT NULL UNIQUE,
+  user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  csrf_token  TEXT    NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  created_at  INTEGER NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions(user_id);
+CREATE TABLE project_members (
+  project_id  INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  created_at  INTEGER NOT NULL,
+  PRIMARY KEY (project_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX project_members_by_user ON project_members(user_id, project_id);
+ALTER TABLE agents ADD COLUMN scopes TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE agents ADD COLUMN role TEXT NOT NULL DEFAULT 'worker';
+ALTER TABLE agents ADD COLUMN session_ttl_seconds INTEGER NOT NULL DEFAULT 3600;
+ALTER TABLE agents ADD COLUMN deleted_at INTEGER;
+ALTER TABLE agents ADD COLUMN last_seen_at INTEGER;
+ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;
+)sql",
+    // 3: analytics aggregates, kept by the commit writer in the same transaction
     // as the events they count. `period` is 0 for hours, 1 for days; `bucket`
     // counts those since 1970 in the event's timestamp (UTC).
     R"sql(

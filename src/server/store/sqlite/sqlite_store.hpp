@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "server/error.hpp"
+#include "server/store/account_store.hpp"
 #include "server/store/analytics_store.hpp"
 #include "server/store/event_store.hpp"
 #include "server/store/project_store.hpp"
@@ -14,6 +15,7 @@ namespace agentsudo::server::sqlite {
 struct SqliteStore {
   std::unique_ptr<ProjectStore> projects;
   std::unique_ptr<EventStore> events;
+  std::unique_ptr<AccountStore> accounts;
   std::unique_ptr<AnalyticsStore> analytics;
 };
 

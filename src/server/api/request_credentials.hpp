@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string_view>
+
+#include "server/auth/access_control.hpp"
+#include "server/http/message.hpp"
+
+namespace agentsudo::server::api {
+
+inline constexpr std::string_view kSessionCookie = "agentsudo_session";
+inline constexpr std::string_view kCsrfHeader = "X-CSRF-Token";
+
+// The value of cookie `name` in a Cookie header, or empty.
+std::string_view cookie_value(std::string_view cookie_header, std::string_view name);
+
+// What the request presents to AccessControl; views into the request.
+PresentedCredentials credentials_of(const http::Request& request);
+
+// The entry point of every management handler: who is asking, or the error
+// to answer with.
+Result<Principal> authenticate(AccessControl& access, const http::Request& request);
+
+}  // namespace agentsudo::server::api

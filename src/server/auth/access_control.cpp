@@ -1,0 +1,100 @@
+#include "server/auth/access_control.hpp"
+
+#include <sodium.h>
+
+#include "core/uuid.hpp"
+#include "server/auth/secret.hpp"
+
+namespace agentsudo::server {
+namespace {
+
+// Longer than any token we mint; bounds the work an attacker can make us hash.
+constexpr std::size_t kMaxSecretLength = 128;
+constexpr std::string_view kBearer = "Bearer ";
+
+Error project_not_found(std::string_view project_id) {
+  return make_error(ErrorKind::kNotFound, "no project with id " + std::string(project_id));
+}
+
+Error ingest_key_refused() {
+  return make_error(ErrorKind::kForbidden,
+                    "API keys can write events but not read or manage anything; log in or use a "
+                    "management token");
+}
+
+// Compares in time independent of where the strings differ.
+bool same_secret(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace
+
+AccessControl::AccessControl(ProjectStore& projects, AccountStore& accounts, Sessions& sessions)
+    : projects_(projects), accounts_(accounts), sessions_(sessions) {}
+
+Result<Principal> AccessControl::authenticate(const PresentedCredentials& credentials) {
+  if (!credentials.api_key.empty() && credentials.authorization.empty() &&
+      credentials.session_token.empty()) {
+    return ingest_key_refused();
+  }
+  if (!credentials.authorization.empty())
+    return authenticate_bearer(credentials.authorization);
+  if (!credentials.session_token.empty())
+    return authenticate_session(credentials);
+  return make_error(ErrorKind::kUnauthorized,
+                    "log in, or send a management token as Authorization: Bearer asm_...");
+}
+
+Result<Principal> AccessControl::authenticate_bearer(std::string_view authorization) {
+  if (!authorization.starts_with(kBearer))
+    return make_error(ErrorKind::kUnauthorized, "the Authorization header must be Bearer asm_...");
+  std::string_view token = authorization.substr(kBearer.size());
+  if (token.starts_with(kApiKeyPrefix))
+    return ingest_key_refused();
+  if (!token.starts_with(kManagementTokenPrefix) || token.size() > kMaxSecretLength ||
+      !projects_.is_active_management_token(digest_secret(token))) {
+    return make_error(ErrorKind::kUnauthorized, "invalid management token");
+  }
+  return Principal{Principal::Kind::kOperator, std::nullopt, {}};
+}
+
+Result<Principal> AccessControl::authenticate_session(const PresentedCredentials& credentials) {
+  auto session = sessions_.resume(credentials.session_token);
+  if (!session)
+    return session.take_error();
+  if (credentials.changes_state && !same_secret(credentials.csrf_token, session->csrf_token)) {
+    return make_error(ErrorKind::kCsrfFailed,
+                      "this change needs the X-CSRF-Token header of your session");
+  }
+  return Principal{Principal::Kind::kUser, std::move(session->user),
+                   std::move(session->csrf_token)};
+}
+
+Result<Project> AccessControl::visible_project(const Principal& principal,
+                                               std::string_view project_id) {
+  if (!is_canonical_uuid(project_id))
+    return project_not_found(project_id);
+  auto project = projects_.find_project(project_id);
+  if (!project || principal.is_operator())
+    return project;
+  auto member = accounts_.is_member(project->rowid, principal.user->rowid);
+  if (!member)
+    return member.take_error();
+  if (!*member)
+    return project_not_found(project_id);
+  return project;
+}
+
+Result<std::vector<Project>> AccessControl::visible_projects(const Principal& principal) {
+  if (principal.is_operator())
+    return projects_.list_projects();
+  return accounts_.projects_of(principal.user->rowid);
+}
+
+Status AccessControl::require_admin(const Principal& principal) {
+  if (!principal.is_admin())
+    return make_error(ErrorKind::kForbidden, "only an admin may manage users");
+  return {};
+}
+
+}  // namespace agentsudo::server

@@ -1,0 +1,13 @@
+#pragma once
+
+#include <boost/asio/ip/address.hpp>
+
+namespace agentsudo::server::http {
+
+// What the transport knows about a request beyond its bytes.
+struct RequestContext {
+  // The client's address as the socket sees it (a proxy's, behind one).
+  boost::asio::ip::address peer;
+};
+
+}  // namespace agentsudo::server::http

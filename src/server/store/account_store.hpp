@@ -1,0 +1,82 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/timestamp.hpp"
+#include "server/auth/secret.hpp"
+#include "server/error.hpp"
+#include "server/store/project_store.hpp"
+
+namespace agentsudo::server {
+
+struct User {
+  std::int64_t rowid = 0;  // internal key; never leaves the server
+  std::string id;          // public uuid
+  std::string email;       // normalized (see normalize_email)
+  bool is_admin = false;
+  UnixMicros created_at = 0;
+};
+
+// A user with what a login checks.
+struct UserWithPassword {
+  User user;
+  std::string password_hash;  // crypto_pwhash_str format
+};
+
+struct NewUser {
+  std::string email;
+  std::string password_hash;
+  bool is_admin = false;
+  // Refuse with kConflict unless this is the very first user (first-run setup).
+  bool only_if_first = false;
+};
+
+// A live session as the store keeps it: no token, only its digest was stored.
+struct SessionRecord {
+  User user;
+  std::string csrf_token;
+  UnixMicros expires_at = 0;
+};
+
+// People: users, their sessions, and which projects each belongs to.
+// Implementations are thread-safe; every change is visible to the next call,
+// including from another process on the same store.
+class AccountStore {
+ public:
+  virtual ~AccountStore() = default;
+
+  virtual Result<std::int64_t> count_users() = 0;
+  // kConflict when the email is taken. The first user ever is made an admin
+  // and a member of every existing project (until then only operators could
+  // see them), in the same transaction.
+  virtual Result<User> create_user(const NewUser& user) = 0;
+  virtual Result<std::vector<User>> list_users() = 0;
+  // kNotFound when there is no such user.
+  virtual Result<User> find_user(std::string_view user_id) = 0;
+  virtual Result<UserWithPassword> find_user_by_email(std::string_view email) = 0;
+  // Deletes the user, their sessions and memberships. kNotFound for an
+  // unknown user, kConflict for the last admin.
+  virtual Status delete_user(std::string_view user_id) = 0;
+
+  virtual Status add_session(const SecretDigest& token, std::int64_t user_rowid,
+                             std::string_view csrf_token, UnixMicros expires_at,
+                             UnixMicros now) = 0;
+  // kUnauthorized unless the digest belongs to a session alive at `now`.
+  virtual Result<SessionRecord> find_session(const SecretDigest& token, UnixMicros now) = 0;
+  virtual Status extend_session(const SecretDigest& token, UnixMicros expires_at) = 0;
+  virtual Status delete_session(const SecretDigest& token) = 0;
+
+  virtual Result<bool> is_member(std::int64_t project_rowid, std::int64_t user_rowid) = 0;
+  virtual Result<std::vector<Project>> projects_of(std::int64_t user_rowid) = 0;
+  virtual Result<std::vector<User>> members_of(std::int64_t project_rowid) = 0;
+  // kConflict when the user already is a member.
+  virtual Status add_member(std::int64_t project_rowid, std::int64_t user_rowid) = 0;
+  // kNotFound when the user is not a member.
+  virtual Status remove_member(std::int64_t project_rowid, std::int64_t user_rowid) = 0;
+};
+
+}  // namespace agentsudo::server

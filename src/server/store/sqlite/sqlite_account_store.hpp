@@ -1,0 +1,43 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "server/store/account_store.hpp"
+#include "server/store/sqlite/connection_pool.hpp"
+#include "server/store/sqlite/database.hpp"
+
+namespace agentsudo::server::sqlite {
+
+// AccountStore on SQLite. Writes go through one connection under a mutex;
+// lookups borrow from the shared read pool. Thread-safe.
+class SqliteAccountStore final : public AccountStore {
+ public:
+  SqliteAccountStore(std::unique_ptr<Database> writer, std::shared_ptr<ConnectionPool> readers);
+
+  Result<std::int64_t> count_users() override;
+  Result<User> create_user(const NewUser& user) override;
+  Result<std::vector<User>> list_users() override;
+  Result<User> find_user(std::string_view user_id) override;
+  Result<UserWithPassword> find_user_by_email(std::string_view email) override;
+  Status delete_user(std::string_view user_id) override;
+
+  Status add_session(const SecretDigest& token, std::int64_t user_rowid,
+                     std::string_view csrf_token, UnixMicros expires_at, UnixMicros now) override;
+  Result<SessionRecord> find_session(const SecretDigest& token, UnixMicros now) override;
+  Status extend_session(const SecretDigest& token, UnixMicros expires_at) override;
+  Status delete_session(const SecretDigest& token) override;
+
+  Result<bool> is_member(std::int64_t project_rowid, std::int64_t user_rowid) override;
+  Result<std::vector<Project>> projects_of(std::int64_t user_rowid) override;
+  Result<std::vector<User>> members_of(std::int64_t project_rowid) override;
+  Status add_member(std::int64_t project_rowid, std::int64_t user_rowid) override;
+  Status remove_member(std::int64_t project_rowid, std::int64_t user_rowid) override;
+
+ private:
+  std::mutex write_mutex_;
+  std::unique_ptr<Database> writer_;  // guarded by write_mutex_
+  std::shared_ptr<ConnectionPool> readers_;
+};
+
+}  // namespace agentsudo::server::sqlite
