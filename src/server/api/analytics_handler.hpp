@@ -6,7 +6,6 @@
 #include "server/clock.hpp"
 #include "server/http/message.hpp"
 #include "server/store/analytics_store.hpp"
-#include "server/store/project_store.hpp"
 
 namespace agentsudo::server::api {
 

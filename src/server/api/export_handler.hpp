@@ -6,7 +6,6 @@
 #include "server/http/message.hpp"
 #include "server/http/reply.hpp"
 #include "server/store/event_store.hpp"
-#include "server/store/project_store.hpp"
 
 namespace agentsudo::server::api {
 

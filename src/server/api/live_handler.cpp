@@ -1,5 +1,6 @@
 #include "server/api/live_handler.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -105,7 +106,8 @@ http::BodyProducer stream_feed(std::shared_ptr<FeedState> feed) {
         last_write = std::chrono::steady_clock::now();
       }
       timer.expires_after(LiveHandler::kPollInterval);
-      co_await timer.async_wait(asio::use_awaitable);
+      // Never throws: a cancelled wait just means "look again".
+      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
     co_return true;  // the client left or the server drains: end the stream cleanly
   };

@@ -10,7 +10,6 @@
 #include "server/live/commit_notifier.hpp"
 #include "server/live/stream_limiter.hpp"
 #include "server/store/event_store.hpp"
-#include "server/store/project_store.hpp"
 
 namespace agentsudo::server::api {
 

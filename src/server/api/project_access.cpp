@@ -8,9 +8,9 @@
 namespace agentsudo::server::api {
 namespace {
 
-// Per-caller limits count each management token on its own (by digest) and
-// each person by user id.
-std::string caller_of(const Principal& principal, const http::Request& request) {
+// Operators are one kind of principal, but each management token gets its
+// own limits: it is named by a digest of the token.
+std::string principal_key(const Principal& principal, const http::Request& request) {
   if (!principal.is_operator())
     return principal.label();
   std::string_view authorization = request[http::Field::authorization];
@@ -22,8 +22,6 @@ std::string caller_of(const Principal& principal, const http::Request& request) 
 
 }  // namespace
 
-// The accounts access layer decides: a management token reads every project,
-// a person (session cookie, with X-CSRF-Token for a change) only theirs.
 Result<ProjectAccess> authorize_project_read(AccessControl& access, const http::Request& request,
                                              std::string_view project_id) {
   auto principal = authenticate(access, request);
@@ -32,7 +30,7 @@ Result<ProjectAccess> authorize_project_read(AccessControl& access, const http::
   auto project = access.visible_project(*principal, project_id);
   if (!project)
     return project.take_error();
-  return ProjectAccess{std::move(*project), caller_of(*principal, request)};
+  return ProjectAccess{std::move(*project), principal_key(*principal, request)};
 }
 
 }  // namespace agentsudo::server::api

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "server/admin/provisioning.hpp"
+#include "server/store/sqlite/database.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
 
 namespace agentsudo::server {
@@ -29,6 +30,7 @@ class AnalyticsStoreTest : public testing::Test {
     auto created = create_project_with_key(*store_.projects, "test", Tier{"pro", 100'000});
     ASSERT_TRUE(created.ok());
     project_ = created->project;
+    key_ = created->key;
   }
   void TearDown() override {
     store_ = {};
@@ -66,7 +68,17 @@ class AnalyticsStoreTest : public testing::Test {
 
   std::filesystem::path dir_;
   sqlite::SqliteStore store_;
+  // One integer column of one row, read straight from the file.
+  std::optional<std::int64_t> column(const std::string& sql) {
+    auto db = sqlite::Database::open(dir_ / "agentsudo.db");
+    auto row = db->prepare_cached(sql);
+    if (!row->step() || row->column_is_null(0))
+      return std::nullopt;
+    return row->column_int64(0);
+  }
+
   Project project_;
+  IssuedApiKey key_;
   int next_id_ = 0;
 };
 
@@ -191,6 +203,35 @@ TEST_F(AnalyticsStoreTest, TailReadsAfterAPositionOldestFirst) {
   auto none = store_.events->last_seq(project_.rowid + 1000);
   ASSERT_TRUE(none.ok());
   EXPECT_EQ(*none, 0);
+}
+
+TEST_F(AnalyticsStoreTest, LastSeenAndLastUsedAreKeptToTheMinute) {
+  constexpr UnixMicros kMinute = 60 * kMicrosPerSecond;
+  auto owner = store_.projects->find_key_owner(digest_secret(key_.plaintext));
+  ASSERT_TRUE(owner.ok());
+  UnixMicros start = kDayStart + 10 * kMinute;
+  auto send_at = [&](UnixMicros received) {
+    EventBatch batch = new_batch();
+    batch.api_key_rowid = owner->key_rowid;
+    batch.received_at = received;
+    add(batch, "Alpha", "read:orders", true, received);
+    ASSERT_TRUE(append({&batch}).ok());
+  };
+  const std::string agent_sql = "SELECT last_seen_at FROM agents WHERE name = 'Alpha'";
+  const std::string key_sql =
+      "SELECT last_used_at FROM api_keys WHERE uuid = '" + key_.record.id + "'";
+  EXPECT_EQ(column(key_sql), std::nullopt);
+
+  send_at(start + 5 * kMicrosPerSecond);
+  EXPECT_EQ(column(agent_sql), start);
+  EXPECT_EQ(column(key_sql), start);
+  // Within the same minute nothing is written again.
+  send_at(start + 50 * kMicrosPerSecond);
+  EXPECT_EQ(column(agent_sql), start);
+  EXPECT_EQ(column(key_sql), start);
+  send_at(start + kMinute + 1);
+  EXPECT_EQ(column(agent_sql), start + kMinute);
+  EXPECT_EQ(column(key_sql), start + kMinute);
 }
 
 }  // namespace
