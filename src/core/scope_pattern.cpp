@@ -76,7 +76,8 @@ void ScopePattern::summarize() {
       ++min_length_;
     }
   }
-  if (!has_any_run_) return;
+  if (!has_any_run_)
+    return;
   std::size_t first_suffix_token = tokens_.size();
   while (first_suffix_token > 0 && is_literal(tokens_[first_suffix_token - 1])) {
     --first_suffix_token;
@@ -107,6 +108,7 @@ void ScopePattern::parse(std::string_view pattern) {
         pos = after;
       } else {
         tokens_.push_back({Token::Kind::kLiteral, '[', 0});
+        has_unclosed_bracket_ = true;
         ++pos;
       }
     } else if (c == '\\') {
@@ -203,7 +205,8 @@ bool ScopePattern::matches(std::string_view scope) const noexcept {
 
 bool ScopePattern::match_fixed(std::string_view scope, std::size_t offset) const noexcept {
   for (std::size_t token = prefix_tokens_; token < tokens_.size(); ++token, ++offset) {
-    if (!token_matches_byte(tokens_[token], static_cast<unsigned char>(scope[offset]))) return false;
+    if (!token_matches_byte(tokens_[token], static_cast<unsigned char>(scope[offset])))
+      return false;
   }
   return true;
 }

@@ -33,6 +33,11 @@ class ScopePattern {
   // True if the pattern has no wildcard: it matches exactly one string.
   bool is_literal() const noexcept { return is_literal_; }
 
+  // False when the pattern has an `[` that never closes or ends in a lone
+  // backslash: valid for fnmatch, but almost surely not what was meant, so
+  // the server refuses such patterns when they are configured.
+  bool is_well_formed() const noexcept { return !has_unclosed_bracket_ && !never_matches_; }
+
   // The bytes every match starts with (the pattern's leading literal part).
   const std::string& literal_prefix() const noexcept { return literal_prefix_; }
 
@@ -76,6 +81,8 @@ class ScopePattern {
   bool is_literal_ = false;
   // A trailing lone backslash: glibc's fnmatch then never matches.
   bool never_matches_ = false;
+  // An `[` that opened no bracket expression and was taken literally.
+  bool has_unclosed_bracket_ = false;
 };
 
 // The scopes an agent holds, compiled for fast checks: literal scopes go into a

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -35,10 +36,12 @@ struct Error {
   std::string field;
   // The position of the bad item in a batch, when there is one.
   std::optional<std::size_t> index;
+  // For kRateLimited: when to try again, sent as Retry-After.
+  std::optional<std::int64_t> retry_after_seconds;
 };
 
 inline Error make_error(ErrorKind kind, std::string message, std::string field = {}) {
-  return Error{kind, std::move(message), std::move(field), std::nullopt};
+  return Error{kind, std::move(message), std::move(field), std::nullopt, std::nullopt};
 }
 
 // Either a value or an Error. Kept minimal: C++20 has no std::expected.

@@ -66,6 +66,17 @@ void add_admin_commands(CLI::App& app, cli::AdminOptions& options, int& exit_cod
   auto* token_create = token->add_subcommand("create", "Issue a management token");
   add_data_dir(*token_create, options);
   token_create->callback([&] { exit_code = cli::token_create(options); });
+
+  auto* user = app.add_subcommand("user", "Manage dashboard users")->require_subcommand(1);
+  auto* user_create = user->add_subcommand("create", "Create a user (the first is an admin)");
+  add_data_dir(*user_create, options);
+  user_create->add_option("--email", options.email, "Email to log in with")->required();
+  user_create
+      ->add_flag("--password-stdin", options.password_stdin,
+                 "Read the password from standard input")
+      ->required();
+  user_create->add_flag("--admin", options.admin, "May manage users");
+  user_create->callback([&] { exit_code = cli::user_create(options); });
 }
 
 // `serve` is the default: a command line that starts with an option (or is
@@ -98,6 +109,10 @@ int main(int argc, char** argv) {
       ->envname("AGENTSUDO_DATA_DIR")
       ->capture_default_str();
   serve->add_option("--threads", serve_options.io_threads, "I/O threads (0: one per core)");
+  serve
+      ->add_flag("--secure-cookies", serve_options.secure_cookies,
+                 "Mark the session cookie Secure (when clients reach the server over HTTPS)")
+      ->envname("AGENTSUDO_SECURE_COOKIES");
   serve->callback([&] { exit_code = cli::run_serve(serve_options); });
 
   cli::AdminOptions admin_options;

@@ -1,11 +1,13 @@
 #include "server/api/application.hpp"
 
 #include <chrono>
+#include <type_traits>
 
 #include "server/api/responses.hpp"
 
 namespace agentsudo::server::api {
 namespace asio = boost::asio;
+using http::Verb;
 
 namespace {
 
@@ -18,7 +20,8 @@ std::string_view path_of(std::string_view target) {
   return target.substr(0, target.find('?'));
 }
 
-// Wraps a synchronous handler as a route's answer.
+// Wraps a synchronous handler of (request, path parameters) as a route's
+// answer: a whole Response, or a Reply that streams its body.
 template <class Handler>
 auto immediate(Handler handler) {
   return [handler](const http::Request& request, const http::PathParams& params,
@@ -27,78 +30,163 @@ auto immediate(Handler handler) {
   };
 }
 
-// Wraps an asynchronous handler that answers a whole Response.
+// Wraps a coroutine handler of (request, path parameters[, context]) that
+// answers a whole Response as a route's answer.
 template <class Handler>
 auto awaited(Handler handler) {
   return [handler](const http::Request& request, const http::PathParams& params,
-                   const http::RequestContext&) -> asio::awaitable<http::Reply> {
-    co_return co_await handler(request, params);
+                   const http::RequestContext& context) -> asio::awaitable<http::Reply> {
+    if constexpr (std::is_invocable_v<Handler, const http::Request&, const http::PathParams&,
+                                      const http::RequestContext&>) {
+      co_return co_await handler(request, params, context);
+    } else {
+      co_return co_await handler(request, params);
+    }
   };
 }
 
 }  // namespace
 
-Application::Application(IngestHandler& ingest, EventsHandler& events, OpsHandler& ops,
-                         ActivityHandlers activity, Metrics& metrics)
-    : metrics_(metrics) {
-  router_.add(http::Verb::post, "/ingest-event",
-              Route{"/ingest-event", IngestHandler::kMaxEventBytes,
-                    awaited([&ingest](const http::Request& request, const http::PathParams&) {
-                      return ingest.ingest_event(request);
-                    })});
-  router_.add(http::Verb::post, "/api/events",
-              Route{"/api/events", IngestHandler::kMaxBatchBytes,
-                    awaited([&ingest](const http::Request& request, const http::PathParams&) {
-                      return ingest.ingest_batch(request);
-                    })});
-  router_.add(
-      http::Verb::get, "/api/v1/projects/{project_id}/events",
-      Route{"/api/v1/projects/{project_id}/events", kSmallBody,
-            immediate([&events](const http::Request& request, const http::PathParams& params) {
-              return events.list(request, params[0]);
-            })});
-  router_.add(http::Verb::get, "/healthz",
-              Route{"/healthz", kSmallBody,
-                    immediate([&ops](const http::Request& request, const http::PathParams&) {
-                      return ops.health(request);
-                    })});
-  router_.add(http::Verb::get, "/metrics",
-              Route{"/metrics", kSmallBody,
-                    immediate([&ops](const http::Request& request, const http::PathParams&) {
-                      return ops.metrics(request);
-                    })});
-  add_activity_routes(activity);
+Application::Application(Handlers handlers, Metrics& metrics) : metrics_(metrics) {
+  add_ingest_routes(handlers);
+  add_account_routes(handlers);
+  add_project_routes(handlers);
+  add_ops_routes(handlers);
+  add_activity_routes(handlers);
 }
 
-void Application::add_activity_routes(ActivityHandlers activity) {
-  auto add = [this](http::Verb method, const std::string& pattern, auto handler) {
-    router_.add(method, pattern,
-                Route{pattern, kSmallBody,
-                      immediate([handler](const http::Request& request,
-                                          const http::PathParams& params) -> http::Reply {
-                        return handler(request, params[0]);
-                      })});
-  };
-  add(http::Verb::get, "/api/v1/projects/{project_id}/analytics",
-      [&analytics = activity.analytics](const http::Request& request, std::string_view project) {
-        return analytics.analytics(request, project);
-      });
-  add(http::Verb::get, "/api/v1/projects/{project_id}/usage",
-      [&analytics = activity.analytics](const http::Request& request, std::string_view project) {
-        return analytics.usage(request, project);
-      });
-  add(http::Verb::post, "/api/v1/projects/{project_id}/scope-preview",
-      [&analytics = activity.analytics](const http::Request& request, std::string_view project) {
-        return analytics.scope_preview(request, project);
-      });
-  add(http::Verb::get, "/api/v1/projects/{project_id}/events/export",
-      [&exports = activity.exports](const http::Request& request, std::string_view project) {
-        return exports.export_events(request, project);
-      });
-  add(http::Verb::get, "/api/v1/projects/{project_id}/live",
-      [&live = activity.live](const http::Request& request, std::string_view project) {
-        return live.live(request, project);
-      });
+void Application::add(Verb method, const std::string& pattern, std::size_t body_limit,
+                      Answer answer) {
+  router_.add(method, pattern, Route{pattern, body_limit, std::move(answer)});
+}
+
+void Application::add_ingest_routes(const Handlers& h) {
+  add(Verb::post, "/ingest-event", IngestHandler::kMaxEventBytes,
+      awaited([&ingest = h.ingest](const http::Request& request, const http::PathParams&) {
+        return ingest.ingest_event(request);
+      }));
+  add(Verb::post, "/api/events", IngestHandler::kMaxBatchBytes,
+      awaited([&ingest = h.ingest](const http::Request& request, const http::PathParams&) {
+        return ingest.ingest_batch(request);
+      }));
+}
+
+void Application::add_account_routes(const Handlers& h) {
+  auto& session = h.session;
+  auto& users = h.users;
+  add(Verb::get, "/api/v1/setup", kSmallBody,
+      immediate([&session](const http::Request& r, const http::PathParams&) {
+        return session.setup_status(r);
+      }));
+  add(Verb::post, "/api/v1/setup", kSmallBody,
+      awaited([&session](const http::Request& r, const http::PathParams&) {
+        return session.set_up(r);
+      }));
+  add(Verb::post, "/api/v1/session", kSmallBody,
+      awaited(
+          [&session](const http::Request& r, const http::PathParams&,
+                     const http::RequestContext& context) { return session.log_in(r, context); }));
+  add(Verb::get, "/api/v1/session", kSmallBody,
+      immediate([&session](const http::Request& r, const http::PathParams&) {
+        return session.current(r);
+      }));
+  add(Verb::delete_, "/api/v1/session", kSmallBody,
+      immediate([&session](const http::Request& r, const http::PathParams&) {
+        return session.log_out(r);
+      }));
+  add(Verb::get, "/api/v1/users", kSmallBody,
+      immediate(
+          [&users](const http::Request& r, const http::PathParams&) { return users.list(r); }));
+  add(Verb::post, "/api/v1/users", kSmallBody,
+      awaited(
+          [&users](const http::Request& r, const http::PathParams&) { return users.create(r); }));
+  add(Verb::delete_, "/api/v1/users/{user_id}", kSmallBody,
+      immediate([&users](const http::Request& r, const http::PathParams& p) {
+        return users.remove(r, p[0]);
+      }));
+  add(Verb::get, "/api/v1/server", kSmallBody,
+      immediate([&info = h.server_info](const http::Request& r, const http::PathParams&) {
+        return info.info(r);
+      }));
+}
+
+void Application::add_project_routes(const Handlers& h) {
+  auto& projects = h.projects;
+  auto& members = h.members;
+  auto& keys = h.keys;
+  auto& agents = h.agents;
+  auto& events = h.events;
+  using P = http::PathParams;
+  using R = http::Request;
+  const std::string project = "/api/v1/projects/{project_id}";
+  add(Verb::get, "/api/v1/projects", kSmallBody,
+      immediate([&projects](const R& r, const P&) { return projects.list(r); }));
+  add(Verb::post, "/api/v1/projects", kSmallBody,
+      immediate([&projects](const R& r, const P&) { return projects.create(r); }));
+  add(Verb::get, project, kSmallBody,
+      immediate([&projects](const R& r, const P& p) { return projects.get(r, p[0]); }));
+  add(Verb::patch, project, kSmallBody,
+      immediate([&projects](const R& r, const P& p) { return projects.update(r, p[0]); }));
+  add(Verb::delete_, project, kSmallBody,
+      immediate([&projects](const R& r, const P& p) { return projects.remove(r, p[0]); }));
+
+  add(Verb::get, project + "/members", kSmallBody,
+      immediate([&members](const R& r, const P& p) { return members.list(r, p[0]); }));
+  add(Verb::post, project + "/members", kSmallBody,
+      immediate([&members](const R& r, const P& p) { return members.add(r, p[0]); }));
+  add(Verb::delete_, project + "/members/{user_id}", kSmallBody,
+      immediate([&members](const R& r, const P& p) { return members.remove(r, p[0], p[1]); }));
+
+  add(Verb::get, project + "/keys", kSmallBody,
+      immediate([&keys](const R& r, const P& p) { return keys.list(r, p[0]); }));
+  add(Verb::post, project + "/keys", kSmallBody,
+      immediate([&keys](const R& r, const P& p) { return keys.create(r, p[0]); }));
+  add(Verb::post, project + "/keys/{key_id}/rotate", kSmallBody,
+      immediate([&keys](const R& r, const P& p) { return keys.rotate(r, p[0], p[1]); }));
+  add(Verb::delete_, project + "/keys/{key_id}", kSmallBody,
+      immediate([&keys](const R& r, const P& p) { return keys.revoke(r, p[0], p[1]); }));
+
+  add(Verb::get, project + "/agents", kSmallBody,
+      immediate([&agents](const R& r, const P& p) { return agents.list(r, p[0]); }));
+  add(Verb::post, project + "/agents", kSmallBody,
+      immediate([&agents](const R& r, const P& p) { return agents.create(r, p[0]); }));
+  add(Verb::get, project + "/agents/{agent_id}", kSmallBody,
+      immediate([&agents](const R& r, const P& p) { return agents.get(r, p[0], p[1]); }));
+  add(Verb::patch, project + "/agents/{agent_id}", kSmallBody,
+      immediate([&agents](const R& r, const P& p) { return agents.update(r, p[0], p[1]); }));
+  add(Verb::delete_, project + "/agents/{agent_id}", kSmallBody,
+      immediate([&agents](const R& r, const P& p) { return agents.remove(r, p[0], p[1]); }));
+
+  add(Verb::get, project + "/events", kSmallBody,
+      immediate([&events](const R& r, const P& p) { return events.list(r, p[0]); }));
+}
+
+void Application::add_ops_routes(const Handlers& h) {
+  auto& ops = h.ops;
+  add(Verb::get, "/healthz", kSmallBody,
+      immediate([&ops](const http::Request& r, const http::PathParams&) { return ops.health(r); }));
+  add(Verb::get, "/metrics", kSmallBody,
+      immediate(
+          [&ops](const http::Request& r, const http::PathParams&) { return ops.metrics(r); }));
+}
+
+void Application::add_activity_routes(const Handlers& h) {
+  auto& analytics = h.analytics;
+  using P = http::PathParams;
+  using R = http::Request;
+  const std::string project = "/api/v1/projects/{project_id}";
+  add(Verb::get, project + "/analytics", kSmallBody,
+      immediate([&analytics](const R& r, const P& p) { return analytics.analytics(r, p[0]); }));
+  add(Verb::get, project + "/usage", kSmallBody,
+      immediate([&analytics](const R& r, const P& p) { return analytics.usage(r, p[0]); }));
+  add(Verb::post, project + "/scope-preview", kSmallBody,
+      immediate([&analytics](const R& r, const P& p) { return analytics.scope_preview(r, p[0]); }));
+  add(Verb::get, project + "/events/export", kSmallBody,
+      immediate([&exports = h.exports](const R& r, const P& p) {
+        return exports.export_events(r, p[0]);
+      }));
+  add(Verb::get, project + "/live", kSmallBody,
+      immediate([&live = h.live](const R& r, const P& p) { return live.live(r, p[0]); }));
 }
 
 std::size_t Application::body_limit(const http::RequestHeader& header) {

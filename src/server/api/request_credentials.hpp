@@ -20,4 +20,16 @@ PresentedCredentials credentials_of(const http::Request& request);
 // to answer with.
 Result<Principal> authenticate(AccessControl& access, const http::Request& request);
 
+// Who is asking about a project, and the project, once both are checked.
+struct ProjectRequest {
+  Principal principal;
+  Project project;
+};
+
+// The entry point of every project-scoped route: authenticates the request,
+// then resolves the project if the caller may see it (kNotFound otherwise,
+// exactly as for a project that does not exist).
+Result<ProjectRequest> authorize_project(AccessControl& access, const http::Request& request,
+                                         std::string_view project_id);
+
 }  // namespace agentsudo::server::api

@@ -48,6 +48,12 @@ http::Response json_response(unsigned status, const json::value& body, unsigned 
   return response;
 }
 
+http::Response no_content(unsigned version) {
+  http::Response response{http::beast_http::status::no_content, version};
+  response.set(http::Field::cache_control, "no-store");
+  return response;
+}
+
 unsigned status_for(ErrorKind kind) {
   return mapping_for(kind).status;
 }
@@ -64,7 +70,10 @@ http::Response error_response(const Error& error, unsigned version) {
     body["field"] = error.field;
   if (error.index)
     body["index"] = *error.index;
-  return json_response(status_for(error.kind), body, version);
+  auto response = json_response(status_for(error.kind), body, version);
+  if (error.retry_after_seconds)
+    response.set(http::Field::retry_after, std::to_string(*error.retry_after_seconds));
+  return response;
 }
 
 }  // namespace agentsudo::server::api

@@ -11,6 +11,9 @@ namespace agentsudo::server::api {
 // A JSON answer with the status and HTTP version given.
 http::Response json_response(unsigned status, const boost::json::value& body, unsigned version);
 
+// An answer without a body (204), not to be cached.
+http::Response no_content(unsigned version);
+
 // The one mapping from ErrorKind to HTTP status and reference error code, and
 // the one error body: {"error": ..., "code": ..., "field"?: ..., "index"?: ...}.
 unsigned status_for(ErrorKind kind);

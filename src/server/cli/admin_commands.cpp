@@ -6,6 +6,8 @@
 #include <iostream>
 
 #include "server/admin/provisioning.hpp"
+#include "server/auth/accounts.hpp"
+#include "server/auth/password.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
 
 namespace agentsudo::server::cli {
@@ -59,6 +61,15 @@ void print_issued_key(const IssuedApiKey& key, bool as_json) {
   std::cout << "API key " << key.record.id << " for project " << key.record.project_id << "\n"
             << "  " << key.plaintext << "\n"
             << "Shown once: store it now; only its hash is kept.\n";
+}
+
+// The password piped in: the first line, without its line ending.
+std::string read_password_line() {
+  std::string password;
+  std::getline(std::cin, password);
+  if (!password.empty() && password.back() == '\r')
+    password.pop_back();
+  return password;
 }
 
 }  // namespace
@@ -195,6 +206,38 @@ int token_create(const AdminOptions& options) {
   } else {
     std::cout << "Management token (shown once; send as Authorization: Bearer):\n  " << *token
               << "\n";
+  }
+  return kOk;
+}
+
+int user_create(const AdminOptions& options) {
+  if (!options.password_stdin) {
+    return fail(
+        make_error(ErrorKind::kInvalidParameter,
+                   "pipe the password in with --password-stdin (never on the command line)"));
+  }
+  std::string password = read_password_line();
+  auto email = validate_new_account(options.email, password);
+  if (!email)
+    return fail(email.error());
+  auto store = open_store(options);
+  if (!store)
+    return fail(store.error());
+  auto hash = hash_password(password);
+  sodium_memzero(password.data(), password.size());
+  if (!hash)
+    return fail(hash.error());
+  auto user = store->accounts->create_user(NewUser{*email, *hash, options.admin, false});
+  if (!user)
+    return fail(user.error());
+  if (options.json) {
+    print_json({{"id", user->id},
+                {"email", user->email},
+                {"is_admin", user->is_admin},
+                {"created_at", format_rfc3339(user->created_at)}});
+  } else {
+    std::cout << "Created " << (user->is_admin ? "admin " : "user ") << user->email << " ("
+              << user->id << ")\n";
   }
   return kOk;
 }

@@ -15,6 +15,9 @@ struct AdminOptions {
   std::string tier = "free";
   std::string project_id;
   std::string key_id;
+  std::string email;
+  bool password_stdin = false;
+  bool admin = false;
 };
 
 // Each returns the process exit code and prints its result on stdout
@@ -27,5 +30,7 @@ int key_list(const AdminOptions& options);
 int key_revoke(const AdminOptions& options);
 int key_rotate(const AdminOptions& options);
 int token_create(const AdminOptions& options);
+// Reads the password from stdin (one line); the first user is always an admin.
+int user_create(const AdminOptions& options);
 
 }  // namespace agentsudo::server::cli

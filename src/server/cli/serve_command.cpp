@@ -14,7 +14,11 @@
 #include "server/admin/provisioning.hpp"
 #include "server/api/application.hpp"
 #include "server/auth/access_control.hpp"
+#include "server/auth/accounts.hpp"
+#include "server/auth/login_throttle.hpp"
+#include "server/auth/password_hasher.hpp"
 #include "server/auth/sessions.hpp"
+#include "server/auth/setup_token.hpp"
 #include "server/clock.hpp"
 #include "server/http/http_server.hpp"
 #include "server/ingest/ingestor.hpp"
@@ -34,6 +38,8 @@ constexpr int kOk = 0;
 constexpr int kFailed = 1;
 // How long a shutdown waits for requests in flight before it stops anyway.
 constexpr auto kDrainDeadline = std::chrono::seconds(10);
+// Argon2id threads: at most this many logins hash at once (64 MiB each).
+constexpr std::size_t kPasswordThreads = 2;
 
 int fail(const std::string& message) {
   spdlog::error("{}", message);
@@ -87,6 +93,29 @@ std::chrono::seconds session_ttl() {
     return Sessions::kDefaultTtl;
   long seconds = std::strtol(configured, nullptr, 10);
   return seconds > 0 ? std::chrono::seconds(seconds) : Sessions::kDefaultTtl;
+}
+
+// "http://HOST:PORT" as a browser on this machine would reach the server.
+std::string base_url(const asio::ip::tcp::endpoint& endpoint) {
+  auto address = endpoint.address();
+  std::string host = address.is_unspecified() ? "127.0.0.1" : address.to_string();
+  if (address.is_v6() && !address.is_unspecified())
+    host = "[" + host + "]";
+  return "http://" + host + ":" + std::to_string(endpoint.port());
+}
+
+// While nobody can log in, prints the one-time link that creates the first
+// admin. The token is in the fragment, which browsers never send to a server.
+Status offer_setup(Accounts& accounts, SetupToken& setup, const std::string& url) {
+  auto needed = accounts.setup_needed();
+  if (!needed)
+    return needed.error();
+  if (*needed) {
+    std::cout << "Set up the first admin account: " << url << "/setup#token=" << setup.issue()
+              << "\n"
+              << std::flush;
+  }
+  return {};
 }
 
 // Stops accepting, waits for requests in flight (bounded), then stops the loop.
@@ -143,19 +172,37 @@ int run_serve(const ServeOptions& options) {
   api::IngestHandler ingest(projects, ingestor);
   Sessions sessions(*store->accounts, clock, session_ttl());
   AccessControl access(projects, *store->accounts, sessions);
+  PasswordHasher hasher(kPasswordThreads);
+  LoginThrottle throttle(clock);
+  SetupToken setup;
+  Accounts accounts(*store->accounts, hasher, throttle, sessions, setup);
+  api::CookiePolicy cookies{options.secure_cookies};
+
   api::EventsHandler events(access, *store->events, cursors);
   api::OpsHandler ops(projects, metrics);
+  api::SessionHandler session(accounts, access, sessions, cookies);
+  api::UsersHandler users(access, accounts, *store->accounts);
+  api::ServerInfoHandler server_info(access, cookies);
+  api::ProjectsHandler project_handler(access, projects, *store->accounts);
+  api::MembersHandler members(access, *store->accounts);
+  api::KeysHandler keys(access, projects);
+  api::AgentsHandler agents(access, *store->agents);
   api::AnalyticsHandler analytics(access, *store->analytics, clock);
   api::ExportHandler exports(access, *store->events);
   StreamLimiter live_streams(api::LiveHandler::kMaxStreamsPerPrincipal);
   api::LiveHandler live(access, *store->events, commit_notifier, cursors, live_streams);
-  api::Application application(ingest, events, ops, {analytics, exports, live}, metrics);
+  api::Application application(
+      api::Handlers{ingest, events, ops, session, users, server_info, project_handler, members,
+                    keys, agents, analytics, exports, live},
+      metrics);
 
   asio::io_context io(static_cast<int>(threads));
   http::HttpServer server(io, application, http::TransportLimits{});
   auto endpoint = server.listen(options.listen);
   if (!endpoint)
     return fail(endpoint.error().message);
+  if (auto offered = offer_setup(accounts, setup, base_url(*endpoint)); !offered)
+    return fail(offered.error().message);
   server.start();
 
   asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -27,6 +27,8 @@ struct ApiKeyRecord {
   std::string prefix;
   UnixMicros created_at = 0;
   std::optional<UnixMicros> revoked_at;
+  // Kept to the minute by the ingest path; null until the key is first used.
+  std::optional<UnixMicros> last_used_at;
 };
 
 // The project an active API key writes to, with what its quota needs.
@@ -49,6 +51,11 @@ class ProjectStore {
   // kNotFound when there is no such project.
   virtual Result<Project> find_project(std::string_view project_id) = 0;
   virtual Status set_tier(std::string_view project_id, const Tier& tier) = 0;
+  // kNotFound when there is no such project.
+  virtual Status rename_project(std::string_view project_id, std::string_view name) = 0;
+  // Deletes the project with its keys, agents, events and usage. kNotFound
+  // when there is no such project.
+  virtual Status delete_project(std::string_view project_id) = 0;
 
   virtual Result<ApiKeyRecord> add_api_key(std::string_view project_id,
                                            const IssuedSecret& key) = 0;

@@ -122,7 +122,7 @@ auto translate_errors(const char* doing, Body&& body) -> decltype(body()) {
   try {
     return body();
   } catch (const SqliteError& e) {
-    return Error{ErrorKind::kInternal, std::string(doing) + " failed: " + e.what(), {}, {}};
+    return Error{ErrorKind::kInternal, std::string(doing) + " failed: " + e.what(), {}, {}, {}};
   }
 }
 

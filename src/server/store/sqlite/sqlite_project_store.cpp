@@ -19,10 +19,16 @@ Project read_project(Statement& row) {
 }
 
 ApiKeyRecord read_key(Statement& row) {
-  ApiKeyRecord key{std::string(row.column_text(0)), std::string(row.column_text(1)),
-                   std::string(row.column_text(2)), row.column_int64(3), std::nullopt};
+  ApiKeyRecord key{std::string(row.column_text(0)),
+                   std::string(row.column_text(1)),
+                   std::string(row.column_text(2)),
+                   row.column_int64(3),
+                   std::nullopt,
+                   std::nullopt};
   if (!row.column_is_null(4))
     key.revoked_at = row.column_int64(4);
+  if (!row.column_is_null(5))
+    key.last_used_at = row.column_int64(5);
   return key;
 }
 
@@ -96,11 +102,41 @@ Status SqliteProjectStore::set_tier(std::string_view project_id, const Tier& tie
   });
 }
 
+Status SqliteProjectStore::rename_project(std::string_view project_id, std::string_view name) {
+  return translate_errors("rename project", [&]() -> Status {
+    std::lock_guard lock(write_mutex_);
+    auto update = writer_->prepare_cached("UPDATE projects SET name = ? WHERE uuid = ?");
+    update->bind(1, name);
+    update->bind(2, project_id);
+    update->run();
+    if (writer_->changes() == 0)
+      return project_not_found(project_id);
+    return {};
+  });
+}
+
+Status SqliteProjectStore::delete_project(std::string_view project_id) {
+  return translate_errors("delete project", [&]() -> Status {
+    std::lock_guard lock(write_mutex_);
+    // Foreign keys cascade to keys, agents, events, usage and members.
+    auto remove = writer_->prepare_cached("DELETE FROM projects WHERE uuid = ?");
+    remove->bind(1, project_id);
+    remove->run();
+    if (writer_->changes() == 0)
+      return project_not_found(project_id);
+    return {};
+  });
+}
+
 ApiKeyRecord SqliteProjectStore::insert_api_key(Database& db, std::int64_t project_rowid,
                                                 std::string_view project_id,
                                                 const IssuedSecret& key) {
-  ApiKeyRecord record{make_uuid_v7(now() / 1000), std::string(project_id), key.display_prefix,
-                      now(), std::nullopt};
+  ApiKeyRecord record{make_uuid_v7(now() / 1000),
+                      std::string(project_id),
+                      key.display_prefix,
+                      now(),
+                      std::nullopt,
+                      std::nullopt};
   auto insert = db.prepare_cached(
       "INSERT INTO api_keys (uuid, project_id, key_hash, prefix, created_at) "
       "VALUES (?, ?, ?, ?, ?)");
@@ -134,7 +170,8 @@ Result<std::vector<ApiKeyRecord>> SqliteProjectStore::list_api_keys(std::string_
     if (!project)
       return project.take_error();
     auto rows = db->prepare_cached(
-        "SELECT k.uuid, p.uuid, k.prefix, k.created_at, k.revoked_at FROM api_keys k "
+        "SELECT k.uuid, p.uuid, k.prefix, k.created_at, k.revoked_at, k.last_used_at FROM api_keys "
+        "k "
         "JOIN projects p ON p.id = k.project_id WHERE k.project_id = ? ORDER BY k.id");
     rows->bind(1, project->rowid);
     std::vector<ApiKeyRecord> keys;

@@ -19,6 +19,8 @@ class SqliteProjectStore final : public ProjectStore {
   Result<std::vector<Project>> list_projects() override;
   Result<Project> find_project(std::string_view project_id) override;
   Status set_tier(std::string_view project_id, const Tier& tier) override;
+  Status rename_project(std::string_view project_id, std::string_view name) override;
+  Status delete_project(std::string_view project_id) override;
 
   Result<ApiKeyRecord> add_api_key(std::string_view project_id, const IssuedSecret& key) override;
   Result<std::vector<ApiKeyRecord>> list_api_keys(std::string_view project_id) override;

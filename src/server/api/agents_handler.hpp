@@ -1,0 +1,32 @@
+#pragma once
+
+#include <string_view>
+
+#include "server/auth/access_control.hpp"
+#include "server/http/message.hpp"
+#include "server/store/agent_store.hpp"
+
+namespace agentsudo::server::api {
+
+// /api/v1/projects/{project_id}/agents: an agent's scopes, role and session
+// TTL. Deleting an agent removes its configuration; its events stay.
+// Thread-safe.
+class AgentsHandler {
+ public:
+  AgentsHandler(AccessControl& access, AgentStore& agents);
+
+  http::Response list(const http::Request& request, std::string_view project_id);
+  http::Response create(const http::Request& request, std::string_view project_id);
+  http::Response get(const http::Request& request, std::string_view project_id,
+                     std::string_view agent_id);
+  http::Response update(const http::Request& request, std::string_view project_id,
+                        std::string_view agent_id);
+  http::Response remove(const http::Request& request, std::string_view project_id,
+                        std::string_view agent_id);
+
+ private:
+  AccessControl& access_;
+  AgentStore& agents_;
+};
+
+}  // namespace agentsudo::server::api

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string_view>
+
+#include "server/auth/access_control.hpp"
+#include "server/http/message.hpp"
+#include "server/store/account_store.hpp"
+
+namespace agentsudo::server::api {
+
+// /api/v1/projects/{project_id}/members: who may see and manage a project.
+// Any member may add an existing user by email or remove a member.
+// Thread-safe.
+class MembersHandler {
+ public:
+  MembersHandler(AccessControl& access, AccountStore& accounts);
+
+  http::Response list(const http::Request& request, std::string_view project_id);
+  http::Response add(const http::Request& request, std::string_view project_id);
+  http::Response remove(const http::Request& request, std::string_view project_id,
+                        std::string_view user_id);
+
+ private:
+  AccessControl& access_;
+  AccountStore& accounts_;
+};
+
+}  // namespace agentsudo::server::api

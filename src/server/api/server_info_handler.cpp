@@ -1,0 +1,20 @@
+#include "server/api/server_info_handler.hpp"
+
+#include "server/api/request_credentials.hpp"
+#include "server/api/responses.hpp"
+
+namespace agentsudo::server::api {
+
+ServerInfoHandler::ServerInfoHandler(AccessControl& access, CookiePolicy cookies)
+    : access_(access), cookies_(cookies) {}
+
+http::Response ServerInfoHandler::info(const http::Request& request) {
+  auto principal = authenticate(access_, request);
+  if (!principal)
+    return error_response(principal.error(), request.version());
+  return json_response(
+      200, boost::json::object{{"version", AGENTSUDO_VERSION}, {"secure_cookies", cookies_.secure}},
+      request.version());
+}
+
+}  // namespace agentsudo::server::api

@@ -1,0 +1,22 @@
+#pragma once
+
+#include "server/api/session_cookie.hpp"
+#include "server/auth/access_control.hpp"
+#include "server/http/message.hpp"
+
+namespace agentsudo::server::api {
+
+// GET /api/v1/server: the version and settings the dashboard's settings
+// page shows, to anyone logged in. Thread-safe.
+class ServerInfoHandler {
+ public:
+  ServerInfoHandler(AccessControl& access, CookiePolicy cookies);
+
+  http::Response info(const http::Request& request);
+
+ private:
+  AccessControl& access_;
+  CookiePolicy cookies_;
+};
+
+}  // namespace agentsudo::server::api

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include "server/api/session_cookie.hpp"
+#include "server/auth/access_control.hpp"
+#include "server/auth/accounts.hpp"
+#include "server/http/message.hpp"
+#include "server/http/request_context.hpp"
+
+namespace agentsudo::server::api {
+
+// First-run setup and the dashboard's session: /api/v1/setup and
+// /api/v1/session. Thread-safe.
+class SessionHandler {
+ public:
+  SessionHandler(Accounts& accounts, AccessControl& access, Sessions& sessions,
+                 CookiePolicy cookies);
+
+  http::Response setup_status(const http::Request& request);
+  boost::asio::awaitable<http::Response> set_up(const http::Request& request);
+  boost::asio::awaitable<http::Response> log_in(const http::Request& request,
+                                                const http::RequestContext& context);
+  http::Response current(const http::Request& request);
+  http::Response log_out(const http::Request& request);
+
+ private:
+  // The answer to a successful login or setup: the user, the CSRF token, the cookie.
+  http::Response logged_in(unsigned status, const Login& login, unsigned version) const;
+
+  Accounts& accounts_;
+  AccessControl& access_;
+  Sessions& sessions_;
+  CookiePolicy cookies_;
+};
+
+}  // namespace agentsudo::server::api

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <string_view>
+
+#include "server/auth/access_control.hpp"
+#include "server/auth/accounts.hpp"
+#include "server/http/message.hpp"
+
+namespace agentsudo::server::api {
+
+// /api/v1/users: admins (and operators) list, create and delete users.
+// Thread-safe.
+class UsersHandler {
+ public:
+  UsersHandler(AccessControl& access, Accounts& accounts, AccountStore& store);
+
+  http::Response list(const http::Request& request);
+  boost::asio::awaitable<http::Response> create(const http::Request& request);
+  http::Response remove(const http::Request& request, std::string_view user_id);
+
+ private:
+  // The admin asking, or the error to answer with.
+  Result<Principal> admin(const http::Request& request);
+
+  AccessControl& access_;
+  Accounts& accounts_;
+  AccountStore& store_;
+};
+
+}  // namespace agentsudo::server::api

@@ -1,0 +1,151 @@
+#include "server/auth/accounts.hpp"
+
+#include "server/auth/email_address.hpp"
+#include "server/auth/password.hpp"
+
+namespace agentsudo::server {
+namespace asio = boost::asio;
+
+namespace {
+
+Error wrong_credentials() {
+  return make_error(ErrorKind::kUnauthorized, "wrong email or password");
+}
+
+Error throttled(std::int64_t seconds) {
+  Error error = make_error(ErrorKind::kRateLimited, "too many failed logins; try again in " +
+                                                        std::to_string(seconds) + " seconds");
+  error.retry_after_seconds = seconds;
+  return error;
+}
+
+}  // namespace
+
+Result<std::string> validate_new_account(std::string_view email, std::string_view password) {
+  auto normalized = normalize_email(email);
+  if (!normalized)
+    return normalized;
+  if (auto valid = validate_password(password); !valid)
+    return valid.error();
+  return normalized;
+}
+
+Result<Login> Accounts::start_session(Result<User> user) {
+  if (!user)
+    return user.take_error();
+  auto session = sessions_.start(*user);
+  if (!session)
+    return session.take_error();
+  return Login{std::move(*user), std::move(*session)};
+}
+
+Result<User> Accounts::store_new_user(Result<std::string> email, Result<std::string> hash,
+                                      bool is_admin, bool only_if_first) {
+  if (!hash)
+    return hash.take_error();
+  return store_.create_user(NewUser{std::move(*email), std::move(*hash), is_admin, only_if_first});
+}
+
+Accounts::Accounts(AccountStore& store, PasswordHasher& hasher, LoginThrottle& throttle,
+                   Sessions& sessions, SetupToken& setup)
+    : store_(store), hasher_(hasher), throttle_(throttle), sessions_(sessions), setup_(setup) {}
+
+Result<bool> Accounts::setup_needed() {
+  auto users = store_.count_users();
+  if (!users)
+    return users.take_error();
+  return *users == 0;
+}
+
+asio::awaitable<Result<Login>> Accounts::set_up(std::string token, std::string email,
+                                                std::string password) {
+  auto needed = setup_needed();
+  if (!needed)
+    co_return needed.take_error();
+  if (!*needed)
+    co_return make_error(ErrorKind::kConflict, "setup is already done: log in instead");
+  if (!setup_.matches(token)) {
+    co_return make_error(ErrorKind::kForbidden,
+                         "wrong setup token: use the link the server printed at start");
+  }
+  Result<User> user = co_await add_user(std::move(email), std::move(password), true, true);
+  Result<Login> outcome = start_session(std::move(user));
+  co_return outcome;
+}
+
+// Coroutine bodies here stay simple (named locals, no lambdas, the logic in
+// plain functions): GCC 12 miscompiles some richer coroutine bodies.
+
+Accounts::LoginAttempt Accounts::begin_login(const std::string& email, const std::string& password,
+                                             const std::string& client_address) {
+  LoginAttempt attempt;
+  // A malformed email is just a wrong pair: the answer must not differ.
+  auto normalized = normalize_email(email);
+  attempt.account = normalized ? *normalized : email.substr(0, kMaxEmailBytes);
+  if (auto wait = throttle_.retry_after(attempt.account, client_address)) {
+    attempt.refusal = throttled(*wait);
+    return attempt;
+  }
+  if (!normalized || password.size() > kMaxPasswordBytes)
+    return attempt;
+  auto found = store_.find_user_by_email(attempt.account);
+  if (found) {
+    attempt.user = std::move(*found);
+  } else if (found.error().kind != ErrorKind::kNotFound) {
+    attempt.refusal = found.take_error();
+  }
+  return attempt;
+}
+
+Result<Login> Accounts::finish_login(LoginAttempt& attempt, bool verified,
+                                     const std::string& client_address) {
+  if (!verified || !attempt.user) {
+    throttle_.record_failure(attempt.account, client_address);
+    return wrong_credentials();
+  }
+  throttle_.record_success(attempt.account);
+  auto session = sessions_.start(attempt.user->user);
+  if (!session)
+    return session.take_error();
+  return Login{std::move(attempt.user->user), std::move(*session)};
+}
+
+asio::awaitable<Result<Login>> Accounts::log_in(std::string email, std::string password,
+                                                std::string client_address) {
+  LoginAttempt attempt = begin_login(email, password, client_address);
+  if (attempt.refusal) {
+    Result<Login> refused = std::move(*attempt.refusal);
+    co_return refused;
+  }
+  bool verified = false;
+  if (attempt.user) {
+    std::string hash = attempt.user->password_hash;
+    verified = co_await hasher_.verify(std::move(hash), std::move(password));
+  } else {
+    bool ignored = co_await hasher_.verify_nothing(std::move(password));
+    (void)ignored;
+  }
+  Result<Login> outcome = finish_login(attempt, verified, client_address);
+  co_return outcome;
+}
+
+asio::awaitable<Result<User>> Accounts::create_user(std::string email, std::string password,
+                                                    bool is_admin) {
+  Result<User> user = co_await add_user(std::move(email), std::move(password), is_admin, false);
+  co_return user;
+}
+
+asio::awaitable<Result<User>> Accounts::add_user(std::string email, std::string password,
+                                                 bool is_admin, bool only_if_first) {
+  Result<std::string> normalized = validate_new_account(email, password);
+  if (!normalized) {
+    Result<User> invalid = normalized.take_error();
+    co_return invalid;
+  }
+  Result<std::string> hash = co_await hasher_.hash(std::move(password));
+  Result<User> user =
+      store_new_user(std::move(normalized), std::move(hash), is_admin, only_if_first);
+  co_return user;
+}
+
+}  // namespace agentsudo::server

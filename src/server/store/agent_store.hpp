@@ -1,0 +1,49 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/timestamp.hpp"
+#include "server/error.hpp"
+
+namespace agentsudo::server {
+
+// What a person configures for an agent; agents first seen at ingest start
+// with these defaults.
+struct AgentSettings {
+  std::vector<std::string> scopes;
+  std::string role = "worker";
+  std::int64_t session_ttl_seconds = 3600;
+};
+
+struct Agent {
+  std::string id;  // public uuid
+  std::string name;
+  AgentSettings settings;
+  UnixMicros created_at = 0;
+  std::optional<UnixMicros> last_seen_at;  // written by the ingest path
+};
+
+// A project's agents as people manage them. A deleted agent keeps its row
+// (marked deleted) so its events stay in the audit log. Implementations are
+// thread-safe.
+class AgentStore {
+ public:
+  virtual ~AgentStore() = default;
+
+  virtual Result<std::vector<Agent>> list_agents(std::int64_t project_rowid) = 0;
+  // kNotFound for an unknown or deleted agent, or one of another project.
+  virtual Result<Agent> find_agent(std::int64_t project_rowid, std::string_view agent_id) = 0;
+  // kConflict when a live agent has the name; a deleted one of that name
+  // comes back with the new settings (and its old events).
+  virtual Result<Agent> create_agent(std::int64_t project_rowid, std::string_view name,
+                                     const AgentSettings& settings) = 0;
+  virtual Result<Agent> update_agent(std::int64_t project_rowid, std::string_view agent_id,
+                                     const AgentSettings& settings) = 0;
+  virtual Status delete_agent(std::int64_t project_rowid, std::string_view agent_id) = 0;
+};
+
+}  // namespace agentsudo::server
