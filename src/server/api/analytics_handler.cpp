@@ -184,7 +184,7 @@ http::Response AnalyticsHandler::scope_preview(const http::Request& request,
                                      "scopes is required: an array of scope patterns", "scopes"),
                           version);
   }
-  auto held = decode_scope_list(*scopes_value, "scopes");
+  auto held = decode_scope_list(*scopes_value);
   if (!held)
     return error_response(held.error(), version);
   auto seen = analytics_.scopes_seen(access->project.rowid, kMaxPreviewScopes);

@@ -1,6 +1,7 @@
 #include "server/api/application.hpp"
 
 #include <chrono>
+#include <type_traits>
 
 #include "server/api/responses.hpp"
 
@@ -13,8 +14,6 @@ namespace {
 // Routes that take no body still read a small one, so a stray body or an
 // unknown route gets its proper 404/405 rather than a 413.
 constexpr std::size_t kSmallBody = 64 * 1024;
-// An agent's settings: 200 scopes of 256 bytes, with room for JSON escapes.
-constexpr std::size_t kAgentBody = 256 * 1024;
 const std::string kUnmatchedRoute = "unmatched";
 const std::string kDashboardRoute = "dashboard";
 
@@ -22,7 +21,8 @@ std::string_view path_of(std::string_view target) {
   return target.substr(0, target.find('?'));
 }
 
-// Wraps a synchronous handler of (request, path parameters) as a route's answer.
+// Wraps a synchronous handler of (request, path parameters) as a route's
+// answer: a whole Response, or a Reply that streams its body.
 template <class Handler>
 auto immediate(Handler handler) {
   return [handler](const http::Request& request, const http::PathParams& params,
@@ -31,21 +31,18 @@ auto immediate(Handler handler) {
   };
 }
 
-// Wraps a coroutine handler of (request, path parameters) as a route's answer.
+// Wraps a coroutine handler of (request, path parameters[, context]) that
+// answers a whole Response as a route's answer.
 template <class Handler>
 auto awaited(Handler handler) {
   return [handler](const http::Request& request, const http::PathParams& params,
-                   const http::RequestContext&) -> asio::awaitable<http::Reply> {
-    co_return co_await handler(request, params);
-  };
-}
-
-// Wraps a coroutine handler that also needs the request's context.
-template <class Handler>
-auto awaited_in_context(Handler handler) {
-  return [handler](const http::Request& request, const http::PathParams& params,
                    const http::RequestContext& context) -> asio::awaitable<http::Reply> {
-    co_return co_await handler(request, params, context);
+    if constexpr (std::is_invocable_v<Handler, const http::Request&, const http::PathParams&,
+                                      const http::RequestContext&>) {
+      co_return co_await handler(request, params, context);
+    } else {
+      co_return co_await handler(request, params);
+    }
   };
 }
 
@@ -56,8 +53,8 @@ Application::Application(Handlers handlers, Metrics& metrics)
   add_ingest_routes(handlers);
   add_account_routes(handlers);
   add_project_routes(handlers);
-  add_activity_routes(handlers);
   add_ops_routes(handlers);
+  add_activity_routes(handlers);
 }
 
 void Application::add(Verb method, const std::string& pattern, std::size_t body_limit,
@@ -88,7 +85,7 @@ void Application::add_account_routes(const Handlers& h) {
         return session.set_up(r);
       }));
   add(Verb::post, "/api/v1/session", kSmallBody,
-      awaited_in_context(
+      awaited(
           [&session](const http::Request& r, const http::PathParams&,
                      const http::RequestContext& context) { return session.log_in(r, context); }));
   add(Verb::get, "/api/v1/session", kSmallBody,
@@ -121,75 +118,49 @@ void Application::add_project_routes(const Handlers& h) {
   auto& keys = h.keys;
   auto& agents = h.agents;
   auto& events = h.events;
-  using Params = http::PathParams;
-  using Req = http::Request;
-  const std::string project = "/api/v1/projects/{project_id}";
-  add(Verb::get, "/api/v1/projects", kSmallBody,
-      immediate([&projects](const Req& r, const Params&) { return projects.list(r); }));
-  add(Verb::post, "/api/v1/projects", kSmallBody,
-      immediate([&projects](const Req& r, const Params&) { return projects.create(r); }));
-  add(Verb::get, project, kSmallBody,
-      immediate([&projects](const Req& r, const Params& p) { return projects.get(r, p[0]); }));
-  add(Verb::patch, project, kSmallBody,
-      immediate([&projects](const Req& r, const Params& p) { return projects.update(r, p[0]); }));
-  add(Verb::delete_, project, kSmallBody,
-      immediate([&projects](const Req& r, const Params& p) { return projects.remove(r, p[0]); }));
-
-  add(Verb::get, project + "/members", kSmallBody,
-      immediate([&members](const Req& r, const Params& p) { return members.list(r, p[0]); }));
-  add(Verb::post, project + "/members", kSmallBody,
-      immediate([&members](const Req& r, const Params& p) { return members.add(r, p[0]); }));
-  add(Verb::delete_, project + "/members/{user_id}", kSmallBody,
-      immediate(
-          [&members](const Req& r, const Params& p) { return members.remove(r, p[0], p[1]); }));
-
-  add(Verb::get, project + "/keys", kSmallBody,
-      immediate([&keys](const Req& r, const Params& p) { return keys.list(r, p[0]); }));
-  add(Verb::post, project + "/keys", kSmallBody,
-      immediate([&keys](const Req& r, const Params& p) { return keys.create(r, p[0]); }));
-  add(Verb::post, project + "/keys/{key_id}/rotate", kSmallBody,
-      immediate([&keys](const Req& r, const Params& p) { return keys.rotate(r, p[0], p[1]); }));
-  add(Verb::delete_, project + "/keys/{key_id}", kSmallBody,
-      immediate([&keys](const Req& r, const Params& p) { return keys.revoke(r, p[0], p[1]); }));
-
-  add(Verb::get, project + "/agents", kSmallBody,
-      immediate([&agents](const Req& r, const Params& p) { return agents.list(r, p[0]); }));
-  add(Verb::post, project + "/agents", kAgentBody,
-      immediate([&agents](const Req& r, const Params& p) { return agents.create(r, p[0]); }));
-  add(Verb::get, project + "/agents/{agent_id}", kSmallBody,
-      immediate([&agents](const Req& r, const Params& p) { return agents.get(r, p[0], p[1]); }));
-  add(Verb::patch, project + "/agents/{agent_id}", kAgentBody,
-      immediate([&agents](const Req& r, const Params& p) { return agents.update(r, p[0], p[1]); }));
-  add(Verb::delete_, project + "/agents/{agent_id}", kSmallBody,
-      immediate([&agents](const Req& r, const Params& p) { return agents.remove(r, p[0], p[1]); }));
-
-  add(Verb::get, project + "/events", kSmallBody,
-      immediate([&events](const Req& r, const Params& p) { return events.list(r, p[0]); }));
-}
-
-void Application::add_activity_routes(const Handlers& h) {
   using P = http::PathParams;
   using R = http::Request;
   const std::string project = "/api/v1/projects/{project_id}";
-  add(Verb::get, project + "/analytics", kSmallBody,
-      immediate([&analytics = h.analytics](const R& r, const P& p) -> http::Reply {
-        return analytics.analytics(r, p[0]);
-      }));
-  add(Verb::get, project + "/usage", kSmallBody,
-      immediate([&analytics = h.analytics](const R& r, const P& p) -> http::Reply {
-        return analytics.usage(r, p[0]);
-      }));
-  add(Verb::post, project + "/scope-preview", kSmallBody,
-      immediate([&analytics = h.analytics](const R& r, const P& p) -> http::Reply {
-        return analytics.scope_preview(r, p[0]);
-      }));
-  add(Verb::get, project + "/events/export", kSmallBody,
-      immediate([&exports = h.exports](const R& r, const P& p) -> http::Reply {
-        return exports.export_events(r, p[0]);
-      }));
-  add(Verb::get, project + "/live", kSmallBody,
-      immediate(
-          [&live = h.live](const R& r, const P& p) -> http::Reply { return live.live(r, p[0]); }));
+  add(Verb::get, "/api/v1/projects", kSmallBody,
+      immediate([&projects](const R& r, const P&) { return projects.list(r); }));
+  add(Verb::post, "/api/v1/projects", kSmallBody,
+      immediate([&projects](const R& r, const P&) { return projects.create(r); }));
+  add(Verb::get, project, kSmallBody,
+      immediate([&projects](const R& r, const P& p) { return projects.get(r, p[0]); }));
+  add(Verb::patch, project, kSmallBody,
+      immediate([&projects](const R& r, const P& p) { return projects.update(r, p[0]); }));
+  add(Verb::delete_, project, kSmallBody,
+      immediate([&projects](const R& r, const P& p) { return projects.remove(r, p[0]); }));
+
+  add(Verb::get, project + "/members", kSmallBody,
+      immediate([&members](const R& r, const P& p) { return members.list(r, p[0]); }));
+  add(Verb::post, project + "/members", kSmallBody,
+      immediate([&members](const R& r, const P& p) { return members.add(r, p[0]); }));
+  add(Verb::delete_, project + "/members/{user_id}", kSmallBody,
+      immediate([&members](const R& r, const P& p) { return members.remove(r, p[0], p[1]); }));
+
+  add(Verb::get, project + "/keys", kSmallBody,
+      immediate([&keys](const R& r, const P& p) { return keys.list(r, p[0]); }));
+  add(Verb::post, project + "/keys", kSmallBody,
+      immediate([&keys](const R& r, const P& p) { return keys.create(r, p[0]); }));
+  add(Verb::post, project + "/keys/{key_id}/rotate", kSmallBody,
+      immediate([&keys](const R& r, const P& p) { return keys.rotate(r, p[0], p[1]); }));
+  add(Verb::delete_, project + "/keys/{key_id}", kSmallBody,
+      immediate([&keys](const R& r, const P& p) { return keys.revoke(r, p[0], p[1]); }));
+
+  add(Verb::get, project + "/agents", kSmallBody,
+      immediate([&agents](const R& r, const P& p) { return agents.list(r, p[0]); }));
+  add(Verb::post, project + "/agents", kSmallBody,
+      immediate([&agents](const R& r, const P& p) { return agents.create(r, p[0]); }));
+  add(Verb::get, project + "/agents/{agent_id}", kSmallBody,
+      immediate([&agents](const R& r, const P& p) { return agents.get(r, p[0], p[1]); }));
+  add(Verb::patch, project + "/agents/{agent_id}", kSmallBody,
+      immediate([&agents](const R& r, const P& p) { return agents.update(r, p[0], p[1]); }));
+  add(Verb::delete_, project + "/agents/{agent_id}", kSmallBody,
+      immediate([&agents](const R& r, const P& p) { return agents.remove(r, p[0], p[1]); }));
+
+  add(Verb::get, project + "/events", kSmallBody,
+      immediate([&events](const R& r, const P& p) { return events.list(r, p[0]); }));
 }
 
 void Application::add_ops_routes(const Handlers& h) {
@@ -199,6 +170,25 @@ void Application::add_ops_routes(const Handlers& h) {
   add(Verb::get, "/metrics", kSmallBody,
       immediate(
           [&ops](const http::Request& r, const http::PathParams&) { return ops.metrics(r); }));
+}
+
+void Application::add_activity_routes(const Handlers& h) {
+  auto& analytics = h.analytics;
+  using P = http::PathParams;
+  using R = http::Request;
+  const std::string project = "/api/v1/projects/{project_id}";
+  add(Verb::get, project + "/analytics", kSmallBody,
+      immediate([&analytics](const R& r, const P& p) { return analytics.analytics(r, p[0]); }));
+  add(Verb::get, project + "/usage", kSmallBody,
+      immediate([&analytics](const R& r, const P& p) { return analytics.usage(r, p[0]); }));
+  add(Verb::post, project + "/scope-preview", kSmallBody,
+      immediate([&analytics](const R& r, const P& p) { return analytics.scope_preview(r, p[0]); }));
+  add(Verb::get, project + "/events/export", kSmallBody,
+      immediate([&exports = h.exports](const R& r, const P& p) {
+        return exports.export_events(r, p[0]);
+      }));
+  add(Verb::get, project + "/live", kSmallBody,
+      immediate([&live = h.live](const R& r, const P& p) { return live.live(r, p[0]); }));
 }
 
 std::size_t Application::body_limit(const http::RequestHeader& header) {

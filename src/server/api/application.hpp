@@ -68,8 +68,8 @@ class Application final : public http::RequestHandler {
   void add_ingest_routes(const Handlers& handlers);
   void add_account_routes(const Handlers& handlers);
   void add_project_routes(const Handlers& handlers);
-  void add_activity_routes(const Handlers& handlers);
   void add_ops_routes(const Handlers& handlers);
+  void add_activity_routes(const Handlers& handlers);
 
   boost::asio::awaitable<http::Reply> dispatch(const http::Request& request,
                                                const http::RequestContext& context,

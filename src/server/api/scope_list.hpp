@@ -8,13 +8,10 @@
 
 namespace agentsudo::server::api {
 
-// At most this many scopes per agent (and per preview).
-inline constexpr std::size_t kMaxScopesPerList = 200;
-
-// Validates a JSON array of scope patterns with the SDK's rules: strings of
-// 1 to 256 bytes without control characters, at most 200, each a pattern
-// that compiles (no unclosed `[`). Errors name `field` and the item's index.
-Result<std::vector<std::string>> decode_scope_list(const boost::json::value& value,
-                                                   const std::string& field);
+// Reads a JSON array of scope patterns and validates it with the agents'
+// rules (validate_scopes: 1 to 256 bytes, no control characters, at most
+// 200, each a pattern that compiles). kInvalidPayload names the member
+// `scopes` and the index of the bad item.
+Result<std::vector<std::string>> decode_scope_list(const boost::json::value& value);
 
 }  // namespace agentsudo::server::api

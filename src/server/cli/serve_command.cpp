@@ -157,9 +157,6 @@ int run_serve(const ServeOptions& options) {
   if (!key)
     return fail(key.error().message);
 
-  // Before anything that posts to it (the password hasher's pool), so that it
-  // is destroyed after them.
-  asio::io_context io(static_cast<int>(threads));
   SystemClock clock;
   Metrics metrics;
   QuotaCounter quota([&projects](std::int64_t project, std::int64_t day) {
@@ -183,12 +180,6 @@ int run_serve(const ServeOptions& options) {
 
   api::EventsHandler events(access, *store->events, cursors);
   api::OpsHandler ops(projects, metrics);
-  api::AnalyticsHandler analytics(access, *store->analytics, clock);
-  api::ExportHandler exports(access, *store->events);
-  StreamLimiter live_streams(api::LiveHandler::kMaxStreamsPerPrincipal);
-  api::LiveHandler live(access, *store->events, commit_notifier, cursors, live_streams);
-  api::DashboardFiles dashboard(options.web_dir.empty() ? api::default_web_dir()
-                                                        : std::optional(options.web_dir));
   api::SessionHandler session(accounts, access, sessions, cookies);
   api::UsersHandler users(access, accounts, *store->accounts);
   api::ServerInfoHandler server_info(access, cookies);
@@ -196,11 +187,18 @@ int run_serve(const ServeOptions& options) {
   api::MembersHandler members(access, *store->accounts);
   api::KeysHandler keys(access, projects);
   api::AgentsHandler agents(access, *store->agents);
+  api::AnalyticsHandler analytics(access, *store->analytics, clock);
+  api::ExportHandler exports(access, *store->events);
+  StreamLimiter live_streams(api::LiveHandler::kMaxStreamsPerPrincipal);
+  api::LiveHandler live(access, *store->events, commit_notifier, cursors, live_streams);
+  api::DashboardFiles dashboard(options.web_dir.empty() ? api::default_web_dir()
+                                                        : std::optional(options.web_dir));
   api::Application application(
       api::Handlers{ingest, events, ops, session, users, server_info, project_handler, members,
                     keys, agents, analytics, exports, live, dashboard},
       metrics);
 
+  asio::io_context io(static_cast<int>(threads));
   http::HttpServer server(io, application, http::TransportLimits{});
   auto endpoint = server.listen(options.listen);
   if (!endpoint)

@@ -6,8 +6,8 @@
 #include "server/store/sqlite/connection_pool.hpp"
 #include "server/store/sqlite/schema.hpp"
 #include "server/store/sqlite/sqlite_account_store.hpp"
-#include "server/store/sqlite/sqlite_analytics_store.hpp"
 #include "server/store/sqlite/sqlite_agent_store.hpp"
+#include "server/store/sqlite/sqlite_analytics_store.hpp"
 #include "server/store/sqlite/sqlite_event_store.hpp"
 #include "server/store/sqlite/sqlite_project_store.hpp"
 
@@ -29,8 +29,8 @@ Result<SqliteStore> open_sqlite_store(const std::filesystem::path& data_dir, std
     store.projects = std::make_unique<SqliteProjectStore>(Database::open(file), pool);
     store.events = std::make_unique<SqliteEventStore>(std::move(writer), pool);
     store.accounts = std::make_unique<SqliteAccountStore>(Database::open(file), pool);
-    store.analytics = std::make_unique<SqliteAnalyticsStore>(pool);
     store.agents = std::make_unique<SqliteAgentStore>(Database::open(file), pool);
+    store.analytics = std::make_unique<SqliteAnalyticsStore>(pool);
     return store;
   } catch (const SqliteError& e) {
     return make_error(ErrorKind::kInternal, "cannot open " + file.string() + ": " + e.what());
