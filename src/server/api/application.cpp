@@ -14,6 +14,8 @@ namespace {
 // Routes that take no body still read a small one, so a stray body or an
 // unknown route gets its proper 404/405 rather than a 413.
 constexpr std::size_t kSmallBody = 64 * 1024;
+// An agent's settings: 200 scopes of 256 bytes, with room for JSON escapes.
+constexpr std::size_t kAgentBody = 256 * 1024;
 const std::string kUnmatchedRoute = "unmatched";
 const std::string kDashboardRoute = "dashboard";
 
@@ -150,11 +152,11 @@ void Application::add_project_routes(const Handlers& h) {
 
   add(Verb::get, project + "/agents", kSmallBody,
       immediate([&agents](const R& r, const P& p) { return agents.list(r, p[0]); }));
-  add(Verb::post, project + "/agents", kSmallBody,
+  add(Verb::post, project + "/agents", kAgentBody,
       immediate([&agents](const R& r, const P& p) { return agents.create(r, p[0]); }));
   add(Verb::get, project + "/agents/{agent_id}", kSmallBody,
       immediate([&agents](const R& r, const P& p) { return agents.get(r, p[0], p[1]); }));
-  add(Verb::patch, project + "/agents/{agent_id}", kSmallBody,
+  add(Verb::patch, project + "/agents/{agent_id}", kAgentBody,
       immediate([&agents](const R& r, const P& p) { return agents.update(r, p[0], p[1]); }));
   add(Verb::delete_, project + "/agents/{agent_id}", kSmallBody,
       immediate([&agents](const R& r, const P& p) { return agents.remove(r, p[0], p[1]); }));
