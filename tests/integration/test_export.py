@@ -4,6 +4,7 @@ import csv
 import http.client
 import io
 import json
+import os
 import socket
 import time
 
@@ -165,8 +166,11 @@ def test_a_large_export_streams_with_flat_memory(mserver, big):
     conn.close()
     assert rows == 200001  # the header and every event
     assert total > 30 * 1024 * 1024
-    # The body is tens of megabytes; the server never held more than a few pages of it.
-    assert peak - before < 20 * 1024, (before, peak, total)
+    # The body is tens of megabytes; the server never held more than a few
+    # pages of it. (ASan's quarantine keeps freed memory resident, so the
+    # bound means nothing in the sanitizer build.)
+    if "ASAN_OPTIONS" not in os.environ:
+        assert peak - before < 20 * 1024, (before, peak, total)
 
 
 def test_a_client_leaving_mid_export_does_not_hurt_the_server(mserver, big):
