@@ -312,3 +312,13 @@ def test_operator_token_reaches_everything(server, admin):
     assert op.get("/api/v1/users").status == 200
     r = op.get("/api/v1/session")
     assert r.status == 200 and r.json == {"user": None, "csrf_token": None}, r
+
+
+def test_agent_with_the_most_scopes_allowed(admin):
+    """200 scopes of 256 bytes, each needing JSON escapes, fit in one request."""
+    pid = admin.create_project("big")["project"]["id"]
+    scopes = [f"{i:03d}" + "\\*" * 126 + "z" for i in range(200)]
+    assert all(len(s) == 256 for s in scopes)
+    r = admin.post(f"{P}/{pid}/agents", {"name": "big", "scopes": scopes})
+    assert r.status == 201, r
+    assert r.json["scopes"] == scopes

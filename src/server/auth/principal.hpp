@@ -16,11 +16,12 @@ struct Principal {
   Kind kind = Kind::kOperator;
   std::optional<User> user;  // set for kUser
   std::string csrf_token;    // the session's, for kUser
+  // Who to count per-caller limits against: "user:<id>" or "token:<digest
+  // prefix>" (each management token apart). Never a secret.
+  std::string subject;
 
   bool is_operator() const { return kind == Kind::kOperator; }
   bool is_admin() const { return is_operator() || (user && user->is_admin); }
-  // A label for logs and per-caller limits; never a secret.
-  std::string label() const { return user ? "user:" + user->id : "operator"; }
 };
 
 }  // namespace agentsudo::server

@@ -157,6 +157,9 @@ int run_serve(const ServeOptions& options) {
   if (!key)
     return fail(key.error().message);
 
+  // Before anything that posts to it (the password hasher's pool), so that it
+  // is destroyed after them.
+  asio::io_context io(static_cast<int>(threads));
   SystemClock clock;
   Metrics metrics;
   QuotaCounter quota([&projects](std::int64_t project, std::int64_t day) {
@@ -196,7 +199,6 @@ int run_serve(const ServeOptions& options) {
                     keys, agents, analytics, exports, live},
       metrics);
 
-  asio::io_context io(static_cast<int>(threads));
   http::HttpServer server(io, application, http::TransportLimits{});
   auto endpoint = server.listen(options.listen);
   if (!endpoint)

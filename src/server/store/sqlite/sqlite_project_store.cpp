@@ -55,8 +55,13 @@ Result<Project> SqliteProjectStore::create_project(std::string_view name, const 
   return translate_errors("create project", [&]() -> Result<Project> {
     std::lock_guard lock(write_mutex_);
     Project project{0, make_uuid_v7(now() / 1000), std::string(name), tier, now()};
+    // Never reuses a deleted project's rowid: in-memory state keyed by it
+    // (quota counts, the writer's agent cache) must not pass to a new project.
     auto insert = writer_->prepare_cached(
-        "INSERT INTO projects (uuid, name, tier, daily_quota, created_at) VALUES (?, ?, ?, ?, ?)");
+        "INSERT INTO projects (id, uuid, name, tier, daily_quota, created_at) VALUES ("
+        "1 + max(coalesce((SELECT max(id) FROM projects), 0), coalesce((SELECT CAST(value AS "
+        "INTEGER) FROM settings WHERE name = 'deleted_project_rowid_high_water'), 0)), "
+        "?, ?, ?, ?, ?)");
     insert->bind(1, project.id);
     insert->bind(2, project.name);
     insert->bind(3, tier.name);
@@ -118,12 +123,20 @@ Status SqliteProjectStore::rename_project(std::string_view project_id, std::stri
 Status SqliteProjectStore::delete_project(std::string_view project_id) {
   return translate_errors("delete project", [&]() -> Status {
     std::lock_guard lock(write_mutex_);
+    Transaction tx(*writer_);
+    auto mark = writer_->prepare_cached(
+        "INSERT INTO settings (name, value) SELECT 'deleted_project_rowid_high_water', id "
+        "FROM projects WHERE uuid = ? ON CONFLICT (name) DO UPDATE SET "
+        "value = max(CAST(value AS INTEGER), excluded.value)");
+    mark->bind(1, project_id);
+    mark->run();
     // Foreign keys cascade to keys, agents, events, usage and members.
     auto remove = writer_->prepare_cached("DELETE FROM projects WHERE uuid = ?");
     remove->bind(1, project_id);
     remove->run();
     if (writer_->changes() == 0)
       return project_not_found(project_id);
+    tx.commit();
     return {};
   });
 }

@@ -1,0 +1,109 @@
+// AccountStore's rules on a real SQLite file.
+#include <gtest/gtest.h>
+
+#include "server/admin/provisioning.hpp"
+#include "temp_store.hpp"
+
+namespace agentsudo::server {
+namespace {
+
+NewUser new_user(std::string email, bool is_admin = false, bool only_if_first = false) {
+  return NewUser{std::move(email), "$argon2id$hash", is_admin, only_if_first};
+}
+
+TEST(AccountStore, FirstUserIsAdminAndJoinsExistingProjects) {
+  TempStore store;
+  auto project = create_project_with_key(*store->projects, "before", Tier{"free", 1000});
+  ASSERT_TRUE(project.ok());
+  auto first = store->accounts->create_user(new_user("first@example.com"));
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(first->is_admin);
+  EXPECT_TRUE(*store->accounts->is_member(project->project.rowid, first->rowid));
+  auto second = store->accounts->create_user(new_user("second@example.com"));
+  ASSERT_TRUE(second.ok());
+  EXPECT_FALSE(second->is_admin);
+  EXPECT_FALSE(*store->accounts->is_member(project->project.rowid, second->rowid));
+  EXPECT_EQ(*store->accounts->count_users(), 2);
+}
+
+TEST(AccountStore, SetupOnlyWhileNobodyExists) {
+  TempStore store;
+  ASSERT_TRUE(store->accounts->create_user(new_user("a@example.com", true, true)).ok());
+  auto again = store->accounts->create_user(new_user("b@example.com", true, true));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().kind, ErrorKind::kConflict);
+  EXPECT_EQ(*store->accounts->count_users(), 1);
+}
+
+TEST(AccountStore, EmailsAreUnique) {
+  TempStore store;
+  ASSERT_TRUE(store->accounts->create_user(new_user("a@example.com")).ok());
+  auto taken = store->accounts->create_user(new_user("a@example.com"));
+  ASSERT_FALSE(taken);
+  EXPECT_EQ(taken.error().kind, ErrorKind::kConflict);
+  EXPECT_EQ(taken.error().field, "email");
+}
+
+TEST(AccountStore, TheLastAdminStays) {
+  TempStore store;
+  auto admin = store->accounts->create_user(new_user("admin@example.com"));
+  auto user = store->accounts->create_user(new_user("user@example.com"));
+  ASSERT_TRUE(admin.ok() && user.ok());
+  EXPECT_EQ(store->accounts->delete_user(admin->id).error().kind, ErrorKind::kConflict);
+  EXPECT_TRUE(store->accounts->delete_user(user->id));
+  EXPECT_EQ(store->accounts->delete_user(user->id).error().kind, ErrorKind::kNotFound);
+  auto second_admin = store->accounts->create_user(new_user("admin2@example.com", true));
+  ASSERT_TRUE(second_admin.ok());
+  EXPECT_TRUE(store->accounts->delete_user(admin->id));
+}
+
+TEST(AccountStore, Membership) {
+  TempStore store;
+  auto admin = store->accounts->create_user(new_user("admin@example.com"));
+  auto user = store->accounts->create_user(new_user("user@example.com"));
+  auto project = create_project_with_key(*store->projects, "p", Tier{"free", 1000});
+  ASSERT_TRUE(admin.ok() && user.ok() && project.ok());
+  auto rowid = project->project.rowid;
+  ASSERT_TRUE(store->accounts->add_member(rowid, user->rowid));
+  EXPECT_EQ(store->accounts->add_member(rowid, user->rowid).error().kind, ErrorKind::kConflict);
+  EXPECT_EQ(store->accounts->members_of(rowid)->size(), 1U);
+  EXPECT_EQ(store->accounts->projects_of(user->rowid)->size(), 1U);
+  ASSERT_TRUE(store->accounts->remove_member(rowid, user->rowid));
+  EXPECT_EQ(store->accounts->remove_member(rowid, user->rowid).error().kind, ErrorKind::kNotFound);
+  EXPECT_TRUE(store->accounts->projects_of(user->rowid)->empty());
+}
+
+TEST(AccountStore, DeletingAProjectRemovesItsMemberships) {
+  TempStore store;
+  auto user = store->accounts->create_user(new_user("admin@example.com"));
+  auto project = create_project_with_key(*store->projects, "p", Tier{"free", 1000});
+  ASSERT_TRUE(user.ok() && project.ok());
+  ASSERT_TRUE(store->accounts->add_member(project->project.rowid, user->rowid));
+  ASSERT_TRUE(store->projects->delete_project(project->project.id));
+  EXPECT_TRUE(store->accounts->projects_of(user->rowid)->empty());
+  EXPECT_EQ(store->projects->find_project(project->project.id).error().kind, ErrorKind::kNotFound);
+}
+
+}  // namespace
+}  // namespace agentsudo::server
+
+namespace agentsudo::server {
+namespace {
+
+TEST(ProjectStore, ADeletedProjectsRowidIsNeverReused) {
+  TempStore store;
+  auto first = store->projects->create_project("one", Tier{"free", 1000});
+  auto last = store->projects->create_project("two", Tier{"free", 1000});
+  ASSERT_TRUE(first.ok() && last.ok());
+  ASSERT_TRUE(store->projects->delete_project(last->id));
+  auto next = store->projects->create_project("three", Tier{"free", 1000});
+  ASSERT_TRUE(next.ok());
+  EXPECT_GT(next->rowid, last->rowid);
+  ASSERT_TRUE(store->projects->delete_project(first->id));
+  auto after = store->projects->create_project("four", Tier{"free", 1000});
+  ASSERT_TRUE(after.ok());
+  EXPECT_GT(after->rowid, next->rowid);
+}
+
+}  // namespace
+}  // namespace agentsudo::server
