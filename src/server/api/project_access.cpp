@@ -4,8 +4,6 @@
 
 namespace agentsudo::server::api {
 
-// Per-caller limits count against the principal's subject: each person by
-// user id, each management token apart (accounts' Principal::subject).
 Result<ProjectAccess> authorize_project_read(AccessControl& access, const http::Request& request,
                                              std::string_view project_id) {
   auto principal = authenticate(access, request);

@@ -13,8 +13,8 @@ namespace agentsudo::server::api {
 // Who is asking, and the project they may read.
 struct ProjectAccess {
   Project project;
-  // Identifies the caller (a user, or one management token) across
-  // requests, for per-caller limits such as the live-stream cap; never shown.
+  // The caller's Principal::subject (a user, or one management token), for
+  // per-caller limits such as the live-stream cap; never shown.
   std::string principal;
 };
 
