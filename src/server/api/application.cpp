@@ -120,49 +120,50 @@ void Application::add_project_routes(const Handlers& h) {
   auto& keys = h.keys;
   auto& agents = h.agents;
   auto& events = h.events;
-  using P = http::PathParams;
-  using R = http::Request;
+  using Params = http::PathParams;
+  using Req = http::Request;
   const std::string project = "/api/v1/projects/{project_id}";
   add(Verb::get, "/api/v1/projects", kSmallBody,
-      immediate([&projects](const R& r, const P&) { return projects.list(r); }));
+      immediate([&projects](const Req& r, const Params&) { return projects.list(r); }));
   add(Verb::post, "/api/v1/projects", kSmallBody,
-      immediate([&projects](const R& r, const P&) { return projects.create(r); }));
+      immediate([&projects](const Req& r, const Params&) { return projects.create(r); }));
   add(Verb::get, project, kSmallBody,
-      immediate([&projects](const R& r, const P& p) { return projects.get(r, p[0]); }));
+      immediate([&projects](const Req& r, const Params& p) { return projects.get(r, p[0]); }));
   add(Verb::patch, project, kSmallBody,
-      immediate([&projects](const R& r, const P& p) { return projects.update(r, p[0]); }));
+      immediate([&projects](const Req& r, const Params& p) { return projects.update(r, p[0]); }));
   add(Verb::delete_, project, kSmallBody,
-      immediate([&projects](const R& r, const P& p) { return projects.remove(r, p[0]); }));
+      immediate([&projects](const Req& r, const Params& p) { return projects.remove(r, p[0]); }));
 
   add(Verb::get, project + "/members", kSmallBody,
-      immediate([&members](const R& r, const P& p) { return members.list(r, p[0]); }));
+      immediate([&members](const Req& r, const Params& p) { return members.list(r, p[0]); }));
   add(Verb::post, project + "/members", kSmallBody,
-      immediate([&members](const R& r, const P& p) { return members.add(r, p[0]); }));
+      immediate([&members](const Req& r, const Params& p) { return members.add(r, p[0]); }));
   add(Verb::delete_, project + "/members/{user_id}", kSmallBody,
-      immediate([&members](const R& r, const P& p) { return members.remove(r, p[0], p[1]); }));
+      immediate(
+          [&members](const Req& r, const Params& p) { return members.remove(r, p[0], p[1]); }));
 
   add(Verb::get, project + "/keys", kSmallBody,
-      immediate([&keys](const R& r, const P& p) { return keys.list(r, p[0]); }));
+      immediate([&keys](const Req& r, const Params& p) { return keys.list(r, p[0]); }));
   add(Verb::post, project + "/keys", kSmallBody,
-      immediate([&keys](const R& r, const P& p) { return keys.create(r, p[0]); }));
+      immediate([&keys](const Req& r, const Params& p) { return keys.create(r, p[0]); }));
   add(Verb::post, project + "/keys/{key_id}/rotate", kSmallBody,
-      immediate([&keys](const R& r, const P& p) { return keys.rotate(r, p[0], p[1]); }));
+      immediate([&keys](const Req& r, const Params& p) { return keys.rotate(r, p[0], p[1]); }));
   add(Verb::delete_, project + "/keys/{key_id}", kSmallBody,
-      immediate([&keys](const R& r, const P& p) { return keys.revoke(r, p[0], p[1]); }));
+      immediate([&keys](const Req& r, const Params& p) { return keys.revoke(r, p[0], p[1]); }));
 
   add(Verb::get, project + "/agents", kSmallBody,
-      immediate([&agents](const R& r, const P& p) { return agents.list(r, p[0]); }));
+      immediate([&agents](const Req& r, const Params& p) { return agents.list(r, p[0]); }));
   add(Verb::post, project + "/agents", kAgentBody,
-      immediate([&agents](const R& r, const P& p) { return agents.create(r, p[0]); }));
+      immediate([&agents](const Req& r, const Params& p) { return agents.create(r, p[0]); }));
   add(Verb::get, project + "/agents/{agent_id}", kSmallBody,
-      immediate([&agents](const R& r, const P& p) { return agents.get(r, p[0], p[1]); }));
+      immediate([&agents](const Req& r, const Params& p) { return agents.get(r, p[0], p[1]); }));
   add(Verb::patch, project + "/agents/{agent_id}", kAgentBody,
-      immediate([&agents](const R& r, const P& p) { return agents.update(r, p[0], p[1]); }));
+      immediate([&agents](const Req& r, const Params& p) { return agents.update(r, p[0], p[1]); }));
   add(Verb::delete_, project + "/agents/{agent_id}", kSmallBody,
-      immediate([&agents](const R& r, const P& p) { return agents.remove(r, p[0], p[1]); }));
+      immediate([&agents](const Req& r, const Params& p) { return agents.remove(r, p[0], p[1]); }));
 
   add(Verb::get, project + "/events", kSmallBody,
-      immediate([&events](const R& r, const P& p) { return events.list(r, p[0]); }));
+      immediate([&events](const Req& r, const Params& p) { return events.list(r, p[0]); }));
 }
 
 void Application::add_ops_routes(const Handlers& h) {
