@@ -10,7 +10,7 @@ DATA_DIR   ?= ./data
 
 CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DAGENTSUDO_WERROR=ON
 
-.PHONY: all deps build build-asan run test test-fast test-asan bench format clean
+.PHONY: all deps build build-asan run test test-fast test-asan bench bench-analytics format clean
 
 all: build
 
@@ -40,11 +40,15 @@ test-asan: build-asan
 	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)
 
 # The server over HTTP against an nginx ceiling, then the SDK's calling-thread
-# costs (Google Benchmark; medians of 5 runs).
+# costs (Google Benchmark; medians of 5 runs), then analytics at 10 M events.
 bench: build
 	@bench/run.sh $(BUILD_DIR)
 	@$(BUILD_DIR)/bin/agentsudo_sdk_bench --benchmark_repetitions=5 \
 	  --benchmark_report_aggregates_only=true
+	@bench/analytics.sh $(BUILD_DIR)
+
+bench-analytics: build
+	@bench/analytics.sh $(BUILD_DIR)
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

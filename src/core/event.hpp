@@ -18,6 +18,9 @@ struct Event {
   std::string metadata_json = "{}";
   // The time of the decision, when the client sent one.
   std::optional<UnixMicros> timestamp;
+  // metadata.session_id when the client sent a short string there (our SDK
+  // always does): what analytics counts as one session.
+  std::optional<std::string> session_id;
 };
 
 // Limits on what one event may hold. Every client-supplied string is bounded
@@ -29,6 +32,8 @@ struct EventLimits {
   static constexpr std::size_t kMaxFunctionName = 256;
   static constexpr std::size_t kMaxMetadataBytes = 16 * 1024;
   static constexpr std::size_t kMaxMetadataDepth = 8;
+  // A longer metadata.session_id is kept in the metadata but not counted.
+  static constexpr std::size_t kMaxSessionId = 128;
 };
 
 }  // namespace agentsudo

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "server/cli/admin_commands.hpp"
+#include "server/cli/seed_demo_command.hpp"
 #include "server/cli/serve_command.hpp"
 
 namespace cli = agentsudo::server::cli;
@@ -109,6 +110,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--threads", serve_options.io_threads, "I/O threads (0: one per core)");
   serve
+      ->add_option("--web-dir", serve_options.web_dir,
+                   "The built dashboard (default: <exe dir>/../web)")
+      ->envname("AGENTSUDO_WEB_DIR");
+  serve
       ->add_flag("--secure-cookies", serve_options.secure_cookies,
                  "Mark the session cookie Secure (when clients reach the server over HTTPS)")
       ->envname("AGENTSUDO_SECURE_COOKIES");
@@ -116,6 +121,20 @@ int main(int argc, char** argv) {
 
   cli::AdminOptions admin_options;
   add_admin_commands(app, admin_options, exit_code);
+
+  cli::SeedDemoOptions seed_options;
+  auto* seed = app.add_subcommand("seed-demo",
+                                  "Fill a project with synthetic events (demos, "
+                                  "benchmarks)");
+  seed->add_option("--data-dir", seed_options.data_dir, "Data directory")
+      ->envname("AGENTSUDO_DATA_DIR");
+  seed->add_option("--events", seed_options.events, "Events to add")->capture_default_str();
+  seed->add_option("--project", seed_options.project, "Project name (created if missing)")
+      ->capture_default_str();
+  seed->add_option("--days", seed_options.days, "Days the events spread over, ending now")
+      ->capture_default_str();
+  seed->add_flag("--json", seed_options.json, "Print exactly one JSON document");
+  seed->callback([&] { exit_code = cli::seed_demo(seed_options); });
 
   auto args = with_default_command(argc, argv);
   try {

@@ -1,6 +1,7 @@
 #include "server/api/application.hpp"
 
 #include <chrono>
+#include <type_traits>
 
 #include "server/api/responses.hpp"
 
@@ -16,36 +17,46 @@ constexpr std::size_t kSmallBody = 64 * 1024;
 // An agent's settings: 200 scopes of 256 bytes, with room for JSON escapes.
 constexpr std::size_t kAgentBody = 256 * 1024;
 const std::string kUnmatchedRoute = "unmatched";
+const std::string kDashboardRoute = "dashboard";
 
 std::string_view path_of(std::string_view target) {
   return target.substr(0, target.find('?'));
 }
 
-// Wraps a synchronous handler of (request, path parameters) as a route's answer.
+// Wraps a synchronous handler of (request, path parameters) as a route's
+// answer: a whole Response, or a Reply that streams its body.
 template <class Handler>
 auto immediate(Handler handler) {
   return [handler](const http::Request& request, const http::PathParams& params,
-                   const http::RequestContext&) -> asio::awaitable<http::Response> {
+                   const http::RequestContext&) -> asio::awaitable<http::Reply> {
     co_return handler(request, params);
   };
 }
 
-// Wraps a coroutine handler of (request, path parameters) as a route's answer.
+// Wraps a coroutine handler of (request, path parameters[, context]) that
+// answers a whole Response as a route's answer.
 template <class Handler>
 auto awaited(Handler handler) {
   return [handler](const http::Request& request, const http::PathParams& params,
-                   const http::RequestContext&) -> asio::awaitable<http::Response> {
-    co_return co_await handler(request, params);
+                   const http::RequestContext& context) -> asio::awaitable<http::Reply> {
+    if constexpr (std::is_invocable_v<Handler, const http::Request&, const http::PathParams&,
+                                      const http::RequestContext&>) {
+      co_return co_await handler(request, params, context);
+    } else {
+      co_return co_await handler(request, params);
+    }
   };
 }
 
 }  // namespace
 
-Application::Application(Handlers handlers, Metrics& metrics) : metrics_(metrics) {
+Application::Application(Handlers handlers, Metrics& metrics)
+    : dashboard_(handlers.dashboard), metrics_(metrics) {
   add_ingest_routes(handlers);
   add_account_routes(handlers);
   add_project_routes(handlers);
   add_ops_routes(handlers);
+  add_activity_routes(handlers);
 }
 
 void Application::add(Verb method, const std::string& pattern, std::size_t body_limit,
@@ -55,11 +66,13 @@ void Application::add(Verb method, const std::string& pattern, std::size_t body_
 
 void Application::add_ingest_routes(const Handlers& h) {
   add(Verb::post, "/ingest-event", IngestHandler::kMaxEventBytes,
-      [&ingest = h.ingest](const http::Request& request, const http::PathParams&,
-                           const http::RequestContext&) { return ingest.ingest_event(request); });
+      awaited([&ingest = h.ingest](const http::Request& request, const http::PathParams&) {
+        return ingest.ingest_event(request);
+      }));
   add(Verb::post, "/api/events", IngestHandler::kMaxBatchBytes,
-      [&ingest = h.ingest](const http::Request& request, const http::PathParams&,
-                           const http::RequestContext&) { return ingest.ingest_batch(request); });
+      awaited([&ingest = h.ingest](const http::Request& request, const http::PathParams&) {
+        return ingest.ingest_batch(request);
+      }));
 }
 
 void Application::add_account_routes(const Handlers& h) {
@@ -74,8 +87,9 @@ void Application::add_account_routes(const Handlers& h) {
         return session.set_up(r);
       }));
   add(Verb::post, "/api/v1/session", kSmallBody,
-      [&session](const http::Request& r, const http::PathParams&,
-                 const http::RequestContext& context) { return session.log_in(r, context); });
+      awaited(
+          [&session](const http::Request& r, const http::PathParams&,
+                     const http::RequestContext& context) { return session.log_in(r, context); }));
   add(Verb::get, "/api/v1/session", kSmallBody,
       immediate([&session](const http::Request& r, const http::PathParams&) {
         return session.current(r);
@@ -161,24 +175,43 @@ void Application::add_ops_routes(const Handlers& h) {
           [&ops](const http::Request& r, const http::PathParams&) { return ops.metrics(r); }));
 }
 
+void Application::add_activity_routes(const Handlers& h) {
+  auto& analytics = h.analytics;
+  using P = http::PathParams;
+  using R = http::Request;
+  const std::string project = "/api/v1/projects/{project_id}";
+  add(Verb::get, project + "/analytics", kSmallBody,
+      immediate([&analytics](const R& r, const P& p) { return analytics.analytics(r, p[0]); }));
+  add(Verb::get, project + "/usage", kSmallBody,
+      immediate([&analytics](const R& r, const P& p) { return analytics.usage(r, p[0]); }));
+  add(Verb::post, project + "/scope-preview", kSmallBody,
+      immediate([&analytics](const R& r, const P& p) { return analytics.scope_preview(r, p[0]); }));
+  add(Verb::get, project + "/events/export", kSmallBody,
+      immediate([&exports = h.exports](const R& r, const P& p) {
+        return exports.export_events(r, p[0]);
+      }));
+  add(Verb::get, project + "/live", kSmallBody,
+      immediate([&live = h.live](const R& r, const P& p) { return live.live(r, p[0]); }));
+}
+
 std::size_t Application::body_limit(const http::RequestHeader& header) {
   auto match = router_.find(header.method(), path_of(header.target()));
   return match.route != nullptr ? match.route->body_limit : kSmallBody;
 }
 
-asio::awaitable<http::Response> Application::handle(http::Request request,
-                                                    http::RequestContext context) {
+asio::awaitable<http::Reply> Application::handle(http::Request request,
+                                                 http::RequestContext context) {
   auto started = std::chrono::steady_clock::now();
   std::string route_name = kUnmatchedRoute;
-  http::Response response = co_await dispatch(request, context, route_name);
+  http::Reply reply = co_await dispatch(request, context, route_name);
   std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
-  metrics_.record_request(route_name, response.result_int(), elapsed.count());
-  co_return response;
+  metrics_.record_request(route_name, reply.head.result_int(), elapsed.count());
+  co_return reply;
 }
 
-asio::awaitable<http::Response> Application::dispatch(const http::Request& request,
-                                                      const http::RequestContext& context,
-                                                      std::string& route_name) {
+asio::awaitable<http::Reply> Application::dispatch(const http::Request& request,
+                                                   const http::RequestContext& context,
+                                                   std::string& route_name) {
   auto match = router_.find(request.method(), path_of(request.target()));
   if (match.route == nullptr && !match.allowed_methods.empty()) {
     auto response = error_response(make_error(ErrorKind::kMethodNotAllowed,
@@ -187,6 +220,10 @@ asio::awaitable<http::Response> Application::dispatch(const http::Request& reque
                                    request.version());
     response.set(http::Field::allow, match.allowed_methods);
     co_return response;
+  }
+  if (match.route == nullptr && DashboardFiles::claims(request)) {
+    route_name = kDashboardRoute;
+    co_return dashboard_.serve(request);
   }
   if (match.route == nullptr) {
     co_return error_response(make_error(ErrorKind::kNotFound,

@@ -76,6 +76,20 @@ Result<std::string> read_metadata(const json::object& object) {
   return text;
 }
 
+// The metadata's session id, read from the already parsed object so the
+// commit writer never parses metadata again.
+std::optional<std::string> read_session_id(const json::object& object) {
+  const json::value* metadata = object.if_contains("metadata");
+  if (metadata == nullptr || !metadata->is_object())
+    return std::nullopt;
+  const json::value* id = metadata->get_object().if_contains("session_id");
+  if (id == nullptr || !id->is_string() || id->get_string().empty() ||
+      id->get_string().size() > EventLimits::kMaxSessionId) {
+    return std::nullopt;
+  }
+  return std::string(id->get_string());
+}
+
 Result<std::optional<UnixMicros>> read_timestamp(const json::object& object) {
   const json::value* value = object.if_contains("timestamp");
   if (value == nullptr || value->is_null())
@@ -140,6 +154,7 @@ Result<Event> decode_event(const json::value& value) {
   if (!metadata)
     return metadata.take_error();
   event.metadata_json = std::move(*metadata);
+  event.session_id = read_session_id(object);
 
   auto timestamp = read_timestamp(object);
   if (!timestamp)

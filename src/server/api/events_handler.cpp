@@ -1,8 +1,6 @@
 #include "server/api/events_handler.hpp"
 
-#include <boost/url/parse.hpp>
-#include <charconv>
-
+#include "server/api/event_filters.hpp"
 #include "server/api/event_json.hpp"
 #include "server/api/request_credentials.hpp"
 #include "server/api/responses.hpp"
@@ -12,80 +10,6 @@ namespace {
 
 Error invalid_parameter(std::string name, std::string message) {
   return make_error(ErrorKind::kInvalidParameter, std::move(message), std::move(name));
-}
-
-// The query as the client asked for it, before the cursor is resolved.
-struct ListRequest {
-  EventQuery query;
-  std::optional<std::string> cursor;
-  std::string filter_fingerprint;  // what a cursor is bound to
-};
-
-Result<std::size_t> parse_limit(std::string_view text) {
-  std::size_t limit = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
-  if (ec != std::errc() || end != text.data() + text.size() || limit < 1 ||
-      limit > EventsHandler::kMaxLimit) {
-    return invalid_parameter("limit", "limit must be a whole number from 1 to " +
-                                          std::to_string(EventsHandler::kMaxLimit));
-  }
-  return limit;
-}
-
-Result<UnixMicros> parse_time(const std::string& name, std::string_view text) {
-  auto parsed = parse_rfc3339(text);
-  if (!parsed) {
-    return invalid_parameter(name, name + " must be an RFC 3339 time such as 2026-01-15T10:30:00Z");
-  }
-  return *parsed;
-}
-
-// Applies one query parameter to the request, or says what is wrong with it.
-Status apply_parameter(const std::string& name, const std::string& value, ListRequest& list) {
-  EventQuery& q = list.query;
-  if (name == "agent_name") {
-    q.agent_name = value;
-  } else if (name == "scope") {
-    q.scope = value;
-  } else if (name == "action") {
-    q.action = value;
-  } else if (name == "allowed") {
-    if (value != "true" && value != "false") {
-      return invalid_parameter("allowed", "allowed must be true or false");
-    }
-    q.allowed = value == "true";
-  } else if (name == "since" || name == "until") {
-    auto time = parse_time(name, value);
-    if (!time)
-      return time.error();
-    (name == "since" ? q.since : q.until) = *time;
-  } else if (name == "limit") {
-    auto limit = parse_limit(value);
-    if (!limit)
-      return limit.error();
-    q.limit = *limit;
-  } else if (name == "cursor") {
-    list.cursor = value;
-    return {};
-  } else {
-    return invalid_parameter(name, "unknown query parameter " + name);
-  }
-  list.filter_fingerprint += name + "=" + value + "\n";
-  return {};
-}
-
-Result<ListRequest> parse_list_request(std::string_view target) {
-  auto url = boost::urls::parse_origin_form(target);
-  if (!url)
-    return invalid_parameter("", "the request target is not a valid URL");
-  ListRequest list;
-  list.query.limit = EventsHandler::kDefaultLimit;
-  for (const auto& param : url->params()) {
-    if (auto status = apply_parameter(param.key, param.value, list); !status) {
-      return status.error();
-    }
-  }
-  return list;
 }
 
 std::string page_body(const std::vector<StoredEvent>& events, std::string_view project_id,
@@ -116,14 +40,14 @@ http::Response EventsHandler::list(const http::Request& request, std::string_vie
   auto principal = authenticate(access_, request);
   if (!principal)
     return error_response(principal.error(), version);
-  auto list = parse_list_request(request.target());
+  auto list = parse_event_filters(request.target(), FilterRoute::kList);
   if (!list)
     return error_response(list.error(), version);
   auto project = access_.visible_project(*principal, project_id);
   if (!project)
     return error_response(project.error(), version);
 
-  std::string scope = std::string(project_id) + "\n" + list->filter_fingerprint;
+  std::string scope = std::string(project_id) + "\n" + list->fingerprint;
   if (list->cursor) {
     list->query.before_seq = cursors_.decode(*list->cursor, scope);
     if (!list->query.before_seq) {

@@ -22,6 +22,8 @@
 #include "server/clock.hpp"
 #include "server/http/http_server.hpp"
 #include "server/ingest/ingestor.hpp"
+#include "server/live/commit_notifier.hpp"
+#include "server/live/stream_limiter.hpp"
 #include "server/metrics/metrics.hpp"
 #include "server/quota/quota_counter.hpp"
 #include "server/store/commit_queue.hpp"
@@ -163,7 +165,11 @@ int run_serve(const ServeOptions& options) {
   QuotaCounter quota([&projects](std::int64_t project, std::int64_t day) {
     return projects.events_on_day(project, day);
   });
-  CommitQueue commits(*store->events, metrics);
+  CommitNotifier commit_notifier;
+  CommitQueue commits(*store->events, metrics, CommitQueue::kDefaultMaxEventsPerCommit,
+                      [&commit_notifier](std::span<const std::int64_t> projects_committed) {
+                        commit_notifier.notify(projects_committed);
+                      });
   Ingestor ingestor(quota, commits, clock, metrics);
   api::CursorCodec cursors(*key);
   api::IngestHandler ingest(projects, ingestor);
@@ -184,9 +190,16 @@ int run_serve(const ServeOptions& options) {
   api::MembersHandler members(access, *store->accounts);
   api::KeysHandler keys(access, projects);
   api::AgentsHandler agents(access, *store->agents);
-  api::Application application(api::Handlers{ingest, events, ops, session, users, server_info,
-                                             project_handler, members, keys, agents},
-                               metrics);
+  api::AnalyticsHandler analytics(access, *store->analytics, clock);
+  api::ExportHandler exports(access, *store->events);
+  StreamLimiter live_streams(api::LiveHandler::kMaxStreamsPerPrincipal);
+  api::LiveHandler live(access, *store->events, commit_notifier, cursors, live_streams);
+  api::DashboardFiles dashboard(options.web_dir.empty() ? api::default_web_dir()
+                                                        : std::optional(options.web_dir));
+  api::Application application(
+      api::Handlers{ingest, events, ops, session, users, server_info, project_handler, members,
+                    keys, agents, analytics, exports, live, dashboard},
+      metrics);
 
   http::HttpServer server(io, application, http::TransportLimits{});
   auto endpoint = server.listen(options.listen);
@@ -207,6 +220,8 @@ int run_serve(const ServeOptions& options) {
   std::cout << "agentsudo-server listening on http://" << endpoint->address().to_string() << ":"
             << endpoint->port() << " (data in " << options.data_dir.string() << ")\n"
             << std::flush;
+  if (dashboard.root())
+    spdlog::info("dashboard files from {}", dashboard.root()->string());
 
   std::vector<std::thread> workers;
   for (unsigned i = 1; i < threads; ++i)

@@ -9,6 +9,8 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   std::filesystem::path data_dir = "./data";
   unsigned io_threads = 0;  // 0: one per core
+  // The built dashboard (index.html, assets/). Empty: api::default_web_dir().
+  std::filesystem::path web_dir;
   // Mark the session cookie Secure: set this when clients reach the server over HTTPS.
   bool secure_cookies = false;
 };

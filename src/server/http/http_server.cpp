@@ -10,6 +10,8 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <charconv>
 
+#include "server/http/chunked_body_stream.hpp"
+
 namespace agentsudo::server::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -191,7 +193,13 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
     }
 
     bool keep_alive = parser.get().keep_alive() && !draining_;
-    Response response = co_await handler_.handle(parser.release(), context);
+    Reply reply = co_await handler_.handle(parser.release(), context);
+    if (reply.stream) {
+      if (!co_await write_streamed(stream, reply, keep_alive) || !keep_alive || draining_)
+        break;
+      continue;
+    }
+    Response& response = reply.head;
     response.keep_alive(keep_alive);
     response.prepare_payload();
     stream.expires_after(limits_.write_timeout);
@@ -200,6 +208,30 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
       break;
   }
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+// Sends the head, lets the producer write the body chunk by chunk, then ends
+// it. Returns false when the connection cannot carry another request.
+asio::awaitable<bool> HttpServer::write_streamed(beast::tcp_stream& stream, Reply& reply,
+                                                 bool keep_alive) {
+  Response& head = reply.head;
+  // HTTP/1.0 has no chunks: the body ends when the connection does.
+  bool chunked = head.version() >= 11;
+  head.keep_alive(keep_alive && chunked);
+  head.body().clear();
+  if (chunked)
+    head.chunked(true);
+  beast_http::response_serializer<beast_http::string_body> serializer(head);
+  stream.expires_after(limits_.write_timeout);
+  auto [head_ec, head_bytes] =
+      co_await beast_http::async_write_header(stream, serializer, kNoThrow);
+  if (head_ec)
+    co_return false;
+  ChunkedBodyStream body(stream, chunked, limits_.write_timeout, draining_);
+  bool complete = co_await reply.stream(body);
+  if (!complete || !co_await body.finish())
+    co_return false;
+  co_return chunked;
 }
 
 }  // namespace agentsudo::server::http

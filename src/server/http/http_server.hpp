@@ -4,6 +4,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <string>
 
 #include "server/error.hpp"
@@ -36,6 +37,8 @@ class HttpServer {
  private:
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket);
+  boost::asio::awaitable<bool> write_streamed(boost::beast::tcp_stream& stream, Reply& reply,
+                                              bool keep_alive);
 
   boost::asio::io_context& io_;
   RequestHandler& handler_;

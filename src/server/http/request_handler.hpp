@@ -5,6 +5,7 @@
 
 #include "server/error.hpp"
 #include "server/http/message.hpp"
+#include "server/http/reply.hpp"
 #include "server/http/request_context.hpp"
 
 namespace agentsudo::server::http {
@@ -20,7 +21,7 @@ class RequestHandler {
   // before any of the body is read.
   virtual std::size_t body_limit(const RequestHeader& header) = 0;
 
-  virtual boost::asio::awaitable<Response> handle(Request request, RequestContext context) = 0;
+  virtual boost::asio::awaitable<Reply> handle(Request request, RequestContext context) = 0;
 
   // The answer to a request the transport refused (too large, malformed).
   virtual Response reject(const RequestHeader& header, const Error& error) = 0;

@@ -64,6 +64,7 @@ asio::awaitable<IngestOutcome> Ingestor::ingest(const KeyOwner& owner, std::vect
 
   EventBatch& batch = outcome.batch;
   batch.project_rowid = owner.project_rowid;
+  batch.api_key_rowid = owner.key_rowid;
   batch.event_ids.reserve(events.size());
   for (std::size_t i = 0; i < events.size(); ++i)
     batch.event_ids.push_back(make_uuid_v7(now / 1000));

@@ -2,12 +2,16 @@
 
 #include <pthread.h>
 
+#include <algorithm>
+
 namespace agentsudo::server {
 
-CommitQueue::CommitQueue(EventStore& store, Metrics& metrics, std::size_t max_events_per_commit)
+CommitQueue::CommitQueue(EventStore& store, Metrics& metrics, std::size_t max_events_per_commit,
+                         CommitObserver observer)
     : store_(store),
       metrics_(metrics),
       max_events_per_commit_(max_events_per_commit),
+      observer_(std::move(observer)),
       writer_([this] { run(); }) {}
 
 CommitQueue::~CommitQueue() {
@@ -74,6 +78,13 @@ void CommitQueue::commit_round(std::vector<Pending>& round) {
     metrics_.events_stored.add(events);
     metrics_.commit_batch_size.observe(static_cast<double>(events));
   }
+  std::vector<std::int64_t> projects;
+  if (status && observer_) {
+    for (const EventBatch* batch : batches)
+      projects.push_back(batch->project_rowid);
+    std::sort(projects.begin(), projects.end());
+    projects.erase(std::unique(projects.begin(), projects.end()), projects.end());
+  }
   for (std::size_t i = 0; i < round.size(); ++i) {
     if (status) {
       round[i].done(std::move(committed[i]));
@@ -81,6 +92,9 @@ void CommitQueue::commit_round(std::vector<Pending>& round) {
       round[i].done(status.error());
     }
   }
+  // Announced once the callers are released, so the feed never delays an answer.
+  if (!projects.empty())
+    observer_(projects);
 }
 
 }  // namespace agentsudo::server

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <functional>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -21,10 +22,17 @@ class CommitQueue {
  public:
   // Called on the writer thread once the batch is durable (or has failed).
   using Completion = std::function<void(Result<CommittedBatch>)>;
+  // Called on the writer thread after each successful commit with the
+  // projects it added events to (the live feed's wake-up). Must not block.
+  using CommitObserver = std::function<void(std::span<const std::int64_t> project_rowids)>;
+
+  static constexpr std::size_t kDefaultMaxEventsPerCommit = 8192;
 
   // `max_events_per_commit` bounds one transaction so a flood of requests
   // still sees steady commits instead of one giant one.
-  CommitQueue(EventStore& store, Metrics& metrics, std::size_t max_events_per_commit = 8192);
+  CommitQueue(EventStore& store, Metrics& metrics,
+              std::size_t max_events_per_commit = kDefaultMaxEventsPerCommit,
+              CommitObserver observer = {});
   ~CommitQueue();
   CommitQueue(const CommitQueue&) = delete;
   CommitQueue& operator=(const CommitQueue&) = delete;
@@ -48,6 +56,7 @@ class CommitQueue {
   EventStore& store_;
   Metrics& metrics_;
   const std::size_t max_events_per_commit_;
+  const CommitObserver observer_;
 
   std::mutex mutex_;
   std::condition_variable wake_;

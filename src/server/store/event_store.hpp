@@ -14,6 +14,7 @@ namespace agentsudo::server {
 // Events accepted together from one request, for one project.
 struct EventBatch {
   std::int64_t project_rowid = 0;
+  std::int64_t api_key_rowid = 0;  // the key that sent them; 0 when none did
   UnixMicros received_at = 0;
   std::vector<Event> events;
   std::vector<std::string> event_ids;  // one per event, minted before the write
@@ -44,11 +45,20 @@ struct EventQuery {
   std::optional<std::string> agent_name;
   std::optional<std::string> scope;
   std::optional<std::string> action;
+  std::optional<std::string> function_name;
   std::optional<bool> allowed;
   std::optional<UnixMicros> since;  // inclusive
   std::optional<UnixMicros> until;  // exclusive
   std::optional<std::int64_t> before_seq;
   std::size_t limit = 50;
+};
+
+// Where a project's log ends and what came after a point in it, for the live
+// feed: events after `after_seq`, oldest first.
+struct TailQuery {
+  std::int64_t project_rowid = 0;
+  std::int64_t after_seq = 0;
+  std::size_t limit = 500;
 };
 
 // The append-only log of events. `append` is called by one writer thread at a
@@ -64,6 +74,12 @@ class EventStore {
                         std::span<CommittedBatch> committed) = 0;
 
   virtual Result<std::vector<StoredEvent>> query(const EventQuery& query) = 0;
+
+  // The project's events after a position, oldest first (the live feed).
+  virtual Result<std::vector<StoredEvent>> tail(const TailQuery& query) = 0;
+
+  // The position of the project's newest event; 0 when it has none.
+  virtual Result<std::int64_t> last_seq(std::int64_t project_rowid) = 0;
 };
 
 }  // namespace agentsudo::server

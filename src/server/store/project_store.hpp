@@ -36,6 +36,7 @@ struct KeyOwner {
   std::int64_t project_rowid = 0;
   std::string project_id;
   std::int64_t daily_quota = 0;
+  std::int64_t key_rowid = 0;  // the key itself, for its last-used time
 };
 
 // Projects, their API keys, and management tokens. Secrets arrive and are

@@ -107,6 +107,58 @@ ALTER TABLE agents ADD COLUMN deleted_at INTEGER;
 ALTER TABLE agents ADD COLUMN last_seen_at INTEGER;
 ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;
 )sql",
+    // 3: analytics aggregates, kept by the commit writer in the same transaction
+    // as the events they count. `period` is 0 for hours, 1 for days; `bucket`
+    // counts those since 1970 in the event's timestamp (UTC).
+    R"sql(
+CREATE TABLE activity_buckets (
+  project_id  INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  period      INTEGER NOT NULL,
+  bucket      INTEGER NOT NULL,
+  allowed     INTEGER NOT NULL,
+  denied      INTEGER NOT NULL,
+  PRIMARY KEY (project_id, period, bucket)
+) WITHOUT ROWID;
+CREATE TABLE agent_buckets (
+  project_id  INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  period      INTEGER NOT NULL,
+  bucket      INTEGER NOT NULL,
+  agent_id    INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+  events      INTEGER NOT NULL,
+  denials     INTEGER NOT NULL,
+  last_active INTEGER NOT NULL,
+  PRIMARY KEY (project_id, period, bucket, agent_id)
+) WITHOUT ROWID;
+CREATE TABLE scope_buckets (
+  project_id  INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  period      INTEGER NOT NULL,
+  bucket      INTEGER NOT NULL,
+  scope       TEXT    NOT NULL,
+  requests    INTEGER NOT NULL,
+  denials     INTEGER NOT NULL,
+  PRIMARY KEY (project_id, period, bucket, scope)
+) WITHOUT ROWID;
+-- Which agents used a scope in a bucket: distinct agents per scope.
+CREATE TABLE scope_agent_buckets (
+  project_id  INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  period      INTEGER NOT NULL,
+  bucket      INTEGER NOT NULL,
+  scope       TEXT    NOT NULL,
+  agent_id    INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+  PRIMARY KEY (project_id, period, bucket, scope, agent_id)
+) WITHOUT ROWID;
+-- Each session's first and last event (session_key: a 64-bit digest of the
+-- session); the index counts the sessions active in a window without a sort.
+CREATE TABLE agent_sessions (
+  project_id   INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  session_key  INTEGER NOT NULL,
+  first_active INTEGER NOT NULL,
+  last_active  INTEGER NOT NULL,
+  PRIMARY KEY (project_id, session_key)
+) WITHOUT ROWID;
+CREATE INDEX agent_sessions_by_last_active
+  ON agent_sessions(project_id, last_active, first_active);
+)sql",
 };
 
 int schema_version(Database& db) {

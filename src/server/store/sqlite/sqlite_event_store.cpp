@@ -1,5 +1,7 @@
 #include "server/store/sqlite/sqlite_event_store.hpp"
 
+#include <algorithm>
+
 #include "core/uuid.hpp"
 
 namespace agentsudo::server::sqlite {
@@ -8,6 +10,17 @@ namespace {
 // Bounds the agent cache; a project with more distinct agents than this just
 // pays a lookup for the cold ones.
 constexpr std::size_t kMaxCachedAgents = 100'000;
+constexpr UnixMicros kMicrosPerMinute = 60 * kMicrosPerSecond;
+
+bool has_column(Database& db, const std::string& table, std::string_view column) {
+  auto info = db.prepare_cached("SELECT name FROM pragma_table_info(?)");
+  info->bind(1, std::string_view(table));
+  while (info->step()) {
+    if (info->column_text(0) == column)
+      return true;
+  }
+  return false;
+}
 
 StoredEvent read_event(Statement& row) {
   StoredEvent event;
@@ -39,6 +52,8 @@ std::string query_sql(const EventQuery& q) {
     sql += " AND e.scope = ?";
   if (q.action)
     sql += " AND e.action = ?";
+  if (q.function_name)
+    sql += " AND e.function_name = ?";
   if (q.allowed)
     sql += " AND e.allowed = ?";
   if (q.since)
@@ -60,6 +75,8 @@ void bind_query(Statement& statement, const EventQuery& q) {
     statement.bind(index++, std::string_view(*q.scope));
   if (q.action)
     statement.bind(index++, std::string_view(*q.action));
+  if (q.function_name)
+    statement.bind(index++, std::string_view(*q.function_name));
   if (q.allowed)
     statement.bind(index++, std::int64_t{*q.allowed ? 1 : 0});
   if (q.since)
@@ -69,15 +86,26 @@ void bind_query(Statement& statement, const EventQuery& q) {
   statement.bind(index, static_cast<std::int64_t>(q.limit));
 }
 
+void bind_bucket(Statement& statement, const BucketKey& key) {
+  statement.bind(1, key.project_rowid);
+  statement.bind(2, static_cast<std::int64_t>(key.period));
+  statement.bind(3, key.bucket);
+}
+
 }  // namespace
 
 SqliteEventStore::SqliteEventStore(std::unique_ptr<Database> writer,
                                    std::shared_ptr<ConnectionPool> readers)
-    : writer_(std::move(writer)), readers_(std::move(readers)) {}
+    : writer_(std::move(writer)), readers_(std::move(readers)) {
+  has_agent_last_seen_ = has_column(*writer_, "agents", "last_seen_at");
+  has_key_last_used_ = has_column(*writer_, "api_keys", "last_used_at");
+}
 
 Status SqliteEventStore::append(std::span<EventBatch* const> batches,
                                 std::span<CommittedBatch> committed) {
   agents_added_.clear();
+  agents_seen_.clear();
+  keys_used_.clear();
   auto status = translate_errors("store events", [&]() -> Status {
     append_in_transaction(batches, committed);
     return {};
@@ -85,13 +113,17 @@ Status SqliteEventStore::append(std::span<EventBatch* const> batches,
   if (!status) {
     for (const auto& key : agents_added_)
       agents_.erase(key);
+    return status;
   }
+  remember_seen(agent_seen_minute_, agents_seen_);
+  remember_seen(key_used_minute_, keys_used_);
   return status;
 }
 
 void SqliteEventStore::append_in_transaction(std::span<EventBatch* const> batches,
                                              std::span<CommittedBatch> committed) {
   std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t> usage;
+  tally_.clear();
   Transaction tx(*writer_);
   auto insert = writer_->prepare_cached(
       "INSERT INTO events (uuid, project_id, agent_id, action, scope, allowed, function_name, "
@@ -106,11 +138,21 @@ void SqliteEventStore::append_in_transaction(std::span<EventBatch* const> batche
           resolve_agent(batch.project_rowid, batch.events[i].agent_name, batch.received_at);
       insert_event(*insert, batch, i, agent.rowid);
       agent_ids.push_back(agent.id);
+      tally_.add(batch.project_rowid, agent.rowid, batch.events[i],
+                 batch.events[i].timestamp.value_or(batch.received_at));
+      note_seen(agent_seen_minute_, agents_seen_, agent.rowid, batch.received_at);
     }
     usage[{batch.project_rowid, utc_day(batch.received_at)}] +=
         static_cast<std::int64_t>(batch.events.size());
+    if (batch.api_key_rowid != 0)
+      note_seen(key_used_minute_, keys_used_, batch.api_key_rowid, batch.received_at);
   }
   add_usage(usage);
+  write_tally();
+  if (has_agent_last_seen_)
+    write_last_seen("UPDATE agents SET last_seen_at = ? WHERE id = ?", agents_seen_);
+  if (has_key_last_used_)
+    write_last_seen("UPDATE api_keys SET last_used_at = ? WHERE id = ?", keys_used_);
   tx.commit();
 }
 
@@ -177,6 +219,126 @@ void SqliteEventStore::add_usage(
     upsert->run();
     upsert->reset();
   }
+}
+
+void SqliteEventStore::write_tally() {
+  auto activity = writer_->prepare_cached(
+      "INSERT INTO activity_buckets (project_id, period, bucket, allowed, denied) "
+      "VALUES (?, ?, ?, ?, ?) ON CONFLICT (project_id, period, bucket) DO UPDATE SET "
+      "allowed = allowed + excluded.allowed, denied = denied + excluded.denied");
+  for (const auto& [key, count] : tally_.activity()) {
+    bind_bucket(*activity, key);
+    activity->bind(4, count.allowed);
+    activity->bind(5, count.denied);
+    activity->run();
+    activity->reset();
+  }
+  auto agents = writer_->prepare_cached(
+      "INSERT INTO agent_buckets (project_id, period, bucket, agent_id, events, denials, "
+      "last_active) VALUES (?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (project_id, period, bucket, agent_id) DO UPDATE SET "
+      "events = events + excluded.events, denials = denials + excluded.denials, "
+      "last_active = max(last_active, excluded.last_active)");
+  for (const auto& [key, count] : tally_.agents()) {
+    bind_bucket(*agents, key.first);
+    agents->bind(4, key.second);
+    agents->bind(5, count.events);
+    agents->bind(6, count.denials);
+    agents->bind(7, count.last_active);
+    agents->run();
+    agents->reset();
+  }
+  auto scopes = writer_->prepare_cached(
+      "INSERT INTO scope_buckets (project_id, period, bucket, scope, requests, denials) "
+      "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, period, bucket, scope) DO UPDATE SET "
+      "requests = requests + excluded.requests, denials = denials + excluded.denials");
+  for (const auto& [key, count] : tally_.scopes()) {
+    bind_bucket(*scopes, key.first);
+    scopes->bind(4, std::string_view(key.second));
+    scopes->bind(5, count.requests);
+    scopes->bind(6, count.denials);
+    scopes->run();
+    scopes->reset();
+  }
+  auto scope_agents = writer_->prepare_cached(
+      "INSERT OR IGNORE INTO scope_agent_buckets (project_id, period, bucket, scope, agent_id) "
+      "VALUES (?, ?, ?, ?, ?)");
+  for (const auto& [key, scope, agent] : tally_.scope_agents()) {
+    bind_bucket(*scope_agents, key);
+    scope_agents->bind(4, std::string_view(scope));
+    scope_agents->bind(5, agent);
+    scope_agents->run();
+    scope_agents->reset();
+  }
+  auto sessions = writer_->prepare_cached(
+      "INSERT INTO agent_sessions (project_id, session_key, first_active, last_active) "
+      "VALUES (?, ?, ?, ?) ON CONFLICT (project_id, session_key) DO UPDATE SET "
+      "first_active = min(first_active, excluded.first_active), "
+      "last_active = max(last_active, excluded.last_active)");
+  for (const auto& [key, span] : tally_.sessions()) {
+    sessions->bind(1, key.first);
+    sessions->bind(2, static_cast<std::int64_t>(key.second));
+    sessions->bind(3, span.first_active);
+    sessions->bind(4, span.last_active);
+    sessions->run();
+    sessions->reset();
+  }
+}
+
+void SqliteEventStore::note_seen(std::unordered_map<std::int64_t, std::int64_t>& written_minute,
+                                 std::map<std::int64_t, UnixMicros>& pending, std::int64_t rowid,
+                                 UnixMicros at) {
+  auto written = written_minute.find(rowid);
+  if (written != written_minute.end() && written->second >= at / kMicrosPerMinute)
+    return;
+  auto& latest = pending[rowid];
+  latest = std::max(latest, at - at % kMicrosPerMinute);
+}
+
+void SqliteEventStore::write_last_seen(const char* sql,
+                                       const std::map<std::int64_t, UnixMicros>& pending) {
+  auto update = writer_->prepare_cached(sql);
+  for (const auto& [rowid, at] : pending) {
+    update->bind(1, at);
+    update->bind(2, rowid);
+    update->run();
+    update->reset();
+  }
+}
+
+void SqliteEventStore::remember_seen(std::unordered_map<std::int64_t, std::int64_t>& written_minute,
+                                     const std::map<std::int64_t, UnixMicros>& pending) {
+  if (written_minute.size() > kMaxCachedAgents)
+    written_minute.clear();
+  for (const auto& [rowid, at] : pending)
+    written_minute[rowid] = at / kMicrosPerMinute;
+}
+
+Result<std::vector<StoredEvent>> SqliteEventStore::tail(const TailQuery& q) {
+  return translate_errors("read new events", [&]() -> Result<std::vector<StoredEvent>> {
+    auto db = readers_->acquire();
+    auto rows = db->prepare_cached(
+        "SELECT e.seq, e.uuid, a.uuid, a.name, e.action, e.scope, e.allowed, e.function_name, "
+        "e.metadata, e.ts, e.received_at FROM events e JOIN agents a ON a.id = e.agent_id "
+        "WHERE e.project_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?");
+    rows->bind(1, q.project_rowid);
+    rows->bind(2, q.after_seq);
+    rows->bind(3, static_cast<std::int64_t>(q.limit));
+    std::vector<StoredEvent> events;
+    while (rows->step())
+      events.push_back(read_event(*rows));
+    return events;
+  });
+}
+
+Result<std::int64_t> SqliteEventStore::last_seq(std::int64_t project_rowid) {
+  return translate_errors("read the newest event", [&]() -> Result<std::int64_t> {
+    auto db = readers_->acquire();
+    auto row = db->prepare_cached("SELECT max(seq) FROM events WHERE project_id = ?");
+    row->bind(1, project_rowid);
+    row->step();
+    return row->column_is_null(0) ? std::int64_t{0} : row->column_int64(0);
+  });
 }
 
 Result<std::vector<StoredEvent>> SqliteEventStore::query(const EventQuery& q) {

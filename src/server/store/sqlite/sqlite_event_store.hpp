@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/store/activity_tally.hpp"
 #include "server/store/event_store.hpp"
 #include "server/store/sqlite/connection_pool.hpp"
 #include "server/store/sqlite/database.hpp"
@@ -22,6 +23,8 @@ class SqliteEventStore final : public EventStore {
 
   Status append(std::span<EventBatch* const> batches, std::span<CommittedBatch> committed) override;
   Result<std::vector<StoredEvent>> query(const EventQuery& query) override;
+  Result<std::vector<StoredEvent>> tail(const TailQuery& query) override;
+  Result<std::int64_t> last_seq(std::int64_t project_rowid) override;
 
  private:
   struct AgentRef {
@@ -42,6 +45,13 @@ class SqliteEventStore final : public EventStore {
   void insert_event(Statement& insert, const EventBatch& batch, std::size_t index,
                     std::int64_t agent_rowid);
   void add_usage(const std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t>& usage);
+  void write_tally();
+  // Queues a last-seen write for a row unless one was written this minute.
+  void note_seen(std::unordered_map<std::int64_t, std::int64_t>& written_minute,
+                 std::map<std::int64_t, UnixMicros>& pending, std::int64_t rowid, UnixMicros at);
+  void write_last_seen(const char* sql, const std::map<std::int64_t, UnixMicros>& pending);
+  void remember_seen(std::unordered_map<std::int64_t, std::int64_t>& written_minute,
+                     const std::map<std::int64_t, UnixMicros>& pending);
 
   std::unique_ptr<Database> writer_;
   std::shared_ptr<ConnectionPool> readers_;
@@ -49,6 +59,19 @@ class SqliteEventStore final : public EventStore {
   // thread touches it; entries added by a failed transaction are dropped.
   std::unordered_map<AgentKey, AgentRef, AgentKeyHash> agents_;
   std::vector<AgentKey> agents_added_;  // this transaction's additions
+  // This transaction's analytics, written once per distinct key at its end.
+  ActivityTally tally_;
+  // The minute of the last-seen time last written per agent and per key
+  // (writer thread only), so those columns cost at most a write a minute.
+  std::unordered_map<std::int64_t, std::int64_t> agent_seen_minute_;
+  std::unordered_map<std::int64_t, std::int64_t> key_used_minute_;
+  // This transaction's last-seen writes, remembered only once it commits.
+  std::map<std::int64_t, UnixMicros> agents_seen_;
+  std::map<std::int64_t, UnixMicros> keys_used_;
+  // Whether the schema has agents.last_seen_at and api_keys.last_used_at
+  // (added by the accounts migration).
+  bool has_agent_last_seen_ = false;
+  bool has_key_last_used_ = false;
 };
 
 }  // namespace agentsudo::server::sqlite

@@ -241,13 +241,15 @@ Result<KeyOwner> SqliteProjectStore::find_key_owner(const SecretDigest& digest) 
   return translate_errors("authenticate key", [&]() -> Result<KeyOwner> {
     auto db = readers_->acquire();
     auto row = db->prepare_cached(
-        "SELECT p.id, p.uuid, p.daily_quota FROM api_keys k JOIN projects p ON p.id = k.project_id "
+        "SELECT p.id, p.uuid, p.daily_quota, k.id FROM api_keys k "
+        "JOIN projects p ON p.id = k.project_id "
         "WHERE k.key_hash = ? AND k.revoked_at IS NULL");
     row->bind_blob(1, digest.data(), digest.size());
     if (!row->step()) {
       return make_error(ErrorKind::kInvalidApiKey, "Invalid API key");
     }
-    return KeyOwner{row->column_int64(0), std::string(row->column_text(1)), row->column_int64(2)};
+    return KeyOwner{row->column_int64(0), std::string(row->column_text(1)), row->column_int64(2),
+                    row->column_int64(3)};
   });
 }
 

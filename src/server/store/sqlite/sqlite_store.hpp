@@ -6,6 +6,7 @@
 #include "server/error.hpp"
 #include "server/store/account_store.hpp"
 #include "server/store/agent_store.hpp"
+#include "server/store/analytics_store.hpp"
 #include "server/store/event_store.hpp"
 #include "server/store/project_store.hpp"
 
@@ -17,6 +18,7 @@ struct SqliteStore {
   std::unique_ptr<EventStore> events;
   std::unique_ptr<AccountStore> accounts;
   std::unique_ptr<AgentStore> agents;
+  std::unique_ptr<AnalyticsStore> analytics;
 };
 
 // Creates the directory if needed, opens the file and migrates its schema.

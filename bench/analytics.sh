@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Latency of the analytics routes with a large project (`make bench`).
+#
+#   bench/analytics.sh BUILD_DIR
+#
+# Seeds BENCH_ANALYTICS_EVENTS synthetic events (default 10 million, over 90
+# days) with `agentsudo-server seed-demo` into BUILD_DIR/bench-analytics once
+# (reruns reuse it while the event count, the schema and the generator match),
+# starts the server on it, and times each analytics, usage and scope-preview
+# request BENCH_ANALYTICS_REPS times in a row on one keep-alive connection.
+# Prints a Markdown table (median and p99, client-side) and writes it to
+# bench/results/analytics.md. Exits non-zero when a request fails.
+set -Eeuo pipefail
+
+[[ $# -eq 1 ]] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BUILD_DIR=$(realpath "$1")
+SERVER_BIN=$BUILD_DIR/bin/agentsudo-server
+EVENTS=${BENCH_ANALYTICS_EVENTS:-10000000}
+DAYS=${BENCH_ANALYTICS_DAYS:-90}
+REPS=${BENCH_ANALYTICS_REPS:-200}
+CACHE=$BUILD_DIR/bench-analytics
+# The seeded data is reused while the schema and the generator are unchanged.
+SOURCE_HASH=$(cat "$BENCH_DIR/../src/server/store/sqlite/schema.cpp" \
+  "$BENCH_DIR/../src/server/admin/demo_seeder.cpp" | sha1sum | cut -c1-10)
+DATA=$CACHE/data-$EVENTS-$DAYS-$SOURCE_HASH
+PY=/usr/bin/python3
+
+log() { printf 'bench-analytics: %s\n' "$*" >&2; }
+die() { printf 'bench-analytics: ERROR: %s\n' "$*" >&2; exit 1; }
+[[ -x $SERVER_BIN ]] || die "server binary not found: $SERVER_BIN"
+
+SERVER_PID=
+cleanup() {
+  if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
+
+if [[ ! -f $DATA/seeded.json ]]; then
+  rm -rf "$CACHE"/data-*; mkdir -p "$DATA"
+  log "seeding $EVENTS events over $DAYS days into $DATA (once; reruns reuse it)"
+  "$SERVER_BIN" seed-demo --data-dir "$DATA" --events "$EVENTS" --days "$DAYS" \
+    --project bench --json >"$DATA/seeded.tmp"
+  mv "$DATA/seeded.tmp" "$DATA/seeded.json"
+fi
+SEED_SECONDS=$("$PY" -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["seconds"], 1))' "$DATA/seeded.json")
+PROJECT_ID=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["project_id"])' "$DATA/seeded.json")
+TOKEN=$("$SERVER_BIN" token create --data-dir "$DATA" --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+DB_MB=$(( $(stat -c %s "$DATA/agentsudo.db") / 1024 / 1024 ))
+
+stdbuf -oL "$SERVER_BIN" serve --listen 127.0.0.1:0 --data-dir "$DATA" >"$CACHE/server.out" 2>"$CACHE/server.err" &
+SERVER_PID=$!
+URL=
+for _ in $(seq 100); do
+  URL=$(grep -m1 -oE 'http://127\.0\.0\.1:[0-9]+' "$CACHE/server.out" 2>/dev/null || true)
+  [[ -n $URL ]] && break
+  kill -0 "$SERVER_PID" 2>/dev/null || die "server exited at start: $(tail -5 "$CACHE/server.err")"
+  sleep 0.1
+done
+[[ -n $URL ]] || die "server did not start"
+log "server on $URL, project $PROJECT_ID ($EVENTS events, database $DB_MB MB, seeded in $SEED_SECONDS s)"
+
+mkdir -p "$BENCH_DIR/results"
+"$PY" - "$URL" "$TOKEN" "$PROJECT_ID" "$REPS" "$EVENTS" "$SEED_SECONDS" "$DB_MB" <<'EOF_PY' | tee "$BENCH_DIR/results/analytics.md"
+import http.client, json, statistics, sys, time, datetime
+url, token, project, reps, events, seed_s, db_mb = sys.argv[1:8]
+reps = int(reps)
+host, port = url.removeprefix("http://").split(":")
+conn = http.client.HTTPConnection(host, int(port), timeout=30)
+auth = {"Authorization": f"Bearer {token}"}
+base = f"/api/v1/projects/{project}"
+routes = [
+    ("GET", f"{base}/analytics?days=1", None),
+    ("GET", f"{base}/analytics?days=7", None),
+    ("GET", f"{base}/analytics?days=30", None),
+    ("GET", f"{base}/analytics?days=90", None),
+    ("GET", f"{base}/usage", None),
+    ("POST", f"{base}/scope-preview", {"scopes": ["read:*", "write:orders", "send:email"]}),
+    ("GET", f"{base}/events?limit=50", None),
+]
+rows = []
+for method, path, body in routes:
+    data = json.dumps(body).encode() if body is not None else None
+    headers = dict(auth, **({"Content-Type": "application/json"} if data else {}))
+    samples = []
+    answer = None
+    for i in range(reps + 3):  # three warm-up requests
+        t0 = time.perf_counter()
+        conn.request(method, path, body=data, headers=headers)
+        resp = conn.getresponse()
+        raw = resp.read()
+        elapsed = (time.perf_counter() - t0) * 1000
+        if resp.status != 200:
+            sys.exit(f"{method} {path} answered {resp.status}: {raw[:300]!r}")
+        if i >= 3:
+            samples.append(elapsed)
+        answer = raw
+    samples.sort()
+    p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))]
+    note = ""
+    doc = json.loads(answer)
+    if "totals" in doc:
+        note = f"{doc['totals']['events']:,} events, {len(doc['series'])} buckets"
+    elif "today" in doc:
+        note = f"{sum(d['events'] for d in doc['days']):,} events in 30 days"
+    elif "granted" in doc:
+        note = f"{len(doc['granted'])} granted, {len(doc['denied'])} denied"
+    rows.append((f"`{method} {path.replace(base, '…')}`", statistics.median(samples), p99, max(samples), note))
+
+print(f"## Analytics latency with {int(events):,} events stored ({datetime.datetime.now(datetime.timezone.utc):%Y-%m-%dT%H:%M:%SZ})\n")
+print(f"One project seeded by `seed-demo` ({int(events):,} events over 90 days, 12 agents, "
+      f"seeded in {seed_s} s; database {db_mb} MB). {reps} sequential requests per route on one "
+      f"keep-alive connection after 3 warm-ups; client-side time (request sent to body read).\n")
+print("| request | median | p99 | max | answer |\n|---|---:|---:|---:|---|")
+for name, med, p99, mx, note in rows:
+    flag = "✅" if p99 < 50 else "❌"
+    print(f"| {name} | {med:.2f} ms | {p99:.2f} ms {flag} | {mx:.2f} ms | {note} |")
+print("\nTarget: each analytics request under 50 ms (p99 shown against it).")
+EOF_PY

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <string_view>
+
+#include "server/auth/access_control.hpp"
+#include "server/http/message.hpp"
+#include "server/http/reply.hpp"
+#include "server/store/event_store.hpp"
+
+namespace agentsudo::server::api {
+
+// GET /api/v1/projects/{id}/events/export?format=csv|ndjson&<filters>: every
+// matching event, newest first, streamed a page at a time so memory stays
+// flat however many rows match. Thread-safe.
+class ExportHandler {
+ public:
+  // Rows read from the store and sent per chunk.
+  static constexpr std::size_t kPageRows = 1000;
+
+  ExportHandler(AccessControl& access, EventStore& events);
+
+  http::Reply export_events(const http::Request& request, std::string_view project_id);
+
+ private:
+  AccessControl& access_;
+  EventStore& events_;
+};
+
+}  // namespace agentsudo::server::api

@@ -1,0 +1,167 @@
+#include "server/api/live_handler.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/url/parse.hpp>
+
+#include "server/api/event_json.hpp"
+#include "server/api/project_access.hpp"
+#include "server/api/responses.hpp"
+
+namespace agentsudo::server::api {
+namespace asio = boost::asio;
+
+namespace {
+
+// Binds live-feed ids to their project, so an id from another project's
+// feed (or a read-API cursor) cannot be replayed here.
+std::string cursor_scope(std::string_view project_id) {
+  return "live\n" + std::string(project_id);
+}
+
+Error invalid_parameter(std::string name, std::string message) {
+  return make_error(ErrorKind::kInvalidParameter, std::move(message), std::move(name));
+}
+
+// The id to resume after: the Last-Event-ID header, else ?last_event_id=.
+Result<std::optional<std::string>> resume_id(const http::Request& request) {
+  auto url = boost::urls::parse_origin_form(request.target());
+  if (!url)
+    return invalid_parameter("", "the request target is not a valid URL");
+  std::optional<std::string> id;
+  for (const auto& param : url->params()) {
+    if (param.key.empty())
+      continue;  // "?" alone, or "&&"
+    if (param.key != "last_event_id")
+      return invalid_parameter(param.key, "unknown query parameter " + param.key);
+    id = param.value;
+  }
+  if (auto header = request.find("Last-Event-ID"); header != request.end())
+    id = std::string(header->value());
+  if (id && id->empty())
+    id.reset();
+  return id;
+}
+
+struct FeedState {
+  EventStore& events;
+  const CursorCodec& cursors;
+  std::shared_ptr<const CommitNotifier::Counter> commits;
+  StreamLimiter::Slot slot;
+  std::int64_t project_rowid;
+  std::string project_id;
+  std::int64_t after_seq;
+};
+
+// Sends every stored event after the position; false when the client is gone.
+asio::awaitable<bool> send_new_events(FeedState& feed, http::BodyStream& body, bool& sent) {
+  sent = false;
+  for (;;) {
+    auto page =
+        feed.events.tail(TailQuery{feed.project_rowid, feed.after_seq, LiveHandler::kPageRows});
+    if (!page)
+      co_return true;  // a failed read is retried on the next commit or heartbeat
+    if (page->empty())
+      co_return true;
+    std::string frames;
+    for (const auto& event : *page) {
+      frames += "id: " + feed.cursors.encode(event.seq, cursor_scope(feed.project_id)) +
+                "\nevent: event\ndata: ";
+      append_event_json(event, feed.project_id, frames);
+      frames += "\n\n";
+    }
+    if (!co_await body.write(frames))
+      co_return false;
+    sent = true;
+    feed.after_seq = page->back().seq;
+    if (page->size() < LiveHandler::kPageRows)
+      co_return true;
+  }
+}
+
+http::BodyProducer stream_feed(std::shared_ptr<FeedState> feed) {
+  return [feed](http::BodyStream& body) -> asio::awaitable<bool> {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    if (!co_await body.write("retry: 2000\n\n"))
+      co_return false;
+    auto last_write = std::chrono::steady_clock::now();
+    std::uint64_t seen = feed->commits->load() - 1;  // forces the first read (the replay)
+    while (!body.should_stop()) {
+      auto now = std::chrono::steady_clock::now();
+      std::uint64_t current = feed->commits->load();
+      bool heartbeat_due = now - last_write >= LiveHandler::kHeartbeat;
+      if (current != seen || heartbeat_due) {
+        seen = current;
+        bool sent = false;
+        if (!co_await send_new_events(*feed, body, sent))
+          co_return false;
+        if (sent)
+          last_write = now;
+      }
+      if (std::chrono::steady_clock::now() - last_write >= LiveHandler::kHeartbeat) {
+        if (!co_await body.write(": keep-alive\n\n"))
+          co_return false;
+        last_write = std::chrono::steady_clock::now();
+      }
+      timer.expires_after(LiveHandler::kPollInterval);
+      // Never throws: a cancelled wait just means "look again".
+      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    co_return true;  // the client left or the server drains: end the stream cleanly
+  };
+}
+
+}  // namespace
+
+LiveHandler::LiveHandler(AccessControl& access, EventStore& events, CommitNotifier& commits,
+                         const CursorCodec& cursors, StreamLimiter& limiter)
+    : access_(access), events_(events), commits_(commits), cursors_(cursors), limiter_(limiter) {}
+
+http::Reply LiveHandler::live(const http::Request& request, std::string_view project_id) {
+  unsigned version = request.version();
+  auto access = authorize_project_read(access_, request, project_id);
+  if (!access)
+    return error_response(access.error(), version);
+  auto resume = resume_id(request);
+  if (!resume)
+    return error_response(resume.error(), version);
+  std::optional<std::int64_t> resume_seq;
+  if (*resume) {
+    resume_seq = cursors_.decode(**resume, cursor_scope(access->project.id));
+    if (!resume_seq) {
+      return error_response(
+          invalid_parameter("last_event_id", "last_event_id was not issued by this project's feed"),
+          version);
+    }
+  }
+  auto slot = limiter_.try_acquire(access->principal);
+  if (!slot) {
+    return error_response(make_error(ErrorKind::kRateLimited,
+                                     "at most " + std::to_string(kMaxStreamsPerPrincipal) +
+                                         " live streams may be open at once; close one first"),
+                          version);
+  }
+  // Watch before reading the position, so no commit falls between the two.
+  auto commits = commits_.watch(access->project.rowid);
+  std::int64_t after = 0;
+  if (resume_seq) {
+    after = *resume_seq;
+  } else {
+    auto last = events_.last_seq(access->project.rowid);
+    if (!last)
+      return error_response(last.error(), version);
+    after = *last;
+  }
+  auto feed =
+      std::make_shared<FeedState>(FeedState{events_, cursors_, std::move(commits), std::move(slot),
+                                            access->project.rowid, access->project.id, after});
+  http::Response head{http::beast_http::status::ok, version};
+  head.set(http::Field::content_type, "text/event-stream");
+  head.set(http::Field::cache_control, "no-store");
+  head.set("X-Accel-Buffering", "no");  // nginx: pass each event through at once
+  return http::Reply(std::move(head), stream_feed(std::move(feed)));
+}
+
+}  // namespace agentsudo::server::api

@@ -1,0 +1,34 @@
+const numberFormat = new Intl.NumberFormat('en-US');
+const percentFormat = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 });
+
+export const fmtNumber = (n) => (n === null || n === undefined ? '—' : numberFormat.format(n));
+export const fmtPercent = (x) => (x === null || x === undefined ? '—' : percentFormat.format(x));
+
+export function fmtTime(iso) {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString('en-GB', { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+export function fmtRelative(iso) {
+  if (!iso) return 'never';
+  const seconds = (Date.now() - new Date(iso).getTime()) / 1000;
+  if (Number.isNaN(seconds)) return iso;
+  if (seconds < 45) return 'just now';
+  const minutes = seconds / 60;
+  if (minutes < 60) return `${Math.round(minutes)} min ago`;
+  const hours = minutes / 60;
+  if (hours < 24) return `${Math.round(hours)} h ago`;
+  const days = hours / 24;
+  return `${Math.round(days)} d ago`;
+}
+
+export function fmtDuration(seconds) {
+  if (seconds % 86400 === 0) return `${seconds / 86400} d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}
+
+export const ACTIONS = ['permission_check', 'permission_denied', 'audit_violation', 'callback_approved', 'callback_denied'];

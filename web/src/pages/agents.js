@@ -1,0 +1,201 @@
+import { get, post, patch, del, projectPath, ApiError } from '../api.js';
+import { h, replace, notice, field, confirmDialog } from '../dom.js';
+import { fmtNumber, fmtRelative, fmtDuration } from '../format.js';
+
+const ROLES = ['worker', 'supervisor', 'admin', 'readonly'];
+
+function parseScopes(text) {
+  return text
+    .split('\n')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+export function renderAgents(main, { project, projectUrl }) {
+  let previewTimer = null;
+  let previewSeq = 0;
+  const listBox = h('div', null, h('p', { class: 'loading' }, 'Loading…'));
+  const editorBox = h('div', { id: 'agent-editor-box' });
+  const createName = h('input', { type: 'text', name: 'name', required: true, maxlength: 200, placeholder: 'e.g. SupportBot' });
+  const createStatus = h('div', { class: 'form-status' });
+  const createForm = h(
+    'form',
+    { class: 'inline-form', id: 'create-agent' },
+    field('New agent', createName, 'Agents also appear here by themselves when their first event arrives.'),
+    h('button', { type: 'submit', class: 'btn' }, 'Add agent'),
+    createStatus,
+  );
+  createForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      const agent = await post(projectPath(project.id, '/agents'), { name: createName.value.trim() });
+      createName.value = '';
+      replace(createStatus);
+      await load();
+      openEditor(agent);
+    } catch (error) {
+      replace(createStatus, notice('error', error.message));
+    }
+  });
+
+  replace(
+    main,
+    h('section', { class: 'page' }, h('div', { class: 'page-head' }, h('h1', null, 'Agents')), h('div', { class: 'agents-layout' }, h('div', null, listBox, createForm), editorBox)),
+  );
+
+  async function load() {
+    let agents;
+    let activity = new Map();
+    try {
+      agents = (await get(projectPath(project.id, '/agents'))).agents;
+    } catch (error) {
+      replace(listBox, notice('error', `Agents could not be loaded: ${error.message}`));
+      return [];
+    }
+    try {
+      const analytics = await get(projectPath(project.id, '/analytics?days=30'));
+      activity = new Map(analytics.agents.map((a) => [a.agent_name, a]));
+    } catch {
+      /* the list is still useful without activity */
+    }
+    if (!agents.length) {
+      replace(
+        listBox,
+        h(
+          'div',
+          { class: 'card empty' },
+          h('h2', null, 'No agents yet'),
+          h('p', null, 'An agent appears here when its first event reaches the server, or add one below to set its scopes before it runs. '),
+          h('p', null, h('a', { href: projectUrl(project.id, 'keys') }, 'Get an API key and a quick-start snippet'), '.'),
+        ),
+      );
+      return agents;
+    }
+    replace(
+      listBox,
+      h(
+        'div',
+        { class: 'table-wrap' },
+        h(
+          'table',
+          { id: 'agents-table' },
+          h('thead', null, h('tr', null, ['Agent', 'Scopes', 'Role', 'Session TTL', 'Events (30 d)', 'Denials', 'Last seen', ''].map((c) => h('th', { scope: 'col' }, c)))),
+          h(
+            'tbody',
+            null,
+            agents.map((agent) => {
+              const a = activity.get(agent.name);
+              return h(
+                'tr',
+                { 'data-agent': agent.name },
+                h('th', { scope: 'row' }, agent.name),
+                h('td', null, agent.scopes.length ? h('div', { class: 'chips' }, agent.scopes.slice(0, 6).map((s) => h('code', { class: 'chip' }, s)), agent.scopes.length > 6 ? `+${agent.scopes.length - 6}` : null) : h('span', { class: 'muted' }, 'none')),
+                h('td', null, agent.role),
+                h('td', null, fmtDuration(agent.session_ttl_seconds)),
+                h('td', { class: 'num' }, fmtNumber(a ? a.events : 0)),
+                h('td', { class: a && a.denials ? 'num bad' : 'num' }, fmtNumber(a ? a.denials : 0)),
+                h('td', null, fmtRelative(agent.last_seen_at || (a && a.last_active))),
+                h('td', null, h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Edit ${agent.name}`, onclick: () => openEditor(agent) }, 'Edit')),
+              );
+            }),
+          ),
+        ),
+      ),
+    );
+    return agents;
+  }
+
+  function openEditor(agent) {
+    const scopes = h('textarea', { id: 'agent-scopes', rows: 8, spellcheck: 'false', autocomplete: 'off' });
+    scopes.value = agent.scopes.join('\n');
+    const role = h('input', { type: 'text', id: 'agent-role', list: 'role-choices', value: agent.role, required: true, maxlength: 64 });
+    const ttl = h('input', { type: 'number', id: 'agent-ttl', min: 1, step: 1, value: agent.session_ttl_seconds, required: true });
+    const granted = h('ul', { class: 'scope-list granted', id: 'preview-granted' });
+    const denied = h('ul', { class: 'scope-list denied', id: 'preview-denied' });
+    const previewStatus = h('div', { class: 'form-status', id: 'preview-status' });
+    const status = h('div', { class: 'form-status', id: 'agent-save-status' });
+    const save = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Save');
+    const remove = h('button', { type: 'button', class: 'btn btn-danger' }, 'Delete agent');
+    const close = h('button', { type: 'button', class: 'btn' }, 'Close');
+
+    async function preview() {
+      const seq = ++previewSeq;
+      let list = parseScopes(scopes.value);
+      try {
+        const result = await post(projectPath(project.id, '/scope-preview'), { scopes: list });
+        if (seq !== previewSeq) return;
+        replace(previewStatus);
+        replace(granted, result.granted.length ? result.granted.map((s) => h('li', null, h('code', null, s))) : h('li', { class: 'muted' }, 'nothing seen would be granted'));
+        replace(denied, result.denied.length ? result.denied.map((s) => h('li', null, h('code', null, s))) : h('li', { class: 'muted' }, 'nothing seen would be denied'));
+      } catch (error) {
+        if (seq !== previewSeq) return;
+        const where = error instanceof ApiError && error.index !== undefined && error.index !== null ? ` (line ${error.index + 1}: ${list[error.index]})` : '';
+        replace(previewStatus, notice('error', `${error.message}${where}`));
+      }
+    }
+    scopes.addEventListener('input', () => {
+      clearTimeout(previewTimer);
+      previewTimer = setTimeout(preview, 250);
+    });
+
+    const form = h(
+      'form',
+      { class: 'card editor', id: 'agent-editor', 'aria-labelledby': 'editor-title' },
+      h('h2', { id: 'editor-title' }, `Edit ${agent.name}`),
+      field('Scopes, one per line', scopes, 'Patterns as in the SDK: * matches anything (also across “:”), ? one character, [abc] a set. read:* grants read:orders.'),
+      h(
+        'div',
+        { class: 'preview', 'aria-live': 'polite' },
+        h('h3', null, 'Preview against the scopes seen in this project'),
+        previewStatus,
+        h('div', { class: 'grid-2 tight' }, h('div', null, h('h4', null, 'Would be granted'), granted), h('div', null, h('h4', null, 'Would be denied'), denied)),
+      ),
+      h('datalist', { id: 'role-choices' }, ROLES.map((r) => h('option', { value: r }))),
+      h('div', { class: 'grid-2 tight' }, field('Role', role), field('Session TTL (seconds)', ttl, 'A session older than this denies every check.')),
+      status,
+      h('div', { class: 'actions' }, remove, close, save),
+    );
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      save.disabled = true;
+      try {
+        const updated = await patch(projectPath(project.id, `/agents/${encodeURIComponent(agent.id)}`), {
+          scopes: parseScopes(scopes.value),
+          role: role.value.trim(),
+          session_ttl_seconds: Number(ttl.value),
+        });
+        Object.assign(agent, updated);
+        replace(status, notice('success', 'Saved. SDKs that fetch their policy from this server pick it up on their next refresh.'));
+        await load();
+      } catch (error) {
+        const where = error.index !== undefined && error.index !== null ? ` (scope on line ${error.index + 1})` : '';
+        replace(status, notice('error', `${error.message}${where}`));
+      } finally {
+        save.disabled = false;
+      }
+    });
+    close.addEventListener('click', () => replace(editorBox));
+    remove.addEventListener('click', async () => {
+      const ok = await confirmDialog({
+        title: `Delete ${agent.name}?`,
+        body: 'Its scopes, role and TTL go; its events stay in the audit log. If it sends events again it reappears with no scopes.',
+        confirmLabel: 'Delete agent',
+        danger: true,
+      });
+      if (!ok) return;
+      try {
+        await del(projectPath(project.id, `/agents/${encodeURIComponent(agent.id)}`));
+        replace(editorBox);
+        await load();
+      } catch (error) {
+        replace(status, notice('error', error.message));
+      }
+    });
+    replace(editorBox, form);
+    scopes.focus();
+    preview();
+  }
+
+  load();
+  return { dispose: () => clearTimeout(previewTimer) };
+}

@@ -1,0 +1,145 @@
+import { get, projectPath, query } from '../api.js';
+import { h, replace, notice, append } from '../dom.js';
+import { fmtTime } from '../format.js';
+import { quickStartCurl } from './keys.js';
+
+const MAX_ROWS = 300;
+
+// One event as a table row. With `filterHref(name, value)`, the agent, action,
+// scope and function cells link to the audit log filtered on them.
+export function eventRow(event, { fresh = false, filterHref = null } = {}) {
+  const denied = !event.allowed;
+  const cell = (name, value, content) => (filterHref && value ? h('a', { href: filterHref(name, value), title: `Only ${name.replace('_', ' ')} ${value}` }, content) : content);
+  return h(
+    'tr',
+    { class: `${denied ? 'row-denied' : ''}${fresh ? ' row-fresh' : ''}`, 'data-event-id': event.id },
+    h('td', { class: 'nowrap' }, h('time', { datetime: event.timestamp }, fmtTime(event.timestamp))),
+    h('td', null, cell('agent_name', event.agent_name, event.agent_name)),
+    h('td', null, h('span', { class: `badge ${denied ? 'badge-denied' : 'badge-allowed'}` }, denied ? 'Denied' : 'Allowed')),
+    h('td', null, cell('action', event.action, h('code', null, event.action))),
+    h('td', null, event.scope ? cell('scope', event.scope, h('code', null, event.scope)) : '—'),
+    h('td', null, event.function_name ? cell('function_name', event.function_name, event.function_name) : '—'),
+  );
+}
+
+export function eventTable(id) {
+  const tbody = h('tbody');
+  const table = h(
+    'table',
+    { id, class: 'events' },
+    h('thead', null, h('tr', null, ['Time', 'Agent', 'Decision', 'Action', 'Scope', 'Function'].map((c) => h('th', { scope: 'col' }, c)))),
+    tbody,
+  );
+  return { table, tbody };
+}
+
+export function renderLive(main, { project, projectUrl }) {
+  let source = null;
+  let disposed = false;
+  let paused = false;
+  let held = [];
+  const seen = new Set();
+  const { table, tbody } = eventTable('live-feed');
+  const status = h('span', { class: 'live-status', role: 'status', id: 'live-status' }, 'Connecting…');
+  const heldNote = h('span', { class: 'held', 'aria-live': 'polite' });
+  const pause = h('button', { type: 'button', class: 'btn', id: 'live-pause', 'aria-pressed': 'false' }, 'Pause');
+  const onlyDenied = h('input', { type: 'checkbox', id: 'live-only-denied' });
+  const empty = h(
+    'div',
+    { class: 'card empty', id: 'live-empty' },
+    h('h2', null, 'Waiting for events'),
+    h('p', null, 'New decisions appear here within a second of reaching the server. Send one now:'),
+    h('pre', { class: 'code' }, quickStartCurl(location.origin, '$AGENTSUDO_API_KEY')),
+    h('p', null, 'No key yet? ', h('a', { href: projectUrl(project.id, 'keys') }, 'Create an API key'), '.'),
+  );
+
+  pause.addEventListener('click', () => {
+    paused = !paused;
+    pause.setAttribute('aria-pressed', String(paused));
+    pause.textContent = paused ? 'Resume' : 'Pause';
+    if (!paused) {
+      const backlog = held;
+      held = [];
+      backlog.forEach((event) => show(event, true));
+    }
+    updateHeld();
+  });
+  onlyDenied.addEventListener('change', () => table.classList.toggle('only-denied', onlyDenied.checked));
+
+  function updateHeld() {
+    heldNote.textContent = paused ? `Paused${held.length ? `: ${held.length} new event${held.length === 1 ? '' : 's'} waiting` : ''}` : '';
+  }
+
+  function show(event, fresh) {
+    if (seen.has(event.id)) return;
+    seen.add(event.id);
+    empty.hidden = true;
+    table.hidden = false;
+    tbody.prepend(eventRow(event, { fresh, filterHref: (name, value) => `${projectUrl(project.id, 'audit')}?${name}=${encodeURIComponent(value)}` }));
+    while (tbody.rows.length > MAX_ROWS) tbody.lastElementChild.remove();
+  }
+
+  replace(
+    main,
+    h(
+      'section',
+      { class: 'page' },
+      h(
+        'div',
+        { class: 'page-head' },
+        h('h1', null, 'Live activity'),
+        h('div', { class: 'page-tools' }, status, heldNote, h('label', { class: 'check' }, onlyDenied, ' Denials only'), pause),
+      ),
+      empty,
+      h('div', { class: 'table-wrap' }, table),
+    ),
+  );
+  table.hidden = true;
+
+  // The latest events first, so the page is not blank; then the stream.
+  get(projectPath(project.id, `/events${query({ limit: 25 })}`))
+    .then((body) => {
+      const events = body.events || [];
+      for (let i = events.length - 1; i >= 0; i--) show(events[i], false);
+    })
+    .catch(() => {})
+    .finally(connect);
+
+  function connect() {
+    if (disposed) return;
+    source = new EventSource(projectPath(project.id, '/live'));
+    source.addEventListener('open', () => {
+      status.textContent = 'Live';
+      status.className = 'live-status live-on';
+    });
+    source.addEventListener('event', (message) => {
+      let event;
+      try {
+        event = JSON.parse(message.data);
+      } catch {
+        return;
+      }
+      if (paused) {
+        if (!seen.has(event.id)) held.push(event);
+        updateHeld();
+      } else {
+        show(event, true);
+      }
+    });
+    source.addEventListener('error', () => {
+      // EventSource reconnects by itself, sending Last-Event-ID.
+      status.textContent = source.readyState === EventSource.CLOSED ? 'Disconnected' : 'Reconnecting…';
+      status.className = 'live-status live-off';
+      if (source.readyState === EventSource.CLOSED) {
+        append(empty, notice('error', 'The live feed was refused (too many open feeds?). Close other tabs and reload.'));
+      }
+    });
+  }
+
+  return {
+    dispose() {
+      disposed = true;
+      if (source) source.close();
+    },
+  };
+}
