@@ -110,6 +110,35 @@ void append_json(std::string& out, const EventRecord& event) {
   append_metadata(json.key("metadata"), event);
 }
 
+bool EventBatchWriter::same_as_cached(const EventRecord& event) const {
+  return cached_ && event.session.get() == session_ && event.site.get() == site_ &&
+         event.action == action_ && event.allowed == allowed_ && event.reason == reason_ &&
+         event.check_scope == check_scope_;
+}
+
+void EventBatchWriter::append(std::string& out, const EventRecord& event) {
+  if (!event.guardrail && same_as_cached(event)) {
+    out.append("{\"timestamp\":\"");
+    append_rfc3339(out, event.timestamp);
+    out.append("\",").append(tail_);
+    return;
+  }
+  std::size_t start = out.size();
+  append_json(out, event);
+  // Guardrail events carry their own detail: never shared.
+  cached_ = !event.guardrail;
+  if (!cached_)
+    return;
+  // The timestamp comes first and holds no comma.
+  tail_.assign(out, out.find(',', start) + 1);
+  session_ = event.session.get();
+  site_ = event.site.get();
+  action_ = event.action;
+  allowed_ = event.allowed;
+  reason_ = event.reason;
+  check_scope_ = event.check_scope;
+}
+
 std::string to_json_text(const EventRecord& event) {
   std::string out;
   append_json(out, event);

@@ -17,4 +17,27 @@ inline constexpr std::string_view kNoSessionAgentName = "(no session)";
 void append_json(std::string& out, const EventRecord& event);
 std::string to_json_text(const EventRecord& event);
 
+// Appends a batch's events, as append_json() does, for the telemetry thread.
+// Consecutive events of one session at one guard site differ only in their
+// time, so the rest of their JSON is written once and copied. Besides saving
+// the work, this keeps the sender from reading the session and the site for
+// every event: the deciding thread writes their reference counts, and each
+// read would pull those cache lines across cores.
+class EventBatchWriter {
+ public:
+  void append(std::string& out, const EventRecord& event);
+
+ private:
+  bool same_as_cached(const EventRecord& event) const;
+
+  bool cached_ = false;
+  const void* session_ = nullptr;
+  const void* site_ = nullptr;
+  EventAction action_ = EventAction::kPermissionCheck;
+  bool allowed_ = false;
+  DenialReason reason_ = DenialReason::kNone;
+  std::string check_scope_;
+  std::string tail_;  // Everything after the timestamp member.
+};
+
 }  // namespace agentsudo

@@ -44,10 +44,11 @@ std::string serialize_batch(std::span<const EventRecord> batch) {
   std::string body;
   body.reserve(batch.size() * kTypicalEventBytes + 2);
   body.push_back('[');
+  EventBatchWriter writer;
   for (const EventRecord& event : batch) {
     if (body.size() > 1)
       body.push_back(',');
-    append_json(body, event);
+    writer.append(body, event);
   }
   body.push_back(']');
   return body;

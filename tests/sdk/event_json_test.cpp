@@ -64,6 +64,34 @@ TEST(EventJson, EscapesQuotesAndBackslashesAndReplacesControls) {
   EXPECT_EQ(to_json(event)["scope"], "say \"hi\" \\ \xef\xbf\xbd");
 }
 
+// The batch writer reuses what consecutive events share; every event must
+// still read exactly as append_json() writes it alone.
+TEST(EventJson, BatchWriterMatchesEventByEventJson) {
+  auto session = session_of(Agent("SupportBot", {}));
+  auto site = std::make_shared<const detail::GuardSite>(
+      detail::GuardSite{"write:refunds", "issue_refund", OnDenial::kLog, nullptr});
+  std::vector<EventRecord> events(6);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    events[i].timestamp = *parse_rfc3339("2026-01-15T10:30:00Z") + static_cast<UnixMicros>(i);
+    events[i].session = session;
+    events[i].site = i == 3 ? nullptr : site;
+    events[i].check_scope = i == 3 ? "read:x" : "";
+    events[i].action = i == 4 ? EventAction::kAuditViolation : EventAction::kPermissionCheck;
+    events[i].allowed = i != 4;
+    events[i].reason = i == 4 ? DenialReason::kScopeNotHeld : DenialReason::kNone;
+  }
+  events[5].guardrail = std::make_unique<const GuardrailDetail>(
+      GuardrailDetail{"blocked_keyword", "contains 'password'", "the password"});
+  EventBatchWriter writer;
+  std::string batch;
+  for (const EventRecord& event : events)
+    writer.append(batch, event);
+  std::string expected;
+  for (const EventRecord& event : events)
+    append_json(expected, event);
+  EXPECT_EQ(batch, expected);
+}
+
 TEST(EventJson, TimestampHasSixFractionDigitsAndZ) {
   EventRecord event;
   event.timestamp = *parse_rfc3339("2026-03-09T04:05:06.000007Z");
