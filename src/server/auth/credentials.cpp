@@ -25,22 +25,4 @@ Result<KeyOwner> authenticate_api_key(ProjectStore& store, std::string_view key)
   return store.find_key_owner(digest_secret(key));
 }
 
-Status authenticate_management_token(ProjectStore& store, std::string_view authorization) {
-  constexpr std::string_view kBearer = "Bearer ";
-  if (!starts_with(authorization, kBearer)) {
-    return make_error(ErrorKind::kUnauthorized,
-                      "a management token is required: send Authorization: Bearer asm_...");
-  }
-  std::string_view token = authorization.substr(kBearer.size());
-  if (starts_with(token, kApiKeyPrefix)) {
-    return make_error(ErrorKind::kForbidden,
-                      "API keys can write events but not read them; use a management token");
-  }
-  if (!starts_with(token, kManagementTokenPrefix) || token.size() > kMaxSecretLength ||
-      !store.is_active_management_token(digest_secret(token))) {
-    return make_error(ErrorKind::kUnauthorized, "invalid management token");
-  }
-  return {};
-}
-
 }  // namespace agentsudo::server

@@ -12,9 +12,4 @@ namespace agentsudo::server {
 // Keys are looked up by digest, so timing reveals nothing about stored keys.
 Result<KeyOwner> authenticate_api_key(ProjectStore& store, std::string_view key);
 
-// Checks an Authorization header for an active management token (Bearer
-// asm_...). kUnauthorized when absent or unknown; kForbidden for an ingest key,
-// which may write events but never read them.
-Status authenticate_management_token(ProjectStore& store, std::string_view authorization);
-
 }  // namespace agentsudo::server
