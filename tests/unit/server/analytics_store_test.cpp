@@ -9,6 +9,7 @@
 #include "server/admin/provisioning.hpp"
 #include "server/store/sqlite/database.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
+#include "temp_store.hpp"
 
 namespace agentsudo::server {
 namespace {
@@ -19,22 +20,10 @@ constexpr UnixMicros kDayStart = 20'000 * kMicrosPerDay;
 class AnalyticsStoreTest : public testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_GE(sodium_init(), 0);
-    dir_ = std::filesystem::temp_directory_path() /
-           ("agentsudo-analytics-test-" + std::to_string(::getpid()) + "-" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    auto opened = sqlite::open_sqlite_store(dir_, 2);
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store_ = std::move(*opened);
-    auto created = create_project_with_key(*store_.projects, "test", Tier{"pro", 100'000});
+    auto created = create_project_with_key(*store_->projects, "test", Tier{"pro", 100'000});
     ASSERT_TRUE(created.ok());
     project_ = created->project;
     key_ = created->key;
-  }
-  void TearDown() override {
-    store_ = {};
-    std::filesystem::remove_all(dir_);
   }
 
   void add(EventBatch& batch, const std::string& agent, std::optional<std::string> scope,
@@ -59,18 +48,17 @@ class AnalyticsStoreTest : public testing::Test {
 
   Status append(std::vector<EventBatch*> batches) {
     std::vector<CommittedBatch> committed(batches.size());
-    return store_.events->append(batches, committed);
+    return store_->events->append(batches, committed);
   }
 
   AnalyticsWindow days(std::int64_t first, std::int64_t last) {
     return AnalyticsWindow{project_.rowid, Period::kDay, first, last};
   }
 
-  std::filesystem::path dir_;
-  sqlite::SqliteStore store_;
+  TempStore store_;
   // One integer column of one row, read straight from the file.
   std::optional<std::int64_t> column(const std::string& sql) {
-    auto db = sqlite::Database::open(dir_ / "agentsudo.db");
+    auto db = sqlite::Database::open(store_.dir() / "agentsudo.db");
     auto row = db->prepare_cached(sql);
     if (!row->step() || row->column_is_null(0))
       return std::nullopt;
@@ -94,7 +82,7 @@ TEST_F(AnalyticsStoreTest, ReportMatchesWhatWasAppended) {
   ASSERT_TRUE(append({&first}).ok());
   ASSERT_TRUE(append({&second}).ok());
 
-  auto report = store_.analytics->activity(days(day, day + 1), 100);
+  auto report = store_->analytics->activity(days(day, day + 1), 100);
   ASSERT_TRUE(report.ok()) << report.error().message;
   ASSERT_EQ(report->series.size(), 2u);
   EXPECT_EQ(report->series[0].bucket, day);
@@ -119,19 +107,19 @@ TEST_F(AnalyticsStoreTest, ReportMatchesWhatWasAppended) {
   EXPECT_EQ(report->top_scopes[1].agents, 1);
 
   // The first day alone, and by the hour.
-  auto one_day = store_.analytics->activity(days(day, day), 100);
+  auto one_day = store_->analytics->activity(days(day, day), 100);
   ASSERT_TRUE(one_day.ok());
   EXPECT_EQ(one_day->agents, 2);
   EXPECT_EQ(one_day->sessions, 2);
   std::int64_t hour = bucket_of(Period::kHour, kDayStart);
-  auto hours = store_.analytics->activity(
+  auto hours = store_->analytics->activity(
       AnalyticsWindow{project_.rowid, Period::kHour, hour, hour + 23}, 100);
   ASSERT_TRUE(hours.ok());
   ASSERT_EQ(hours->series.size(), 2u);
   EXPECT_EQ(hours->series[0].bucket, hour + 1);
   EXPECT_EQ(hours->series[1].bucket, hour + 2);
 
-  auto scopes = store_.analytics->scopes_seen(project_.rowid, 100);
+  auto scopes = store_->analytics->scopes_seen(project_.rowid, 100);
   ASSERT_TRUE(scopes.ok());
   EXPECT_EQ(*scopes, (std::vector<std::string>{"read:orders", "write:orders"}));
 }
@@ -141,7 +129,7 @@ TEST_F(AnalyticsStoreTest, AFailedCommitLeavesTheAggregatesUnchanged) {
   EventBatch good = new_batch();
   add(good, "Alpha", "read:orders", true, kDayStart + kHour, "s1");
   ASSERT_TRUE(append({&good}).ok());
-  auto before = store_.analytics->activity(days(day, day), 100);
+  auto before = store_->analytics->activity(days(day, day), 100);
   ASSERT_TRUE(before.ok());
 
   // The second batch names a project that does not exist: the whole commit
@@ -152,7 +140,7 @@ TEST_F(AnalyticsStoreTest, AFailedCommitLeavesTheAggregatesUnchanged) {
   add(invalid, "Delta", "read:orders", true, kDayStart + 3 * kHour);
   EXPECT_FALSE(append({&valid, &invalid}).ok());
 
-  auto after = store_.analytics->activity(days(day, day), 100);
+  auto after = store_->analytics->activity(days(day, day), 100);
   ASSERT_TRUE(after.ok());
   ASSERT_EQ(after->series.size(), 1u);
   EXPECT_EQ(after->series[0].allowed, 1);
@@ -161,7 +149,7 @@ TEST_F(AnalyticsStoreTest, AFailedCommitLeavesTheAggregatesUnchanged) {
   EXPECT_EQ(after->sessions, 1);
   ASSERT_EQ(after->top_scopes.size(), 1u);
   EXPECT_EQ(after->top_scopes[0].requests, 1);
-  auto scopes = store_.analytics->scopes_seen(project_.rowid, 100);
+  auto scopes = store_->analytics->scopes_seen(project_.rowid, 100);
   ASSERT_TRUE(scopes.ok());
   EXPECT_EQ(*scopes, (std::vector<std::string>{"read:orders"}));
 
@@ -169,7 +157,7 @@ TEST_F(AnalyticsStoreTest, AFailedCommitLeavesTheAggregatesUnchanged) {
   EventBatch retry = new_batch();
   add(retry, "Gamma", "write:orders", false, kDayStart + 3 * kHour, "s9");
   ASSERT_TRUE(append({&retry}).ok());
-  auto last = store_.analytics->activity(days(day, day), 100);
+  auto last = store_->analytics->activity(days(day, day), 100);
   ASSERT_TRUE(last.ok());
   EXPECT_EQ(last->agents, 2);
   EXPECT_EQ(last->series[0].denied, 1);
@@ -181,7 +169,7 @@ TEST_F(AnalyticsStoreTest, ReceivedPerDayIsTheQuotaCount) {
   add(batch, "Alpha", "read:orders", true, 6);
   ASSERT_TRUE(append({&batch}).ok());
   std::int64_t day = utc_day(batch.received_at);
-  auto days = store_.analytics->received_per_day(project_.rowid, day - 29, day);
+  auto days = store_->analytics->received_per_day(project_.rowid, day - 29, day);
   ASSERT_TRUE(days.ok());
   ASSERT_EQ(days->size(), 1u);
   EXPECT_EQ((*days)[0].day, day);
@@ -193,21 +181,21 @@ TEST_F(AnalyticsStoreTest, TailReadsAfterAPositionOldestFirst) {
   for (int i = 0; i < 5; ++i)
     add(batch, "Alpha", "read:orders", true, kDayStart + i);
   ASSERT_TRUE(append({&batch}).ok());
-  auto last = store_.events->last_seq(project_.rowid);
+  auto last = store_->events->last_seq(project_.rowid);
   ASSERT_TRUE(last.ok());
-  auto tail = store_.events->tail(TailQuery{project_.rowid, *last - 3, 2});
+  auto tail = store_->events->tail(TailQuery{project_.rowid, *last - 3, 2});
   ASSERT_TRUE(tail.ok());
   ASSERT_EQ(tail->size(), 2u);
   EXPECT_EQ((*tail)[0].seq, *last - 2);
   EXPECT_EQ((*tail)[1].seq, *last - 1);
-  auto none = store_.events->last_seq(project_.rowid + 1000);
+  auto none = store_->events->last_seq(project_.rowid + 1000);
   ASSERT_TRUE(none.ok());
   EXPECT_EQ(*none, 0);
 }
 
 TEST_F(AnalyticsStoreTest, LastSeenAndLastUsedAreKeptToTheMinute) {
   constexpr UnixMicros kMinute = 60 * kMicrosPerSecond;
-  auto owner = store_.projects->find_key_owner(digest_secret(key_.plaintext));
+  auto owner = store_->projects->find_key_owner(digest_secret(key_.plaintext));
   ASSERT_TRUE(owner.ok());
   UnixMicros start = kDayStart + 10 * kMinute;
   auto send_at = [&](UnixMicros received) {

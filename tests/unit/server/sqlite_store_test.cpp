@@ -12,6 +12,7 @@
 
 #include "server/admin/provisioning.hpp"
 #include "server/store/commit_queue.hpp"
+#include "temp_store.hpp"
 
 namespace agentsudo::server {
 namespace {
@@ -19,22 +20,10 @@ namespace {
 class SqliteStoreTest : public testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_GE(sodium_init(), 0);
-    dir_ = std::filesystem::temp_directory_path() /
-           ("agentsudo-store-test-" + std::to_string(::getpid()) + "-" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    auto opened = sqlite::open_sqlite_store(dir_, 2);
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store_ = std::move(*opened);
-    auto created = create_project_with_key(*store_.projects, "test", Tier{"free", 1000});
+    auto created = create_project_with_key(*store_->projects, "test", Tier{"free", 1000});
     ASSERT_TRUE(created.ok());
     project_ = created->project;
     key_ = created->key;
-  }
-  void TearDown() override {
-    store_ = {};
-    std::filesystem::remove_all(dir_);
   }
 
   EventBatch batch(std::vector<std::string> agents, UnixMicros at = 1'000'000) {
@@ -55,46 +44,45 @@ class SqliteStoreTest : public testing::Test {
   Result<CommittedBatch> append(EventBatch& b) {
     std::vector<EventBatch*> batches{&b};
     std::vector<CommittedBatch> committed(1);
-    Status status = store_.events->append(batches, committed);
+    Status status = store_->events->append(batches, committed);
     if (!status)
       return status.error();
     return committed[0];
   }
 
-  std::filesystem::path dir_;
-  sqlite::SqliteStore store_;
+  TempStore store_;
   Project project_;
   IssuedApiKey key_;
   int next_id_ = 0;
 };
 
 TEST_F(SqliteStoreTest, KeysAreFoundByDigestUntilRevoked) {
-  auto owner = store_.projects->find_key_owner(digest_secret(key_.plaintext));
+  auto owner = store_->projects->find_key_owner(digest_secret(key_.plaintext));
   ASSERT_TRUE(owner.ok());
   EXPECT_EQ(owner->project_id, project_.id);
   EXPECT_EQ(owner->daily_quota, 1000);
-  ASSERT_TRUE(store_.projects->revoke_api_key(key_.record.id).ok());
-  auto revoked = store_.projects->find_key_owner(digest_secret(key_.plaintext));
+  ASSERT_TRUE(store_->projects->revoke_api_key(key_.record.id).ok());
+  auto revoked = store_->projects->find_key_owner(digest_secret(key_.plaintext));
   ASSERT_FALSE(revoked.ok());
   EXPECT_EQ(revoked.error().kind, ErrorKind::kInvalidApiKey);
-  EXPECT_FALSE(store_.projects->revoke_api_key(key_.record.id).ok());
+  EXPECT_FALSE(store_->projects->revoke_api_key(key_.record.id).ok());
 }
 
 TEST_F(SqliteStoreTest, RotationRevokesTheOldKeyAndIssuesANewOne) {
-  auto rotated = rotate_api_key(*store_.projects, key_.record.id);
+  auto rotated = rotate_api_key(*store_->projects, key_.record.id);
   ASSERT_TRUE(rotated.ok());
-  EXPECT_FALSE(store_.projects->find_key_owner(digest_secret(key_.plaintext)).ok());
-  EXPECT_TRUE(store_.projects->find_key_owner(digest_secret(rotated->plaintext)).ok());
-  auto keys = store_.projects->list_api_keys(project_.id);
+  EXPECT_FALSE(store_->projects->find_key_owner(digest_secret(key_.plaintext)).ok());
+  EXPECT_TRUE(store_->projects->find_key_owner(digest_secret(rotated->plaintext)).ok());
+  auto keys = store_->projects->list_api_keys(project_.id);
   ASSERT_EQ(keys->size(), 2u);
   EXPECT_TRUE((*keys)[0].revoked_at.has_value());
   EXPECT_FALSE((*keys)[1].revoked_at.has_value());
 }
 
 TEST_F(SqliteStoreTest, NoPlaintextSecretIsStored) {
-  store_ = {};
+  *store_ = {};
   std::string file_bytes;
-  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+  for (const auto& entry : std::filesystem::directory_iterator(store_.dir())) {
     std::ifstream in(entry.path(), std::ios::binary);
     file_bytes.append(std::istreambuf_iterator<char>(in), {});
   }
@@ -117,9 +105,9 @@ TEST_F(SqliteStoreTest, UsageCountsPerUtcDay) {
   auto tomorrow = batch({"a"}, 6 * kMicrosPerDay);
   ASSERT_TRUE(append(today).ok());
   ASSERT_TRUE(append(tomorrow).ok());
-  EXPECT_EQ(*store_.projects->events_on_day(project_.rowid, 5), 2);
-  EXPECT_EQ(*store_.projects->events_on_day(project_.rowid, 6), 1);
-  EXPECT_EQ(*store_.projects->events_on_day(project_.rowid, 7), 0);
+  EXPECT_EQ(*store_->projects->events_on_day(project_.rowid, 5), 2);
+  EXPECT_EQ(*store_->projects->events_on_day(project_.rowid, 6), 1);
+  EXPECT_EQ(*store_->projects->events_on_day(project_.rowid, 7), 0);
 }
 
 TEST_F(SqliteStoreTest, QueryIsNewestFirstAndFiltered) {
@@ -129,26 +117,26 @@ TEST_F(SqliteStoreTest, QueryIsNewestFirstAndFiltered) {
   ASSERT_TRUE(append(b).ok());
   EventQuery all;
   all.project_rowid = project_.rowid;
-  auto events = store_.events->query(all);
+  auto events = store_->events->query(all);
   ASSERT_EQ(events->size(), 3u);
   EXPECT_EQ((*events)[0].id, b.event_ids[2]);
   EXPECT_EQ((*events)[2].id, b.event_ids[0]);
 
   EventQuery denied = all;
   denied.allowed = false;
-  EXPECT_EQ(store_.events->query(denied)->size(), 1u);
+  EXPECT_EQ(store_->events->query(denied)->size(), 1u);
   EventQuery by_agent = all;
   by_agent.agent_name = "a";
-  EXPECT_EQ(store_.events->query(by_agent)->size(), 2u);
+  EXPECT_EQ(store_->events->query(by_agent)->size(), 2u);
   EventQuery page = all;
   page.limit = 1;
   page.before_seq = (*events)[0].seq;
-  EXPECT_EQ(store_.events->query(page)->front().id, b.event_ids[1]);
+  EXPECT_EQ(store_->events->query(page)->front().id, b.event_ids[1]);
 }
 
 TEST_F(SqliteStoreTest, CommitQueueGroupsConcurrentBatchesAndCompletesEach) {
   Metrics metrics;
-  CommitQueue queue(*store_.events, metrics);
+  CommitQueue queue(*store_->events, metrics);
   constexpr int kBatches = 200;
   std::vector<EventBatch> batches;
   for (int i = 0; i < kBatches; ++i)
@@ -166,7 +154,7 @@ TEST_F(SqliteStoreTest, CommitQueueGroupsConcurrentBatchesAndCompletesEach) {
   EventQuery all;
   all.project_rowid = project_.rowid;
   all.limit = 1000;
-  EXPECT_EQ(store_.events->query(all)->size(), static_cast<std::size_t>(kBatches));
+  EXPECT_EQ(store_->events->query(all)->size(), static_cast<std::size_t>(kBatches));
 }
 
 TEST_F(SqliteStoreTest, AFailedRoundStoresNothingAndForgetsNewAgents) {
@@ -175,13 +163,13 @@ TEST_F(SqliteStoreTest, AFailedRoundStoresNothingAndForgetsNewAgents) {
   bad.project_rowid = 999'999;  // violates the foreign key, failing the whole transaction
   std::vector<EventBatch*> batches{&good, &bad};
   std::vector<CommittedBatch> committed(2);
-  EXPECT_FALSE(store_.events->append(batches, committed).ok());
+  EXPECT_FALSE(store_->events->append(batches, committed).ok());
   EventQuery all;
   all.project_rowid = project_.rowid;
-  EXPECT_TRUE(store_.events->query(all)->empty());
+  EXPECT_TRUE(store_->events->query(all)->empty());
   auto retry = batch({"new-agent"});
   EXPECT_TRUE(append(retry).ok());
-  EXPECT_EQ(store_.events->query(all)->size(), 1u);
+  EXPECT_EQ(store_->events->query(all)->size(), 1u);
 }
 
 }  // namespace
