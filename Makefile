@@ -8,6 +8,13 @@ JOBS       ?= 2
 LISTEN     ?= 127.0.0.1:8080
 DATA_DIR   ?= ./data
 
+# ccache (when present) keys on paths relative to the checkout, so every
+# clone of the repository shares one cache; precompiled headers need the
+# sloppiness below to be cached at all.
+export CCACHE_BASEDIR    ?= $(CURDIR)
+export CCACHE_NOHASHDIR  ?= 1
+export CCACHE_SLOPPINESS ?= pch_defines,time_macros,include_file_mtime,include_file_ctime
+
 CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DAGENTSUDO_WERROR=ON
 
 .PHONY: all deps build build-asan run test test-fast test-asan bench bench-analytics format clean
