@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "server/admin/provisioning.hpp"
-#include "server/store/commit_queue.hpp"
+#include "server/ingest/commit_queue.hpp"
 #include "temp_store.hpp"
 
 namespace agentsudo::server {
