@@ -1,5 +1,8 @@
 import { get, post, patch, del, projectPath, ApiError } from '../api.js';
-import { h, replace, notice, field, confirmDialog } from '../dom.js';
+import { h, replace } from '../dom.js';
+import { notice } from '../components/notice.js';
+import { field } from '../components/field.js';
+import { confirmDialog } from '../components/confirm-dialog.js';
 import { fmtNumber, fmtRelative, fmtDuration } from '../format.js';
 
 const ROLES = ['worker', 'supervisor', 'admin', 'readonly'];

@@ -1,8 +1,10 @@
 import { get, projectPath, query } from '../api.js';
-import { h, replace, notice, field } from '../dom.js';
+import { h, replace } from '../dom.js';
+import { notice } from '../components/notice.js';
+import { field } from '../components/field.js';
 import { ACTIONS } from '../format.js';
 import { navigate } from '../router.js';
-import { eventTable, eventRow } from './live.js';
+import { eventTable, eventRow } from '../components/event-table.js';
 
 // The filters live in the URL's query, so a filtered view is a link.
 const FILTERS = ['agent_name', 'scope', 'action', 'allowed', 'function_name', 'since', 'until'];

@@ -1,5 +1,7 @@
 import { get, post, ApiError } from '../api.js';
-import { h, replace, notice, field } from '../dom.js';
+import { h, replace } from '../dom.js';
+import { notice } from '../components/notice.js';
+import { field } from '../components/field.js';
 
 export function renderLogin(root, { onDone }) {
   document.title = 'Log in · AgentSudo';

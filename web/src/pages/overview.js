@@ -1,9 +1,11 @@
 import { get, projectPath } from '../api.js';
-import { h, replace, notice } from '../dom.js';
+import { h, replace } from '../dom.js';
+import { notice } from '../components/notice.js';
 import { fmtNumber, fmtPercent, fmtRelative } from '../format.js';
-import { chartCard, makeChart, destroyAll, bucketLabel, COLORS } from '../charts.js';
+import { makeChart, destroyAll, bucketLabel, COLORS } from '../charts.js';
+import { chartCard } from '../components/chart-card.js';
 import { navigate } from '../router.js';
-import { quickStartCurl } from './keys.js';
+import { quickStartCurl } from '../components/quick-start.js';
 
 const DAY_CHOICES = [1, 7, 30, 90];
 

@@ -1,9 +1,12 @@
 import { get, post, patch, del, projectPath } from '../api.js';
-import { h, replace, notice, field, confirmDialog } from '../dom.js';
+import { h, replace } from '../dom.js';
+import { notice } from '../components/notice.js';
+import { field } from '../components/field.js';
+import { confirmDialog } from '../components/confirm-dialog.js';
+import { tierSelect } from '../components/tier-select.js';
 import { navigate } from '../router.js';
 import { state, loadProjects, findProject, lastProject } from '../state.js';
 import { fmtTime } from '../format.js';
-import { tierInput } from './projects.js';
 
 function section(title, id, ...children) {
   return h('section', { class: 'card', 'aria-labelledby': id }, h('h2', { id }, title), ...children);
@@ -11,7 +14,7 @@ function section(title, id, ...children) {
 
 function projectSettings(project, box) {
   const name = h('input', { type: 'text', id: 'project-name', value: project.name, required: true, maxlength: 200 });
-  const tier = tierInput();
+  const tier = tierSelect();
   const custom = String(project.tier.name) === 'custom';
   if (custom) tier.append(h('option', { value: String(project.tier.daily_quota) }, `Custom (${project.tier.daily_quota} a day)`));
   tier.value = custom ? String(project.tier.daily_quota) : project.tier.name;

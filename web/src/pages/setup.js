@@ -1,5 +1,7 @@
 import { post, ApiError } from '../api.js';
-import { h, replace, notice, field } from '../dom.js';
+import { h, replace } from '../dom.js';
+import { notice } from '../components/notice.js';
+import { field } from '../components/field.js';
 
 // First-run setup: the token travels in the URL's fragment, which browsers
 // never send to a server; it is read here and removed from the address bar.

@@ -1,7 +1,9 @@
 import { get, projectPath } from '../api.js';
-import { h, replace, notice } from '../dom.js';
+import { h, replace } from '../dom.js';
+import { notice } from '../components/notice.js';
 import { fmtNumber, fmtTime, fmtPercent } from '../format.js';
-import { chartCard, makeChart, destroyAll, COLORS } from '../charts.js';
+import { makeChart, destroyAll, COLORS } from '../charts.js';
+import { chartCard } from '../components/chart-card.js';
 
 export function renderUsage(main, { project }) {
   const charts = [];
