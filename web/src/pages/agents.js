@@ -123,7 +123,7 @@ export function renderAgents(main, { project, projectUrl }) {
 
     async function preview() {
       const seq = ++previewSeq;
-      let list = parseScopes(scopes.value);
+      const list = parseScopes(scopes.value);
       try {
         const result = await post(projectPath(project.id, '/scope-preview'), { scopes: list });
         if (seq !== previewSeq) return;
