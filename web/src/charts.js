@@ -1,18 +1,6 @@
 // Chart.js, registered with only what the dashboard draws. Animations are off:
 // numbers should appear, not dance, and screenshots stay stable.
-import {
-  Chart,
-  BarController,
-  BarElement,
-  LineController,
-  LineElement,
-  PointElement,
-  CategoryScale,
-  LinearScale,
-  Filler,
-  Legend,
-  Tooltip,
-} from 'chart.js';
+import { Chart, BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Filler, Legend, Tooltip } from 'chart.js';
 
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Filler, Legend, Tooltip);
 

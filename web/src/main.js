@@ -67,9 +67,7 @@ function shell(main, { projectId = null, slug = null } = {}) {
     ? h(
         'nav',
         { class: 'tabs', 'aria-label': 'Project pages' },
-        PROJECT_PAGES.map((page) =>
-          h('a', { href: projectUrl(projectId, page.slug), 'aria-current': page.slug === slug ? 'page' : null }, page.title),
-        ),
+        PROJECT_PAGES.map((page) => h('a', { href: projectUrl(projectId, page.slug), 'aria-current': page.slug === slug ? 'page' : null }, page.title)),
       )
     : null;
   const header = h(

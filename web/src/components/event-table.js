@@ -5,7 +5,8 @@ import { fmtTime } from '../format.js';
 // scope and function cells link to the audit log filtered on them.
 export function eventRow(event, { fresh = false, filterHref = null } = {}) {
   const denied = !event.allowed;
-  const cell = (name, value, content) => (filterHref && value ? h('a', { href: filterHref(name, value), title: `Only ${name.replace('_', ' ')} ${value}` }, content) : content);
+  const cell = (name, value, content) =>
+    filterHref && value ? h('a', { href: filterHref(name, value), title: `Only ${name.replace('_', ' ')} ${value}` }, content) : content;
   return h(
     'tr',
     { class: `${denied ? 'row-denied' : ''}${fresh ? ' row-fresh' : ''}`, 'data-event-id': event.id },
@@ -24,7 +25,15 @@ export function eventTable(id) {
   const table = h(
     'table',
     { id, class: 'events' },
-    h('thead', null, h('tr', null, ['Time', 'Agent', 'Decision', 'Action', 'Scope', 'Function'].map((c) => h('th', { scope: 'col' }, c)))),
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        ['Time', 'Agent', 'Decision', 'Action', 'Scope', 'Function'].map((c) => h('th', { scope: 'col' }, c)),
+      ),
+    ),
     tbody,
   );
   return { table, tbody };

@@ -47,12 +47,20 @@ export function quickStart(apiKey) {
     h(
       'div',
       { class: 'snippet', role: 'tabpanel', id: `snippet-${t.id}`, 'aria-labelledby': `tab-${t.id}`, hidden: i !== 0 },
-      h('div', { class: 'snippet-head' }, copyButton(() => t.text, `Copy ${t.label}`)),
+      h(
+        'div',
+        { class: 'snippet-head' },
+        copyButton(() => t.text, `Copy ${t.label}`),
+      ),
       h('pre', { class: 'code' }, t.text),
     ),
   );
   const buttons = tabs.map((t, i) =>
-    h('button', { type: 'button', role: 'tab', id: `tab-${t.id}`, 'aria-controls': `snippet-${t.id}`, 'aria-selected': String(i === 0), tabindex: i === 0 ? '0' : '-1' }, t.label),
+    h(
+      'button',
+      { type: 'button', role: 'tab', id: `tab-${t.id}`, 'aria-controls': `snippet-${t.id}`, 'aria-selected': String(i === 0), tabindex: i === 0 ? '0' : '-1' },
+      t.label,
+    ),
   );
   function select(index) {
     buttons.forEach((b, i) => {
@@ -69,5 +77,11 @@ export function quickStart(apiKey) {
       if (e.key === 'ArrowLeft') select((i + buttons.length - 1) % buttons.length);
     });
   });
-  return h('section', { class: 'card', 'aria-labelledby': 'quickstart-title' }, h('h2', { id: 'quickstart-title' }, 'Quick start'), h('div', { class: 'tablist', role: 'tablist', 'aria-label': 'Language' }, buttons), panels);
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'quickstart-title' },
+    h('h2', { id: 'quickstart-title' }, 'Quick start'),
+    h('div', { class: 'tablist', role: 'tablist', 'aria-label': 'Language' }, buttons),
+    panels,
+  );
 }

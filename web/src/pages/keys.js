@@ -41,7 +41,12 @@ export function renderKeys(main, { project }) {
         { class: 'card reveal', role: 'status' },
         h('h2', null, title),
         h('p', null, 'Copy it now: it is shown this once and cannot be recovered. Store it where your agent reads its configuration.'),
-        h('div', { class: 'secret-row' }, keyText, copyButton(() => apiKey, 'Copy key')),
+        h(
+          'div',
+          { class: 'secret-row' },
+          keyText,
+          copyButton(() => apiKey, 'Copy key'),
+        ),
       ),
     );
     replace(snippetBox, quickStart(apiKey));
@@ -57,7 +62,10 @@ export function renderKeys(main, { project }) {
     }
     if (!revealedKey) replace(snippetBox, quickStart('YOUR_API_KEY'));
     if (!keys.length) {
-      replace(listBox, h('div', { class: 'card empty' }, h('h2', null, 'No API keys'), h('p', null, 'Create a key, then send your first event with the cURL line below.')));
+      replace(
+        listBox,
+        h('div', { class: 'card empty' }, h('h2', null, 'No API keys'), h('p', null, 'Create a key, then send your first event with the cURL line below.')),
+      );
       return;
     }
     replace(
@@ -68,7 +76,15 @@ export function renderKeys(main, { project }) {
         h(
           'table',
           { id: 'keys-table' },
-          h('thead', null, h('tr', null, ['Key', 'Created', 'Last used', 'Status', ''].map((c) => h('th', { scope: 'col' }, c)))),
+          h(
+            'thead',
+            null,
+            h(
+              'tr',
+              null,
+              ['Key', 'Created', 'Last used', 'Status', ''].map((c) => h('th', { scope: 'col' }, c)),
+            ),
+          ),
           h(
             'tbody',
             null,
@@ -79,7 +95,13 @@ export function renderKeys(main, { project }) {
                 h('td', null, h('code', null, `${k.prefix}…`)),
                 h('td', null, fmtTime(k.created_at)),
                 h('td', null, k.last_used_at ? fmtRelative(k.last_used_at) : 'never'),
-                h('td', null, k.revoked_at ? h('span', { class: 'badge badge-denied' }, `Revoked ${fmtRelative(k.revoked_at)}`) : h('span', { class: 'badge badge-allowed' }, 'Active')),
+                h(
+                  'td',
+                  null,
+                  k.revoked_at
+                    ? h('span', { class: 'badge badge-denied' }, `Revoked ${fmtRelative(k.revoked_at)}`)
+                    : h('span', { class: 'badge badge-allowed' }, 'Active'),
+                ),
                 h(
                   'td',
                   { class: 'row-actions' },
@@ -87,7 +109,11 @@ export function renderKeys(main, { project }) {
                     ? null
                     : [
                         h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Rotate key ${k.prefix}`, onclick: () => rotate(k) }, 'Rotate'),
-                        h('button', { type: 'button', class: 'btn btn-small btn-danger', 'aria-label': `Revoke key ${k.prefix}`, onclick: () => revoke(k) }, 'Revoke'),
+                        h(
+                          'button',
+                          { type: 'button', class: 'btn btn-small btn-danger', 'aria-label': `Revoke key ${k.prefix}`, onclick: () => revoke(k) },
+                          'Revoke',
+                        ),
                       ],
                 ),
               ),

@@ -37,7 +37,15 @@ export function renderLogin(root, { onDone }) {
       submit.disabled = false;
     }
   });
-  replace(root, h('main', { class: 'auth', id: 'main' }, h('div', { class: 'auth-brand' }, h('img', { src: '/favicon.svg', alt: '', width: 40, height: 40 }), 'AgentSudo'), form));
+  replace(
+    root,
+    h(
+      'main',
+      { class: 'auth', id: 'main' },
+      h('div', { class: 'auth-brand' }, h('img', { src: '/favicon.svg', alt: '', width: 40, height: 40 }), 'AgentSudo'),
+      form,
+    ),
+  );
   email.focus();
 
   get('/api/v1/setup', { quiet401: true })

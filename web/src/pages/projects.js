@@ -13,7 +13,15 @@ export function renderProjects(main, { projectUrl }) {
   const tier = tierSelect();
   const status = h('div', { class: 'form-status' });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Create project');
-  const form = h('form', { class: 'card', id: 'create-project' }, h('h2', null, 'New project'), field('Name', name), field('Tier', tier), status, h('div', { class: 'actions' }, submit));
+  const form = h(
+    'form',
+    { class: 'card', id: 'create-project' },
+    h('h2', null, 'New project'),
+    field('Name', name),
+    field('Tier', tier),
+    status,
+    h('div', { class: 'actions' }, submit),
+  );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     submit.disabled = true;
@@ -41,7 +49,13 @@ export function renderProjects(main, { projectUrl }) {
             'tbody',
             null,
             state.projects.map((p) =>
-              h('tr', null, h('td', null, h('a', { href: projectUrl(p.id) }, p.name)), h('td', null, `${p.tier.name} · ${fmtNumber(p.tier.daily_quota)}/day`), h('td', null, fmtTime(p.created_at))),
+              h(
+                'tr',
+                null,
+                h('td', null, h('a', { href: projectUrl(p.id) }, p.name)),
+                h('td', null, `${p.tier.name} · ${fmtNumber(p.tier.daily_quota)}/day`),
+                h('td', null, fmtTime(p.created_at)),
+              ),
             ),
           ),
         ),

@@ -48,7 +48,15 @@ export function renderSetup(root, { onDone }) {
       submit.disabled = false;
     }
   });
-  replace(root, h('main', { class: 'auth', id: 'main' }, h('div', { class: 'auth-brand' }, h('img', { src: '/favicon.svg', alt: '', width: 40, height: 40 }), 'AgentSudo'), form));
+  replace(
+    root,
+    h(
+      'main',
+      { class: 'auth', id: 'main' },
+      h('div', { class: 'auth-brand' }, h('img', { src: '/favicon.svg', alt: '', width: 40, height: 40 }), 'AgentSudo'),
+      form,
+    ),
+  );
   (fromHash ? email : token).focus();
   return {};
 }

@@ -30,7 +30,11 @@ export function renderUsage(main, { project }) {
         { class: 'card', 'aria-labelledby': 'today-title' },
         h('h2', { id: 'today-title' }, 'Today (UTC)'),
         h('p', { class: 'big', id: 'usage-today' }, `${fmtNumber(today.events)} of ${fmtNumber(today.limit)} events`),
-        h('div', { class: 'meter', role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': today.limit, 'aria-valuenow': today.events, 'aria-label': 'Daily quota used' }, bar),
+        h(
+          'div',
+          { class: 'meter', role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': today.limit, 'aria-valuenow': today.events, 'aria-label': 'Daily quota used' },
+          bar,
+        ),
         h(
           'p',
           { class: 'muted' },
