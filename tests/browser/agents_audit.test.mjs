@@ -85,6 +85,43 @@ test('editing scopes previews what they grant and deny, and saves', async () => 
   await browser.assertClean();
 });
 
+test('at 1400 px with the editor open, every agent name is fully visible', async () => {
+  // A long name, as agents are often named after their deployment.
+  const long = 'InvoiceReconciliationAgent-eu-west-1';
+  assert.equal((await server.api('POST', `/api/v1/projects/${project.projectId}/agents`, { name: long, scopes: ['read:invoices', 'write:invoices', 'read:orders'] })).status, 201);
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await page.goto(url('agents'));
+  await page.locator(`#agents-table tbody tr[data-agent="${long}"]`).waitFor();
+  await page.getByRole('button', { name: 'Edit SupportBot' }).click();
+  await page.locator('#agent-editor').waitFor();
+  await browser.shot('04-agents-editor-1400');
+
+  const layout = await page.evaluate(() => {
+    const wrap = document.querySelector('#agents-table').closest('.table-wrap');
+    const box = wrap.getBoundingClientRect();
+    const names = [...document.querySelectorAll('#agents-table tbody th[scope="row"]')].map((cell) => {
+      // The text's own box: a cell can fit while its text spills out of it.
+      const range = document.createRange();
+      range.selectNodeContents(cell);
+      const text = range.getBoundingClientRect();
+      const inside = (r, outer) => r.left >= outer.left - 0.5 && r.right <= outer.right + 0.5;
+      return {
+        name: cell.textContent,
+        visible: inside(text, cell.getBoundingClientRect()) && inside(text, box) && text.left >= 0 && text.right <= window.innerWidth,
+        overflows: cell.scrollWidth > cell.clientWidth,
+      };
+    });
+    return { sideways: wrap.scrollWidth - wrap.clientWidth, names };
+  });
+  assert.ok(layout.names.length >= 4, `the table lists the agents: ${JSON.stringify(layout.names)}`);
+  for (const n of layout.names) {
+    assert.ok(n.visible && !n.overflows, `${n.name} is clipped beside the editor: ${JSON.stringify(n)}`);
+  }
+  assert.ok(layout.sideways <= 1, `the agents table scrolls sideways by ${layout.sideways}px beside the editor`);
+  await page.setViewportSize({ width: 1280, height: 860 });
+  await browser.assertClean();
+});
+
 test('audit filters live in the URL, so a filtered view can be shared', async () => {
   await page.goto(url('audit', '?agent_name=SupportBot&allowed=false'));
   await page.locator('#audit-table').waitFor();

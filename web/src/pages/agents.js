@@ -45,7 +45,7 @@ export function renderAgents(main, { project, projectUrl }) {
     main,
     h(
       'section',
-      { class: 'page' },
+      { class: 'page page-wide' },
       h('div', { class: 'page-head' }, h('h1', null, 'Agents')),
       h('div', { class: 'agents-layout' }, h('div', null, listBox, createForm), editorBox),
     ),
