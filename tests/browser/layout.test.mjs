@@ -55,7 +55,9 @@ for (const [name, viewport] of Object.entries(VIEWPORTS)) {
       const target = slug === 'settings' ? `${server.origin}/settings` : `${server.origin}/projects/${project.projectId}/${slug}`;
       await page.goto(target);
       await page.locator('main h1').first().waitFor();
-      await page.locator('.loading').first().waitFor({ state: 'detached' }).catch(() => {});
+      // Every "Loading…" placeholder replaced by what it waited for; a page
+      // that never finishes loading fails here instead of being measured.
+      await page.waitForFunction(() => !document.querySelector('.loading'));
       await page.waitForTimeout(150);
       await browser.shot(`${name}-${slug}`);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -123,6 +123,21 @@ export function curlEvent(origin, apiKey, event) {
   return Number(out.stdout);
 }
 
+// Sends one event with Node's fetch, as an SDK would. Returns the HTTP status.
+export async function postEvent(origin, apiKey, event) {
+  const res = await fetch(`${origin}/ingest-event`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-API-Key': apiKey },
+    body: JSON.stringify(event),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+// How long a browser wait may take before the test is declared hung: a guard
+// against hanging, not a performance bound (a busy machine may be slow).
+export const HANG_GUARD_MS = 15_000;
+
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // Chromium headless with a fresh profile, as the project runs it everywhere.
