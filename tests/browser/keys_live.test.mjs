@@ -65,7 +65,14 @@ test('an event sent while the live page is open shows in its feed', async () => 
   assert.equal(await postEvent(server.origin, project.apiKey, event({ agent_name: 'LiveBot' })), 201);
   await page.locator('#live-feed tbody tr').filter({ hasText: 'LiveBot' }).waitFor({ timeout: HANG_GUARD_MS });
 
-  assert.equal(await postEvent(server.origin, project.apiKey, event({ agent_name: 'LiveBot', action: 'permission_denied', scope: 'write:refunds', allowed: false, function_name: 'refund' })), 201);
+  assert.equal(
+    await postEvent(
+      server.origin,
+      project.apiKey,
+      event({ agent_name: 'LiveBot', action: 'permission_denied', scope: 'write:refunds', allowed: false, function_name: 'refund' }),
+    ),
+    201,
+  );
   const denied = page.locator('#live-feed tbody tr').filter({ hasText: 'write:refunds' });
   await denied.waitFor({ timeout: HANG_GUARD_MS });
   assert.match(await denied.getAttribute('class'), /row-denied/, 'denials are highlighted');
@@ -112,7 +119,10 @@ test('the overview counts what was sent', async () => {
 
 test('usage shows today against the quota', async () => {
   await page.goto(url('usage'));
-  await page.locator('#usage-today').getByText(/^3 of 1,000 events$/).waitFor();
+  await page
+    .locator('#usage-today')
+    .getByText(/^3 of 1,000 events$/)
+    .waitFor();
   await page.locator('#chart-usage').waitFor();
   await browser.shot('08-usage');
 });
@@ -151,7 +161,10 @@ test('a revoked key is refused by ingestion', async () => {
   await browser.shot('09-revoke-dialog');
   await page.getByRole('dialog').getByRole('button', { name: 'Revoke key' }).click();
   await page.getByText(`Key ${prefix}… is revoked.`).waitFor();
-  await page.locator(`#keys-table tbody tr[data-prefix="${prefix}"]`).getByText(/^Revoked/).waitFor();
+  await page
+    .locator(`#keys-table tbody tr[data-prefix="${prefix}"]`)
+    .getByText(/^Revoked/)
+    .waitFor();
   assert.equal(curlEvent(server.origin, project.apiKey, event()), 401, 'ingestion refuses the revoked key');
   await browser.shot('10-keys-revoked');
   await browser.assertClean();

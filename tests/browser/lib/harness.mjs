@@ -116,7 +116,22 @@ export class Server {
 export function curlEvent(origin, apiKey, event) {
   const out = spawnSync(
     'curl',
-    ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'POST', `${origin}/ingest-event`, '-H', 'Content-Type: application/json', '-H', `X-API-Key: ${apiKey}`, '-d', JSON.stringify(event)],
+    [
+      '-s',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      '-X',
+      'POST',
+      `${origin}/ingest-event`,
+      '-H',
+      'Content-Type: application/json',
+      '-H',
+      `X-API-Key: ${apiKey}`,
+      '-d',
+      JSON.stringify(event),
+    ],
     { encoding: 'utf8', timeout: 15_000 },
   );
   assert.equal(out.status, 0, `curl failed: ${out.stderr}`);
@@ -157,7 +172,15 @@ export class Browser {
       headless: true,
       viewport,
       acceptDownloads: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
     });
     this.context.setDefaultTimeout(10_000);
     // Runs before the page's own scripts (through the DevTools protocol, so the
