@@ -2,11 +2,11 @@
 
 #include <chrono>
 
-#include "denial_message.hpp"
-#include "event_clock.hpp"
-#include "event_dispatcher.hpp"
-#include "guard_site.hpp"
-#include "session_state.hpp"
+#include "sdk/denial_message.hpp"
+#include "sdk/event_clock.hpp"
+#include "sdk/event_dispatcher.hpp"
+#include "sdk/guard_site.hpp"
+#include "sdk/session_state.hpp"
 
 namespace agentsudo {
 namespace {

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <random>
 
-#include "session_state.hpp"
+#include "sdk/session_state.hpp"
 
 namespace agentsudo {
 namespace {
