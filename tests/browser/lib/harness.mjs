@@ -4,7 +4,7 @@
 // person would not see (CSP violations, uncaught exceptions).
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,8 +19,6 @@ export const WEB_DIR = process.env.AGENTSUDO_WEB_DIR || path.join(repo, 'build',
 export const CHROMIUM = process.env.AGENTSUDO_CHROMIUM || '/usr/bin/chromium';
 export const ARTIFACTS = process.env.AGENTSUDO_BROWSER_ARTIFACTS || path.join(repo, 'build', 'browser-artifacts');
 
-const LISTEN_RE = /agentsudo-server listening on (http:\/\/127\.0\.0\.1:\d+)/;
-const SETUP_RE = /Set up the first admin account: (http:\/\/\S+\/setup#token=\S+)/;
 const STARTUP_MS = 10_000;
 
 // One server process. Its stdout is kept, for the setup link among others.
@@ -31,13 +29,15 @@ export class Server {
     this.stderr = '';
     this.proc = null;
     this.origin = null;
+    this.ready = null; // what the server wrote to --ready-file
     this.token = null;
   }
 
   async start() {
     assert.ok(existsSync(SERVER_BIN), `no server binary at ${SERVER_BIN}: build it first`);
     assert.ok(existsSync(path.join(WEB_DIR, 'index.html')), `no built dashboard in ${WEB_DIR}: build it first`);
-    this.proc = spawn(SERVER_BIN, ['serve', '--listen', '127.0.0.1:0', '--data-dir', this.dataDir, '--web-dir', WEB_DIR], {
+    const readyFile = path.join(this.dataDir, 'ready.json');
+    this.proc = spawn(SERVER_BIN, ['serve', '--listen', '127.0.0.1:0', '--data-dir', this.dataDir, '--web-dir', WEB_DIR, '--ready-file', readyFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.proc.stdout.setEncoding('utf8');
@@ -46,9 +46,9 @@ export class Server {
     this.proc.stderr.on('data', (chunk) => (this.stderr += chunk));
     const deadline = Date.now() + STARTUP_MS;
     while (Date.now() < deadline) {
-      const m = LISTEN_RE.exec(this.stdout);
-      if (m) {
-        this.origin = m[1];
+      if (existsSync(readyFile)) {
+        this.ready = JSON.parse(readFileSync(readyFile, 'utf8'));
+        this.origin = this.ready.url;
         return this;
       }
       if (this.proc.exitCode !== null) break;
@@ -57,20 +57,15 @@ export class Server {
     throw new Error(`the server did not start:\n${this.logs()}`);
   }
 
-  // The one-time setup link the server printed, if it printed one.
+  // The one-time setup link the server offered on start, if it offered one.
   setupLink() {
-    const m = SETUP_RE.exec(this.stdout);
-    return m ? m[1] : null;
+    return this.ready?.setup_url ?? null;
   }
 
-  async waitForSetupLink(ms = 3000) {
-    const deadline = Date.now() + ms;
-    while (Date.now() < deadline) {
-      const link = this.setupLink();
-      if (link) return link;
-      await sleep(20);
-    }
-    throw new Error(`no setup link in the server's output:\n${this.logs()}`);
+  async waitForSetupLink() {
+    const link = this.setupLink();
+    if (!link) throw new Error(`the server offered no setup link:\n${this.logs()}`);
+    return link;
   }
 
   // The admin CLI of the same binary, on this server's data directory.
