@@ -5,8 +5,9 @@ import time
 
 import pytest
 
-from accounts import PASSWORD, Operator, Person, add_user, session_cookie, set_up_admin, setup_token
-from conftest import Server, assert_error
+from support.accounts import PASSWORD, Operator, Person, add_user, session_cookie, set_up_admin, setup_token
+from support.events import assert_error
+from support.server import Server
 
 
 def test_setup_link_printed_once_with_token_in_fragment(server):

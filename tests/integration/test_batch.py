@@ -9,7 +9,8 @@ import uuid
 
 import pytest
 
-from conftest import TIMEOUT, TS_RE, UUID_RE, assert_error, reference_event
+from support.events import TS_RE, UUID_RE, assert_error, reference_event
+from support.timeouts import TIMEOUT
 
 
 def sdk_event(i, timestamp, agent_name="SupportBot", action="permission_check", scope=None, allowed=True,

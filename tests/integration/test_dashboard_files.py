@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from conftest import Server
+from support.server import Server
 
 INDEX = b"<!doctype html><title>AgentSudo</title><script type=module src=/assets/app-1a2b3c.js></script>"
 SCRIPT = b"console.log('dashboard')"

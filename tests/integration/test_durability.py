@@ -5,7 +5,7 @@ import signal
 import threading
 import time
 
-from conftest import reference_event
+from support.events import reference_event
 
 BIG_QUOTA = 10_000_000
 

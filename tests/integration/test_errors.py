@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from conftest import assert_error, reference_event
+from support.events import assert_error, reference_event
 
 
 @pytest.fixture(scope="module")

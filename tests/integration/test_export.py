@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import assert_error, reference_event
+from support.events import assert_error, reference_event
 
 CSV_COLUMNS = ["id", "timestamp", "received_at", "agent_id", "agent_name", "action", "scope",
                "allowed", "function_name", "metadata"]

@@ -12,8 +12,8 @@ build does not serve yet is skipped, not passed.
 
 import pytest
 
-from accounts import Operator, add_user, set_up_admin
-from conftest import assert_error
+from support.accounts import Operator, add_user, set_up_admin
+from support.events import assert_error
 
 # (method, path template, body). Placeholders: {project_id}, {project_name},
 # {key_id}, {agent_id}, {user_id} (a member of the project).

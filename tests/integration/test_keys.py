@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import KEY_RE, assert_error
+from support.events import KEY_RE, assert_error
 
 FULL_KEY_RE = re.compile(r"^as_[A-Za-z0-9_-]{32,}$")
 

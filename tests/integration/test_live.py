@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import assert_error, reference_event
+from support.events import assert_error, reference_event
 
 # Delivery is promised within 1 s; the tests allow more so a busy machine
 # does not make them flaky. Timing belongs to the benchmarks.

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from accounts import set_up_admin
-from conftest import assert_error
+from support.accounts import set_up_admin
+from support.events import assert_error
 
 BODIES = [
     "",

@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from conftest import KEY_RE, SERVER_BIN, reference_event
+from support.events import KEY_RE, reference_event
+from support.process import SERVER_BIN
 
 
 def test_healthz(server):

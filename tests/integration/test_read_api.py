@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from conftest import assert_error, reference_event
+from support.events import assert_error, reference_event
 
 AGENTS = ["Alpha", "Beta", "Gamma"]
 SCOPES = ["read:orders", "write:orders", "read:users"]
