@@ -48,7 +48,6 @@ class ServerProcess:
         self.proc = None
         self.port = None
         self.printed_key = None
-        self.startup_seconds = None
         self.stdout_lines = []  # every line of every run, in order
         self.stderr_lines = []
         self._lock = threading.Condition()
@@ -103,7 +102,6 @@ class ServerProcess:
                     pytest.fail(f"server did not print its listening line within {STARTUP_TIMEOUT}s\n"
                                 + self.logs())
                 self._lock.wait(min(remaining, 0.05))
-            self.startup_seconds = time.monotonic() - t0
             run_lines = self.stdout_lines[first_out:]
         self.port = port
         self.run_stdout_start = first_out
