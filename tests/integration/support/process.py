@@ -57,7 +57,9 @@ class ServerProcess:
         self._expect_running = False
         self.runs = 0
 
-    def start(self, args=None, env=None):
+    def start(self, args=None, env=None, wrapper=()):
+        """Starts the server (under `wrapper`, a command prefix such as strace,
+        when given) and waits until it listens."""
         if not os.access(self.bin, os.X_OK):
             pytest.fail(f"server binary not found or not executable: {self.bin} "
                         "(set AGENTSUDO_SERVER_BIN or build it first)")
@@ -71,7 +73,7 @@ class ServerProcess:
         with self._lock:
             first_out = len(self.stdout_lines)
         t0 = time.monotonic()
-        self.proc = subprocess.Popen([self.bin, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        self.proc = subprocess.Popen([*wrapper, self.bin, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      stdin=subprocess.DEVNULL, env=full_env, preexec_fn=_die_with_parent)
         self.runs += 1
         self._readers = [
