@@ -250,6 +250,7 @@ def _server_has_read(server, client_sock):
 
 def _answered(sock):
     """Whether any byte of an answer is waiting on sock (without reading it)."""
+    sock.setblocking(False)  # with a timeout set, Python would wait for data first
     try:
         sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)  # data, or b"" at a close
         return True

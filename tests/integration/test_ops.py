@@ -218,6 +218,7 @@ def test_slow_and_idle_clients_do_not_block_others(server):
         # neither answered nor closed any of them, so nothing above waited for
         # their request timeout to free the server.
         for c in idle:
+            c.setblocking(False)  # with a timeout set, Python would wait for data first
             with pytest.raises(BlockingIOError):
                 c.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
     finally:
