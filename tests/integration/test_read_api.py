@@ -118,11 +118,9 @@ def test_sql_metacharacters_match_nothing(mserver, data, value):
     project_id, _, _ = data
     for name in ("agent_name", "scope", "action"):
         r = mserver.read(project_id, **{name: value})
-        assert r.status in (200, 400), r
-        if r.status == 200:
-            assert r.json["events"] == [], (name, value)
-        else:
-            assert_error(r, 400, "INVALID_PARAMETER", field=name)
+        # Filters are exact matches of any string: no value is invalid.
+        assert r.status == 200, r
+        assert r.json["events"] == [], (name, value)
     assert mserver.count(project_id) == N
 
 
