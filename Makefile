@@ -17,22 +17,33 @@ export CCACHE_SLOPPINESS ?= pch_defines,time_macros,include_file_mtime,include_f
 
 CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DAGENTSUDO_WERROR=ON
 
-.PHONY: all deps build build-asan run test test-fast test-asan bench bench-analytics format clean
+.PHONY: all deps configure build build-server build-asan run test test-fast test-asan bench bench-analytics format clean
 
 all: build
 
 deps:
 	@scripts/install-deps
 
-build: deps
+configure: deps
 	@cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null
+
+build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-run: build
+# Only what serving needs: the binary and the dashboard, not the tests,
+# benchmarks and examples that `build` adds.
+build-server: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target agentsudo-server dashboard
+
+run: build-server
 	$(BUILD_DIR)/bin/agentsudo-server serve --listen $(LISTEN) --data-dir $(DATA_DIR)
 
-# The release build's tests, then the same tests under ASan+UBSan.
-test: test-fast test-asan
+# The release build's tests, then the same tests under ASan+UBSan; says how
+# long it all took.
+test:
+	@started=$$(date +%s); \
+	$(MAKE) --no-print-directory test-fast test-asan; status=$$?; \
+	echo "make test: $$(( $$(date +%s) - started )) s"; exit $$status
 
 test-fast: build
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)

@@ -5,3 +5,7 @@ find_program(AGENTSUDO_CCACHE ccache)
 if(AGENTSUDO_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
   set(CMAKE_CXX_COMPILER_LAUNCHER ${AGENTSUDO_CCACHE})
 endif()
+if(AGENTSUDO_CCACHE)
+  # Lets ccache cache sources that use the precompiled header (see Layers.cmake).
+  add_compile_options(-fpch-preprocess)
+endif()

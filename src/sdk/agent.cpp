@@ -2,11 +2,11 @@
 
 #include <utility>
 
-#include "agent_state.hpp"
 #include "agentsudo/errors.hpp"
 #include "agentsudo/session.hpp"
-#include "session_state.hpp"
-#include "text_field.hpp"
+#include "sdk/agent_state.hpp"
+#include "sdk/session_state.hpp"
+#include "sdk/text_field.hpp"
 
 namespace agentsudo {
 namespace {

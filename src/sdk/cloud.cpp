@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "agentsudo/telemetry.hpp"
-#include "event_dispatcher.hpp"
-#include "http_client.hpp"
-#include "telemetry_client.hpp"
+#include "sdk/event_dispatcher.hpp"
+#include "sdk/http_client.hpp"
+#include "sdk/telemetry_client.hpp"
 
 namespace agentsudo {
 namespace {

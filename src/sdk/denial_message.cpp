@@ -1,4 +1,4 @@
-#include "denial_message.hpp"
+#include "sdk/denial_message.hpp"
 
 #include <string>
 

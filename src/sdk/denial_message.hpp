@@ -3,7 +3,7 @@
 #include <string_view>
 
 #include "agentsudo/errors.hpp"
-#include "session_state.hpp"
+#include "sdk/session_state.hpp"
 
 namespace agentsudo {
 

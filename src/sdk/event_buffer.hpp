@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "event_record.hpp"
+#include "sdk/event_record.hpp"
 
 namespace agentsudo {
 

@@ -1,9 +1,9 @@
-#include "event_dispatcher.hpp"
+#include "sdk/event_dispatcher.hpp"
 
 #include <ostream>
 
-#include "event_json.hpp"
-#include "telemetry_client.hpp"
+#include "sdk/event_json.hpp"
+#include "sdk/telemetry_client.hpp"
 
 namespace agentsudo {
 

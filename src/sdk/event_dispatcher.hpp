@@ -4,7 +4,7 @@
 #include <mutex>
 
 #include "agentsudo/event_log.hpp"
-#include "event_record.hpp"
+#include "sdk/event_record.hpp"
 
 namespace agentsudo {
 

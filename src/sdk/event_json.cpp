@@ -1,6 +1,6 @@
-#include "event_json.hpp"
+#include "sdk/event_json.hpp"
 
-#include "text_field.hpp"
+#include "sdk/text_field.hpp"
 
 namespace agentsudo {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "event_record.hpp"
+#include "sdk/event_record.hpp"
 
 namespace agentsudo {
 

@@ -9,8 +9,8 @@
 
 #include "agentsudo/errors.hpp"
 #include "core/timestamp.hpp"
-#include "guard_site.hpp"
-#include "session_state.hpp"
+#include "sdk/guard_site.hpp"
+#include "sdk/session_state.hpp"
 
 namespace agentsudo {
 

@@ -2,11 +2,11 @@
 
 #include <chrono>
 
-#include "denial_message.hpp"
-#include "event_clock.hpp"
-#include "event_dispatcher.hpp"
-#include "guard_site.hpp"
-#include "session_state.hpp"
+#include "sdk/denial_message.hpp"
+#include "sdk/event_clock.hpp"
+#include "sdk/event_dispatcher.hpp"
+#include "sdk/guard_site.hpp"
+#include "sdk/session_state.hpp"
 
 namespace agentsudo {
 namespace {
@@ -58,11 +58,12 @@ bool ask_approval(const SitePtr& site, const detail::SessionPtr& session, Denial
   try {
     approved = site->approve(session->agent, site->scope, call);
   } catch (...) {
-    record(Steady::now(), EventAction::kCallbackDenied, DenialReason::kRejectedByCallback, &session,
-           site);
+    record(EventClock::now(), EventAction::kCallbackDenied, DenialReason::kRejectedByCallback,
+           &session, site);
     throw;
   }
-  record(Steady::now(), approved ? EventAction::kCallbackApproved : EventAction::kCallbackDenied,
+  record(EventClock::now(),
+         approved ? EventAction::kCallbackApproved : EventAction::kCallbackDenied,
          approved ? reason : DenialReason::kRejectedByCallback, &session, site);
   return approved;
 }
@@ -100,7 +101,7 @@ GuardPoint::GuardPoint(std::string scope, GuardOptions options) {
 
 void GuardPoint::enforce() const {
   const detail::SessionPtr* session = detail::SessionAccess::current();
-  Steady::time_point now = Steady::now();
+  Steady::time_point now = EventClock::now();
   DenialReason reason = evaluate(session, site_->scope, now);
   if (reason == DenialReason::kNone) {
     record(now, EventAction::kPermissionCheck, reason, session, site_);
@@ -115,7 +116,7 @@ const std::string& GuardPoint::scope() const noexcept {
 
 Decision check(std::string_view scope) noexcept {
   const detail::SessionPtr* session = detail::SessionAccess::current();
-  Steady::time_point now = Steady::now();
+  Steady::time_point now = EventClock::now();
   DenialReason reason = evaluate(session, scope, now);
   bool allowed = reason == DenialReason::kNone;
   record(now, allowed ? EventAction::kPermissionCheck : EventAction::kPermissionDenied, reason,

@@ -6,10 +6,10 @@
 
 #include "agentsudo/errors.hpp"
 #include "agentsudo/session.hpp"
-#include "event_clock.hpp"
-#include "event_dispatcher.hpp"
-#include "session_state.hpp"
-#include "text_field.hpp"
+#include "sdk/event_clock.hpp"
+#include "sdk/event_dispatcher.hpp"
+#include "sdk/session_state.hpp"
+#include "sdk/text_field.hpp"
 
 namespace agentsudo {
 

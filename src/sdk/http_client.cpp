@@ -1,4 +1,4 @@
-#include "http_client.hpp"
+#include "sdk/http_client.hpp"
 
 #include <memory>
 #include <mutex>

@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "agentsudo/guardrails.hpp"
-#include "text_field.hpp"
+#include "sdk/text_field.hpp"
 
 namespace agentsudo {
 namespace {

@@ -3,7 +3,8 @@
 #include <cstdio>
 #include <random>
 
-#include "session_state.hpp"
+#include "sdk/event_clock.hpp"
+#include "sdk/session_state.hpp"
 
 namespace agentsudo {
 namespace {
@@ -47,7 +48,7 @@ std::chrono::steady_clock::time_point SessionContext::expires_at() const noexcep
 }
 
 bool SessionContext::expired() const noexcept {
-  return std::chrono::steady_clock::now() >= state_->expires_at;
+  return EventClock::now() >= state_->expires_at;
 }
 
 SessionActivation SessionContext::activate() const {
@@ -70,7 +71,7 @@ Session Agent::start_session() const {
   auto state = std::make_shared<const detail::SessionState>(detail::SessionState{
       .agent = *this,
       .id = new_session_id(),
-      .expires_at = std::chrono::steady_clock::now() + session_ttl(),
+      .expires_at = EventClock::now() + session_ttl(),
   });
   return Session(std::move(state));
 }

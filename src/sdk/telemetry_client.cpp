@@ -1,13 +1,13 @@
-#include "telemetry_client.hpp"
+#include "sdk/telemetry_client.hpp"
 
 #include <algorithm>
 #include <cstdlib>
 
 #include "agentsudo/errors.hpp"
-#include "event_clock.hpp"
-#include "event_json.hpp"
-#include "http_client.hpp"
-#include "retry_backoff.hpp"
+#include "sdk/event_clock.hpp"
+#include "sdk/event_json.hpp"
+#include "sdk/http_client.hpp"
+#include "sdk/retry_backoff.hpp"
 
 namespace agentsudo {
 namespace {

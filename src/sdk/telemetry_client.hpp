@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "agentsudo/telemetry.hpp"
-#include "event_buffer.hpp"
-#include "event_record.hpp"
+#include "sdk/event_buffer.hpp"
+#include "sdk/event_record.hpp"
 
 namespace agentsudo {
 

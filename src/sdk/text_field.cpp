@@ -1,4 +1,4 @@
-#include "text_field.hpp"
+#include "sdk/text_field.hpp"
 
 #include <algorithm>
 

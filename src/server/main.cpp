@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "server/cli/admin_commands.hpp"
+#include "server/cli/routes_command.hpp"
 #include "server/cli/seed_demo_command.hpp"
 #include "server/cli/serve_command.hpp"
 
@@ -117,6 +118,8 @@ int main(int argc, char** argv) {
       ->add_flag("--secure-cookies", serve_options.secure_cookies,
                  "Mark the session cookie Secure (when clients reach the server over HTTPS)")
       ->envname("AGENTSUDO_SECURE_COOKIES");
+  serve->add_option("--ready-file", serve_options.ready_file,
+                    "Once listening, write {url, pid, setup_url?, default_api_key?} here as JSON");
   serve->callback([&] { exit_code = cli::run_serve(serve_options); });
 
   cli::AdminOptions admin_options;
@@ -135,6 +138,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   seed->add_flag("--json", seed_options.json, "Print exactly one JSON document");
   seed->callback([&] { exit_code = cli::seed_demo(seed_options); });
+
+  bool routes_json = false;
+  auto* routes = app.add_subcommand("routes", "List every route: method, path, access, body limit");
+  routes->add_flag("--json", routes_json, "Print exactly one JSON document");
+  routes->callback([&] { exit_code = cli::print_routes(routes_json); });
 
   auto args = with_default_command(argc, argv);
   try {

@@ -15,7 +15,14 @@ const url = (slug, q = '') => `${server.origin}/projects/${project.projectId}/${
 const SEED = [
   event({ agent_name: 'SupportBot', scope: 'read:orders' }),
   event({ agent_name: 'SupportBot', action: 'permission_denied', scope: 'write:refunds', allowed: false, function_name: 'refund' }),
-  event({ agent_name: 'SupportBot', action: 'audit_violation', scope: 'delete:orders', allowed: false, function_name: 'purge', metadata: { note: '=cmd, "quoted"' } }),
+  event({
+    agent_name: 'SupportBot',
+    action: 'audit_violation',
+    scope: 'delete:orders',
+    allowed: false,
+    function_name: 'purge',
+    metadata: { note: '=cmd, "quoted"' },
+  }),
   event({ agent_name: 'BillingBot', scope: 'read:invoices', function_name: 'list_invoices' }),
   event({ agent_name: 'BillingBot', action: 'callback_denied', scope: 'write:invoices', allowed: false, function_name: 'void_invoice' }),
 ];
@@ -29,7 +36,11 @@ before(async () => {
   for (const e of SEED) assert.equal(curlEvent(server.origin, project.apiKey, e), 201);
   // Enough of one agent for a second page in the audit log (50 a page).
   const batch = Array.from({ length: 55 }, (_, i) => event({ agent_name: 'BatchBot', scope: 'read:catalog', function_name: `lookup_${i}` }));
-  const res = await fetch(`${server.origin}/api/events`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-API-Key': project.apiKey }, body: JSON.stringify(batch) });
+  const res = await fetch(`${server.origin}/api/events`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-API-Key': project.apiKey },
+    body: JSON.stringify(batch),
+  });
   assert.equal(res.status, 200);
 });
 
@@ -65,7 +76,10 @@ test('editing scopes previews what they grant and deny, and saves', async () => 
 
   // A pattern that does not compile is refused, naming its line.
   await scopes.fill('read:*\nwrite:[orders');
-  await page.locator('#preview-status').getByText(/line 2/).waitFor();
+  await page
+    .locator('#preview-status')
+    .getByText(/line 2/)
+    .waitFor();
 
   await scopes.fill('read:*\nwrite:invoices');
   await page.locator('#agent-role').fill('supervisor');
@@ -82,6 +96,47 @@ test('editing scopes previews what they grant and deny, and saves', async () => 
   assert.deepEqual(saved.scopes, ['read:*', 'write:invoices']);
   assert.equal(saved.role, 'supervisor');
   assert.equal(saved.session_ttl_seconds, 600);
+  await browser.assertClean();
+});
+
+test('at 1400 px with the editor open, every agent name is fully visible', async () => {
+  // A long name, as agents are often named after their deployment.
+  const long = 'InvoiceReconciliationAgent-eu-west-1';
+  assert.equal(
+    (await server.api('POST', `/api/v1/projects/${project.projectId}/agents`, { name: long, scopes: ['read:invoices', 'write:invoices', 'read:orders'] }))
+      .status,
+    201,
+  );
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await page.goto(url('agents'));
+  await page.locator(`#agents-table tbody tr[data-agent="${long}"]`).waitFor();
+  await page.getByRole('button', { name: 'Edit SupportBot' }).click();
+  await page.locator('#agent-editor').waitFor();
+  await browser.shot('04-agents-editor-1400');
+
+  const layout = await page.evaluate(() => {
+    const wrap = document.querySelector('#agents-table').closest('.table-wrap');
+    const box = wrap.getBoundingClientRect();
+    const names = [...document.querySelectorAll('#agents-table tbody th[scope="row"]')].map((cell) => {
+      // The text's own box: a cell can fit while its text spills out of it.
+      const range = document.createRange();
+      range.selectNodeContents(cell);
+      const text = range.getBoundingClientRect();
+      const inside = (r, outer) => r.left >= outer.left - 0.5 && r.right <= outer.right + 0.5;
+      return {
+        name: cell.textContent,
+        visible: inside(text, cell.getBoundingClientRect()) && inside(text, box) && text.left >= 0 && text.right <= window.innerWidth,
+        overflows: cell.scrollWidth > cell.clientWidth,
+      };
+    });
+    return { sideways: wrap.scrollWidth - wrap.clientWidth, names };
+  });
+  assert.ok(layout.names.length >= 4, `the table lists the agents: ${JSON.stringify(layout.names)}`);
+  for (const n of layout.names) {
+    assert.ok(n.visible && !n.overflows, `${n.name} is clipped beside the editor: ${JSON.stringify(n)}`);
+  }
+  assert.ok(layout.sideways <= 1, `the agents table scrolls sideways by ${layout.sideways}px beside the editor`);
+  await page.setViewportSize({ width: 1280, height: 860 });
   await browser.assertClean();
 });
 
@@ -181,7 +236,11 @@ test('the CSV export of a filtered view matches the API', async () => {
   assert.equal(api.status, 200);
   const events = api.json.events;
   assert.equal(body.length, events.length);
-  assert.deepEqual(body.map((r) => r[0]), events.map((e) => e.id), 'same events, same order (newest first)');
+  assert.deepEqual(
+    body.map((r) => r[0]),
+    events.map((e) => e.id),
+    'same events, same order (newest first)',
+  );
   for (const [r, e] of body.map((r, i) => [r, events[i]])) {
     assert.equal(r[4], e.agent_name);
     assert.equal(r[5], e.action);
@@ -194,7 +253,13 @@ test('the CSV export of a filtered view matches the API', async () => {
 
   // NDJSON: one event a line, the same ids.
   const ndjson = await page.evaluate(async (href) => (await fetch(href)).text(), await page.locator('#export-ndjson').getAttribute('href'));
-  const lines = ndjson.trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(lines.map((e) => e.id), events.map((e) => e.id));
+  const lines = ndjson
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    lines.map((e) => e.id),
+    events.map((e) => e.id),
+  );
   await browser.assertClean();
 });

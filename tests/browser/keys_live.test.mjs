@@ -1,9 +1,9 @@
-// Create a project and its key in the UI, send events with cURL and watch them
-// arrive in the live feed and the overview, then revoke the key and see
-// ingestion refused.
+// Create a project and its key in the UI, send events and watch them arrive in
+// the live feed and the overview, then revoke the key and see ingestion
+// refused (with cURL, as the quick-start does).
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, Browser, setupAdmin, createProject, curlEvent, event, sleep } from './lib/harness.mjs';
+import { Server, Browser, setupAdmin, createProject, curlEvent, postEvent, event, HANG_GUARD_MS } from './lib/harness.mjs';
 
 let server;
 let browser;
@@ -56,32 +56,38 @@ test('the overview of an empty project says what to do next', async () => {
   await browser.shot('02-overview-empty');
 });
 
-test('an event sent with cURL shows in the live feed within 2 seconds', async () => {
+test('an event sent while the live page is open shows in its feed', async () => {
   await page.goto(url('live'));
-  await page.locator('#live-status').getByText('Live').waitFor();
+  await page.locator('#live-status').getByText('Live').waitFor({ timeout: HANG_GUARD_MS });
   await browser.shot('03-live-empty');
 
-  const sent = Date.now();
-  assert.equal(curlEvent(server.origin, project.apiKey, event({ agent_name: 'LiveBot' })), 201);
-  await page.locator('#live-feed tbody tr').filter({ hasText: 'LiveBot' }).waitFor({ timeout: 2000 });
-  assert.ok(Date.now() - sent <= 2000, 'within 2 s');
+  // The page is already showing, so the row can only come from the stream.
+  assert.equal(await postEvent(server.origin, project.apiKey, event({ agent_name: 'LiveBot' })), 201);
+  await page.locator('#live-feed tbody tr').filter({ hasText: 'LiveBot' }).waitFor({ timeout: HANG_GUARD_MS });
 
-  assert.equal(curlEvent(server.origin, project.apiKey, event({ agent_name: 'LiveBot', action: 'permission_denied', scope: 'write:refunds', allowed: false, function_name: 'refund' })), 201);
+  assert.equal(
+    await postEvent(
+      server.origin,
+      project.apiKey,
+      event({ agent_name: 'LiveBot', action: 'permission_denied', scope: 'write:refunds', allowed: false, function_name: 'refund' }),
+    ),
+    201,
+  );
   const denied = page.locator('#live-feed tbody tr').filter({ hasText: 'write:refunds' });
-  await denied.waitFor({ timeout: 2000 });
+  await denied.waitFor({ timeout: HANG_GUARD_MS });
   assert.match(await denied.getAttribute('class'), /row-denied/, 'denials are highlighted');
   await denied.getByText('Denied', { exact: true }).waitFor();
 });
 
 test('a paused feed holds new events and shows them on resume', async () => {
   await page.locator('#live-pause').click();
-  assert.equal(curlEvent(server.origin, project.apiKey, event({ agent_name: 'PausedBot' })), 201);
-  await page.getByText('1 new event waiting').waitFor({ timeout: 2000 });
-  await sleep(300);
+  assert.equal(await postEvent(server.origin, project.apiKey, event({ agent_name: 'PausedBot' })), 201);
+  // The note counts the event once it has arrived, so it is held by now.
+  await page.getByText('1 new event waiting').waitFor({ timeout: HANG_GUARD_MS });
   assert.equal(await page.locator('#live-feed tbody tr').filter({ hasText: 'PausedBot' }).count(), 0, 'nothing is added while paused');
   await browser.shot('04-live-paused');
   await page.locator('#live-pause').click();
-  await page.locator('#live-feed tbody tr').filter({ hasText: 'PausedBot' }).waitFor({ timeout: 1000 });
+  await page.locator('#live-feed tbody tr').filter({ hasText: 'PausedBot' }).waitFor({ timeout: HANG_GUARD_MS });
   await browser.shot('05-live-feed');
   await browser.assertClean();
 });
@@ -113,7 +119,10 @@ test('the overview counts what was sent', async () => {
 
 test('usage shows today against the quota', async () => {
   await page.goto(url('usage'));
-  await page.locator('#usage-today').getByText(/^3 of 1,000 events$/).waitFor();
+  await page
+    .locator('#usage-today')
+    .getByText(/^3 of 1,000 events$/)
+    .waitFor();
   await page.locator('#chart-usage').waitFor();
   await browser.shot('08-usage');
 });
@@ -152,7 +161,10 @@ test('a revoked key is refused by ingestion', async () => {
   await browser.shot('09-revoke-dialog');
   await page.getByRole('dialog').getByRole('button', { name: 'Revoke key' }).click();
   await page.getByText(`Key ${prefix}… is revoked.`).waitFor();
-  await page.locator(`#keys-table tbody tr[data-prefix="${prefix}"]`).getByText(/^Revoked/).waitFor();
+  await page
+    .locator(`#keys-table tbody tr[data-prefix="${prefix}"]`)
+    .getByText(/^Revoked/)
+    .waitFor();
   assert.equal(curlEvent(server.origin, project.apiKey, event()), 401, 'ingestion refuses the revoked key');
   await browser.shot('10-keys-revoked');
   await browser.assertClean();

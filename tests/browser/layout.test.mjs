@@ -20,7 +20,14 @@ before(async () => {
   await setupAdmin(page, server);
   project = await createProject(page, server.origin, 'layout');
   for (let i = 0; i < 6; i++) {
-    assert.equal(curlEvent(server.origin, project.apiKey, event({ agent_name: `Agent${i % 3}`, allowed: i % 2 === 0, action: i % 2 ? 'permission_denied' : 'permission_check', scope: `read:thing${i}` })), 201);
+    assert.equal(
+      curlEvent(
+        server.origin,
+        project.apiKey,
+        event({ agent_name: `Agent${i % 3}`, allowed: i % 2 === 0, action: i % 2 ? 'permission_denied' : 'permission_check', scope: `read:thing${i}` }),
+      ),
+      201,
+    );
   }
 });
 
@@ -55,7 +62,9 @@ for (const [name, viewport] of Object.entries(VIEWPORTS)) {
       const target = slug === 'settings' ? `${server.origin}/settings` : `${server.origin}/projects/${project.projectId}/${slug}`;
       await page.goto(target);
       await page.locator('main h1').first().waitFor();
-      await page.locator('.loading').first().waitFor({ state: 'detached' }).catch(() => {});
+      // Every "Loading…" placeholder replaced by what it waited for; a page
+      // that never finishes loading fails here instead of being measured.
+      await page.waitForFunction(() => !document.querySelector('.loading'));
       await page.waitForTimeout(150);
       await browser.shot(`${name}-${slug}`);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -88,7 +97,11 @@ test('text has readable contrast', async () => {
   await page.goto(`${server.origin}/projects/${project.projectId}/overview`);
   await page.locator('[data-testid="stat-events"]').waitFor();
   const worst = await page.evaluate(() => {
-    const rgb = (s) => s.match(/[\d.]+/g).slice(0, 3).map(Number);
+    const rgb = (s) =>
+      s
+        .match(/[\d.]+/g)
+        .slice(0, 3)
+        .map(Number);
     const lum = ([r, g, b]) => {
       const f = (c) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
       return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);

@@ -51,7 +51,10 @@ test('the setup link works once', async () => {
   await second.getByLabel('Password', { exact: true }).fill('another long password');
   await second.getByLabel('Repeat the password').fill('another long password');
   await second.getByRole('button', { name: 'Create admin account' }).click();
-  await second.getByRole('alert').getByText(/already set up|wrong or expired/).waitFor();
+  await second
+    .getByRole('alert')
+    .getByText(/already set up|wrong or expired/)
+    .waitFor();
   await second.close();
 });
 

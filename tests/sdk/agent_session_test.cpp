@@ -4,6 +4,8 @@
 #include <future>
 #include <thread>
 
+#include "sdk/event_clock.hpp"
+
 namespace agentsudo {
 namespace {
 
@@ -71,16 +73,39 @@ TEST(Session, IsPerThread) {
   std::thread([] { EXPECT_EQ(current_agent(), nullptr); }).join();
 }
 
+// Moves the SDK's clock forward for one test, and back when the test ends.
+class TestClock {
+ public:
+  TestClock() = default;
+  TestClock(const TestClock&) = delete;
+  TestClock& operator=(const TestClock&) = delete;
+  ~TestClock() { EventClock::set_offset_for_testing({}); }
+
+  void advance(std::chrono::nanoseconds by) {
+    offset_ += by;
+    EventClock::set_offset_for_testing(offset_);
+  }
+
+ private:
+  std::chrono::nanoseconds offset_{0};
+};
+
 TEST(Session, ExpiresAfterTheAgentsTtl) {
+  TestClock clock;
   Agent agent(
-      AgentOptions{.name = "Brief", .scopes = {"read:x"}, .session_ttl = std::chrono::seconds(1)});
+      AgentOptions{.name = "Brief", .scopes = {"read:x"}, .session_ttl = std::chrono::hours(1)});
   auto session = agent.start_session();
   EXPECT_TRUE(check("read:x").allowed);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  // One second short of the TTL (the real clock moves too, but not by that).
+  clock.advance(std::chrono::hours(1) - std::chrono::seconds(1));
+  EXPECT_FALSE(session.expired());
+  EXPECT_TRUE(check("read:x").allowed);
+  clock.advance(std::chrono::seconds(1));
   EXPECT_TRUE(session.expired());
   Decision decision = check("read:x");
   EXPECT_FALSE(decision.allowed);
   EXPECT_EQ(decision.reason, DenialReason::kSessionExpired);
+  EXPECT_THROW(sudo("read:x", [] {})(), PermissionDenied);
 }
 
 TEST(SessionContext, CarriesTheSessionToAnotherThread) {

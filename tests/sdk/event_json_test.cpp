@@ -1,4 +1,4 @@
-#include "event_json.hpp"
+#include "sdk/event_json.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <boost/json/parse.hpp>
 
 #include "core/timestamp.hpp"
-#include "text_field.hpp"
+#include "sdk/text_field.hpp"
 
 namespace agentsudo {
 namespace {

@@ -1,19 +1,6 @@
 // Chart.js, registered with only what the dashboard draws. Animations are off:
 // numbers should appear, not dance, and screenshots stay stable.
-import {
-  Chart,
-  BarController,
-  BarElement,
-  LineController,
-  LineElement,
-  PointElement,
-  CategoryScale,
-  LinearScale,
-  Filler,
-  Legend,
-  Tooltip,
-} from 'chart.js';
-import { h } from './dom.js';
+import { Chart, BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Filler, Legend, Tooltip } from 'chart.js';
 
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Filler, Legend, Tooltip);
 
@@ -28,12 +15,6 @@ export const COLORS = {
 Chart.defaults.color = COLORS.text;
 Chart.defaults.borderColor = COLORS.grid;
 Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
-
-// A titled chart card. `summary` is the text alternative read by screen readers.
-export function chartCard(title, id, summary) {
-  const canvas = h('canvas', { id, role: 'img', 'aria-label': summary || title });
-  return { card: h('section', { class: 'card chart-card', 'aria-labelledby': `${id}-title` }, h('h2', { id: `${id}-title` }, title), h('div', { class: 'chart-box' }, canvas)), canvas };
-}
 
 export function makeChart(canvas, config) {
   return new Chart(canvas, {

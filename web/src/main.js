@@ -1,6 +1,7 @@
 import './style.css';
 import { get, del, setUnauthorizedHandler, ApiError } from './api.js';
-import { h, replace, notice } from './dom.js';
+import { h, replace } from './dom.js';
+import { notice } from './components/notice.js';
 import { match, navigate, onNavigate } from './router.js';
 import { state, signedIn, signedOut, loadProjects, findProject, rememberProject, lastProject } from './state.js';
 import { renderLogin } from './pages/login.js';
@@ -66,9 +67,7 @@ function shell(main, { projectId = null, slug = null } = {}) {
     ? h(
         'nav',
         { class: 'tabs', 'aria-label': 'Project pages' },
-        PROJECT_PAGES.map((page) =>
-          h('a', { href: projectUrl(projectId, page.slug), 'aria-current': page.slug === slug ? 'page' : null }, page.title),
-        ),
+        PROJECT_PAGES.map((page) => h('a', { href: projectUrl(projectId, page.slug), 'aria-current': page.slug === slug ? 'page' : null }, page.title)),
       )
     : null;
   const header = h(

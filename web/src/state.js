@@ -28,6 +28,22 @@ export function findProject(id) {
   return state.projects.find((p) => p.id === id) || null;
 }
 
+// A project's first key, held in memory only between creating the project and
+// showing the key once on its keys page.
+let newKey = null;
+
+export function rememberNewKey(projectId, apiKey) {
+  newKey = { projectId, apiKey };
+}
+
+// The key remembered for this project, once: later calls return null.
+export function takeNewKey(projectId) {
+  if (!newKey || newKey.projectId !== projectId) return null;
+  const { apiKey } = newKey;
+  newKey = null;
+  return apiKey;
+}
+
 const LAST_PROJECT = 'agentsudo.lastProject';
 
 export function rememberProject(id) {

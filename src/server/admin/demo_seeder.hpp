@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "server/error.hpp"
+#include "server/model/error.hpp"
 #include "server/store/event_store.hpp"
 
 namespace agentsudo::server {

@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-#include "server/error.hpp"
+#include "server/model/error.hpp"
 #include "server/store/project_store.hpp"
 
 namespace agentsudo::server {

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "server/error.hpp"
+#include "server/model/error.hpp"
 
 namespace agentsudo::server {
 

@@ -9,6 +9,9 @@
 #include "server/api/responses.hpp"
 
 namespace agentsudo::server::api {
+
+// An agent's settings: 200 scopes of 256 bytes, with room for JSON escapes.
+constexpr std::size_t kAgentBody = 256 * 1024;
 namespace json = boost::json;
 
 namespace {
@@ -88,6 +91,22 @@ Error agent_not_found(std::string_view agent_id) {
 }
 
 }  // namespace
+
+std::vector<ResourceRoute<AgentsHandler>> AgentsHandler::routes() {
+  using http::Verb;
+  return {
+      route(Verb::get, "/api/v1/projects/{project_id}/agents", kSmallBody, Access::kProject,
+            &AgentsHandler::list),
+      route(Verb::post, "/api/v1/projects/{project_id}/agents", kAgentBody, Access::kProject,
+            &AgentsHandler::create),
+      route(Verb::get, "/api/v1/projects/{project_id}/agents/{agent_id}", kSmallBody,
+            Access::kProject, &AgentsHandler::get),
+      route(Verb::patch, "/api/v1/projects/{project_id}/agents/{agent_id}", kAgentBody,
+            Access::kProject, &AgentsHandler::update),
+      route(Verb::delete_, "/api/v1/projects/{project_id}/agents/{agent_id}", kSmallBody,
+            Access::kProject, &AgentsHandler::remove),
+  };
+}
 
 AgentsHandler::AgentsHandler(AccessControl& access, AgentStore& agents)
     : access_(access), agents_(agents) {}

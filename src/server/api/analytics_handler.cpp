@@ -5,7 +5,7 @@
 #include <map>
 
 #include "core/scope_pattern.hpp"
-#include "server/api/project_access.hpp"
+#include "server/api/request_credentials.hpp"
 #include "server/api/request_body.hpp"
 #include "server/api/responses.hpp"
 #include "server/api/scope_list.hpp"
@@ -117,6 +117,18 @@ std::string day_text(std::int64_t day) {
 
 }  // namespace
 
+std::vector<ResourceRoute<AnalyticsHandler>> AnalyticsHandler::routes() {
+  using http::Verb;
+  return {
+      route(Verb::get, "/api/v1/projects/{project_id}/analytics", kSmallBody, Access::kProject,
+            &AnalyticsHandler::analytics),
+      route(Verb::get, "/api/v1/projects/{project_id}/usage", kSmallBody, Access::kProject,
+            &AnalyticsHandler::usage),
+      route(Verb::post, "/api/v1/projects/{project_id}/scope-preview", kSmallBody, Access::kProject,
+            &AnalyticsHandler::scope_preview),
+  };
+}
+
 AnalyticsHandler::AnalyticsHandler(AccessControl& access, AnalyticsStore& analytics,
                                    const Clock& clock)
     : access_(access), analytics_(analytics), clock_(clock) {}
@@ -124,7 +136,7 @@ AnalyticsHandler::AnalyticsHandler(AccessControl& access, AnalyticsStore& analyt
 http::Response AnalyticsHandler::analytics(const http::Request& request,
                                            std::string_view project_id) {
   unsigned version = request.version();
-  auto access = authorize_project_read(access_, request, project_id);
+  auto access = authorize_project(access_, request, project_id);
   if (!access)
     return error_response(access.error(), version);
   auto days = parse_days(request.target());
@@ -139,7 +151,7 @@ http::Response AnalyticsHandler::analytics(const http::Request& request,
 
 http::Response AnalyticsHandler::usage(const http::Request& request, std::string_view project_id) {
   unsigned version = request.version();
-  auto access = authorize_project_read(access_, request, project_id);
+  auto access = authorize_project(access_, request, project_id);
   if (!access)
     return error_response(access.error(), version);
   std::int64_t today = utc_day(clock_.now());
@@ -171,7 +183,7 @@ http::Response AnalyticsHandler::usage(const http::Request& request, std::string
 http::Response AnalyticsHandler::scope_preview(const http::Request& request,
                                                std::string_view project_id) {
   unsigned version = request.version();
-  auto access = authorize_project_read(access_, request, project_id);
+  auto access = authorize_project(access_, request, project_id);
   if (!access)
     return error_response(access.error(), version);
   auto body = parse_json_body(request);

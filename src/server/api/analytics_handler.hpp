@@ -1,10 +1,12 @@
 #pragma once
 
 #include <string_view>
+#include <vector>
 
+#include "server/api/route.hpp"
 #include "server/auth/access_control.hpp"
-#include "server/clock.hpp"
 #include "server/http/message.hpp"
+#include "server/model/clock.hpp"
 #include "server/store/analytics_store.hpp"
 
 namespace agentsudo::server::api {
@@ -14,6 +16,9 @@ namespace agentsudo::server::api {
 // never from a scan of the events. Thread-safe.
 class AnalyticsHandler {
  public:
+  // The routes this resource answers; see api/route.hpp.
+  static std::vector<ResourceRoute<AnalyticsHandler>> routes();
+
   // Bounds the agent and scope lists of a report (busiest first).
   static constexpr std::size_t kMaxListRows = 100;
   // Bounds the scopes a preview sorts.

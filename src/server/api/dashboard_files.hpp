@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "server/error.hpp"
 #include "server/http/message.hpp"
+#include "server/model/error.hpp"
 
 namespace agentsudo::server::api {
 

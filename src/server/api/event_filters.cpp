@@ -85,8 +85,27 @@ Status apply_parameter(const std::string& name, const std::string& value, Filter
   } else {
     return invalid_parameter(name, "unknown query parameter " + name);
   }
-  filters.fingerprint += name + "=" + value + "\n";
   return {};
+}
+
+// The filters in a fixed order, each value length-prefixed: the same filters
+// in any parameter order give the same text, and no value can pass for
+// another filter.
+std::string fingerprint_of(const EventQuery& q) {
+  std::string text;
+  auto add = [&text](std::string_view name, const std::optional<std::string>& value) {
+    if (value)
+      text += std::string(name) + ":" + std::to_string(value->size()) + ":" + *value + ";";
+  };
+  add("agent_name", q.agent_name);
+  add("scope", q.scope);
+  add("action", q.action);
+  add("function_name", q.function_name);
+  add("allowed", q.allowed ? std::optional(std::string(*q.allowed ? "true" : "false"))
+                           : std::nullopt);
+  add("since", q.since ? std::optional(std::to_string(*q.since)) : std::nullopt);
+  add("until", q.until ? std::optional(std::to_string(*q.until)) : std::nullopt);
+  return text;
 }
 
 }  // namespace
@@ -103,6 +122,7 @@ Result<EventFilters> parse_event_filters(std::string_view target, FilterRoute ro
     if (auto status = apply_parameter(param.key, param.value, route, filters); !status)
       return status.error();
   }
+  filters.fingerprint = fingerprint_of(filters.query);
   return filters;
 }
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "server/error.hpp"
+#include "server/model/error.hpp"
 #include "server/store/event_store.hpp"
 
 namespace agentsudo::server::api {

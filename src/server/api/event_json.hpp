@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/event.hpp"
-#include "server/error.hpp"
+#include "server/model/error.hpp"
 #include "server/store/event_store.hpp"
 
 namespace agentsudo::server::api {

@@ -32,6 +32,14 @@ std::string page_body(const std::vector<StoredEvent>& events, std::string_view p
 
 }  // namespace
 
+std::vector<ResourceRoute<EventsHandler>> EventsHandler::routes() {
+  using http::Verb;
+  return {
+      route(Verb::get, "/api/v1/projects/{project_id}/events", kSmallBody, Access::kProject,
+            &EventsHandler::list),
+  };
+}
+
 EventsHandler::EventsHandler(AccessControl& access, EventStore& events, const CursorCodec& cursors)
     : access_(access), events_(events), cursors_(cursors) {}
 

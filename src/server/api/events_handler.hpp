@@ -1,8 +1,10 @@
 #pragma once
 
 #include <string_view>
+#include <vector>
 
 #include "server/api/cursor.hpp"
+#include "server/api/route.hpp"
 #include "server/auth/access_control.hpp"
 #include "server/http/message.hpp"
 #include "server/store/event_store.hpp"
@@ -15,6 +17,9 @@ namespace agentsudo::server::api {
 // operators (see AccessControl). Thread-safe.
 class EventsHandler {
  public:
+  // The routes this resource answers; see api/route.hpp.
+  static std::vector<ResourceRoute<EventsHandler>> routes();
+
   static constexpr std::size_t kDefaultLimit = 50;
   static constexpr std::size_t kMaxLimit = 1000;
 

@@ -3,7 +3,7 @@
 #include "server/api/event_csv.hpp"
 #include "server/api/event_filters.hpp"
 #include "server/api/event_json.hpp"
-#include "server/api/project_access.hpp"
+#include "server/api/request_credentials.hpp"
 #include "server/api/responses.hpp"
 
 namespace agentsudo::server::api {
@@ -52,13 +52,21 @@ http::BodyProducer page_through(EventStore& events, EventQuery query, std::strin
 
 }  // namespace
 
+std::vector<ResourceRoute<ExportHandler>> ExportHandler::routes() {
+  using http::Verb;
+  return {
+      route(Verb::get, "/api/v1/projects/{project_id}/events/export", kSmallBody, Access::kProject,
+            &ExportHandler::export_events),
+  };
+}
+
 ExportHandler::ExportHandler(AccessControl& access, EventStore& events)
     : access_(access), events_(events) {}
 
 http::Reply ExportHandler::export_events(const http::Request& request,
                                          std::string_view project_id) {
   unsigned version = request.version();
-  auto access = authorize_project_read(access_, request, project_id);
+  auto access = authorize_project(access_, request, project_id);
   if (!access)
     return error_response(access.error(), version);
   auto filters = parse_event_filters(request.target(), FilterRoute::kExport);

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <string_view>
+#include <vector>
 
+#include "server/api/route.hpp"
 #include "server/auth/access_control.hpp"
 #include "server/http/message.hpp"
 #include "server/http/reply.hpp"
@@ -14,6 +16,9 @@ namespace agentsudo::server::api {
 // flat however many rows match. Thread-safe.
 class ExportHandler {
  public:
+  // The routes this resource answers; see api/route.hpp.
+  static std::vector<ResourceRoute<ExportHandler>> routes();
+
   // Rows read from the store and sent per chunk.
   static constexpr std::size_t kPageRows = 1000;
 

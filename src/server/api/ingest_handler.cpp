@@ -57,6 +57,16 @@ std::string single_event_body(const IngestOutcome& outcome, const KeyOwner& owne
 
 }  // namespace
 
+std::vector<ResourceRoute<IngestHandler>> IngestHandler::routes() {
+  using http::Verb;
+  return {
+      route(Verb::post, "/ingest-event", IngestHandler::kMaxEventBytes, Access::kApiKey,
+            &IngestHandler::ingest_event),
+      route(Verb::post, "/api/events", IngestHandler::kMaxBatchBytes, Access::kApiKey,
+            &IngestHandler::ingest_batch),
+  };
+}
+
 IngestHandler::IngestHandler(ProjectStore& projects, Ingestor& ingestor)
     : projects_(projects), ingestor_(ingestor) {}
 

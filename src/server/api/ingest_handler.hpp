@@ -1,7 +1,9 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <vector>
 
+#include "server/api/route.hpp"
 #include "server/http/message.hpp"
 #include "server/ingest/ingestor.hpp"
 #include "server/store/project_store.hpp"
@@ -14,6 +16,9 @@ namespace agentsudo::server::api {
 // quota headers. Thread-safe.
 class IngestHandler {
  public:
+  // The routes this resource answers; see api/route.hpp.
+  static std::vector<ResourceRoute<IngestHandler>> routes();
+
   static constexpr std::size_t kMaxEventBytes = 64 * 1024;
   static constexpr std::size_t kMaxBatchBytes = 4 * 1024 * 1024;
   static constexpr std::size_t kMaxBatchEvents = 1000;

@@ -17,71 +17,64 @@ http::Response issued_key_response(const IssuedApiKey& key, unsigned version) {
 
 }  // namespace
 
+std::vector<ResourceRoute<KeysHandler>> KeysHandler::routes() {
+  using http::Verb;
+  return {
+      route(Verb::get, "/api/v1/projects/{project_id}/keys", kSmallBody, Access::kProject,
+            &KeysHandler::list),
+      route(Verb::post, "/api/v1/projects/{project_id}/keys", kSmallBody, Access::kProject,
+            &KeysHandler::create),
+      route(Verb::post, "/api/v1/projects/{project_id}/keys/{key_id}/rotate", kSmallBody,
+            Access::kProject, &KeysHandler::rotate),
+      route(Verb::delete_, "/api/v1/projects/{project_id}/keys/{key_id}", kSmallBody,
+            Access::kProject, &KeysHandler::revoke),
+  };
+}
+
 KeysHandler::KeysHandler(AccessControl& access, ProjectStore& projects)
     : access_(access), projects_(projects) {}
 
 Result<ApiKeyRecord> KeysHandler::key_of(const Project& project, std::string_view key_id) {
-  auto keys = projects_.list_api_keys(project.id);
-  if (!keys)
-    return keys.take_error();
-  for (auto& key : *keys) {
+  ASSIGN_OR_RETURN(auto keys, projects_.list_api_keys(project.id));
+  for (auto& key : keys) {
     if (key.id == key_id)
       return std::move(key);
   }
   return make_error(ErrorKind::kNotFound, "no key with id " + std::string(key_id));
 }
 
-http::Response KeysHandler::list(const http::Request& request, std::string_view project_id) {
-  auto target = authorize_project(access_, request, project_id);
-  if (!target)
-    return error_response(target.error(), request.version());
-  auto keys = projects_.list_api_keys(target->project.id);
-  if (!keys)
-    return error_response(keys.error(), request.version());
+Result<http::Response> KeysHandler::list(const http::Request& request,
+                                         std::string_view project_id) {
+  ASSIGN_OR_RETURN(auto target, authorize_project(access_, request, project_id));
+  ASSIGN_OR_RETURN(auto keys, projects_.list_api_keys(target.project.id));
   json::array list;
-  for (const auto& key : *keys)
+  for (const auto& key : keys)
     list.push_back(key_json(key));
   return json_response(200, json::object{{"keys", std::move(list)}}, request.version());
 }
 
-http::Response KeysHandler::create(const http::Request& request, std::string_view project_id) {
-  auto target = authorize_project(access_, request, project_id);
-  if (!target)
-    return error_response(target.error(), request.version());
-  auto key = issue_api_key(projects_, target->project.id);
-  if (!key)
-    return error_response(key.error(), request.version());
-  return issued_key_response(*key, request.version());
+Result<http::Response> KeysHandler::create(const http::Request& request,
+                                           std::string_view project_id) {
+  ASSIGN_OR_RETURN(auto target, authorize_project(access_, request, project_id));
+  ASSIGN_OR_RETURN(auto key, issue_api_key(projects_, target.project.id));
+  return issued_key_response(key, request.version());
 }
 
-http::Response KeysHandler::rotate(const http::Request& request, std::string_view project_id,
-                                   std::string_view key_id) {
-  unsigned version = request.version();
-  auto target = authorize_project(access_, request, project_id);
-  if (!target)
-    return error_response(target.error(), version);
-  if (auto key = key_of(target->project, key_id); !key)
-    return error_response(key.error(), version);
-  auto replacement = rotate_api_key(projects_, key_id);
-  if (!replacement)
-    return error_response(replacement.error(), version);
-  return issued_key_response(*replacement, version);
+Result<http::Response> KeysHandler::rotate(const http::Request& request,
+                                           std::string_view project_id, std::string_view key_id) {
+  ASSIGN_OR_RETURN(auto target, authorize_project(access_, request, project_id));
+  RETURN_IF_ERROR(key_of(target.project, key_id));
+  ASSIGN_OR_RETURN(auto replacement, rotate_api_key(projects_, key_id));
+  return issued_key_response(replacement, request.version());
 }
 
-http::Response KeysHandler::revoke(const http::Request& request, std::string_view project_id,
-                                   std::string_view key_id) {
-  unsigned version = request.version();
-  auto target = authorize_project(access_, request, project_id);
-  if (!target)
-    return error_response(target.error(), version);
-  if (auto key = key_of(target->project, key_id); !key)
-    return error_response(key.error(), version);
-  if (auto revoked = projects_.revoke_api_key(key_id); !revoked)
-    return error_response(revoked.error(), version);
-  auto key = key_of(target->project, key_id);
-  if (!key)
-    return error_response(key.error(), version);
-  return json_response(200, key_json(*key), version);
+Result<http::Response> KeysHandler::revoke(const http::Request& request,
+                                           std::string_view project_id, std::string_view key_id) {
+  ASSIGN_OR_RETURN(auto target, authorize_project(access_, request, project_id));
+  RETURN_IF_ERROR(key_of(target.project, key_id));
+  RETURN_IF_ERROR(projects_.revoke_api_key(key_id));
+  ASSIGN_OR_RETURN(auto key, key_of(target.project, key_id));
+  return json_response(200, key_json(key), request.version());
 }
 
 }  // namespace agentsudo::server::api

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <string_view>
+#include <vector>
 
+#include "server/api/route.hpp"
 #include "server/auth/access_control.hpp"
 #include "server/http/message.hpp"
 #include "server/store/project_store.hpp"
@@ -12,14 +14,17 @@ namespace agentsudo::server::api {
 // plaintext is in the answer that creates it and nowhere else. Thread-safe.
 class KeysHandler {
  public:
+  // The routes this resource answers; see api/route.hpp.
+  static std::vector<ResourceRoute<KeysHandler>> routes();
+
   KeysHandler(AccessControl& access, ProjectStore& projects);
 
-  http::Response list(const http::Request& request, std::string_view project_id);
-  http::Response create(const http::Request& request, std::string_view project_id);
-  http::Response rotate(const http::Request& request, std::string_view project_id,
-                        std::string_view key_id);
-  http::Response revoke(const http::Request& request, std::string_view project_id,
-                        std::string_view key_id);
+  Result<http::Response> list(const http::Request& request, std::string_view project_id);
+  Result<http::Response> create(const http::Request& request, std::string_view project_id);
+  Result<http::Response> rotate(const http::Request& request, std::string_view project_id,
+                                std::string_view key_id);
+  Result<http::Response> revoke(const http::Request& request, std::string_view project_id,
+                                std::string_view key_id);
 
  private:
   // The key if it belongs to the project; kNotFound otherwise.

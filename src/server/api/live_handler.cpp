@@ -7,7 +7,7 @@
 #include <boost/url/parse.hpp>
 
 #include "server/api/event_json.hpp"
-#include "server/api/project_access.hpp"
+#include "server/api/request_credentials.hpp"
 #include "server/api/responses.hpp"
 
 namespace agentsudo::server::api {
@@ -115,13 +115,21 @@ http::BodyProducer stream_feed(std::shared_ptr<FeedState> feed) {
 
 }  // namespace
 
+std::vector<ResourceRoute<LiveHandler>> LiveHandler::routes() {
+  using http::Verb;
+  return {
+      route(Verb::get, "/api/v1/projects/{project_id}/live", kSmallBody, Access::kProject,
+            &LiveHandler::live),
+  };
+}
+
 LiveHandler::LiveHandler(AccessControl& access, EventStore& events, CommitNotifier& commits,
                          const CursorCodec& cursors, StreamLimiter& limiter)
     : access_(access), events_(events), commits_(commits), cursors_(cursors), limiter_(limiter) {}
 
 http::Reply LiveHandler::live(const http::Request& request, std::string_view project_id) {
   unsigned version = request.version();
-  auto access = authorize_project_read(access_, request, project_id);
+  auto access = authorize_project(access_, request, project_id);
   if (!access)
     return error_response(access.error(), version);
   auto resume = resume_id(request);
@@ -136,7 +144,7 @@ http::Reply LiveHandler::live(const http::Request& request, std::string_view pro
           version);
     }
   }
-  auto slot = limiter_.try_acquire(access->principal);
+  auto slot = limiter_.try_acquire(access->principal.subject);
   if (!slot) {
     return error_response(make_error(ErrorKind::kRateLimited,
                                      "at most " + std::to_string(kMaxStreamsPerPrincipal) +

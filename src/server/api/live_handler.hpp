@@ -2,8 +2,10 @@
 
 #include <chrono>
 #include <string_view>
+#include <vector>
 
 #include "server/api/cursor.hpp"
+#include "server/api/route.hpp"
 #include "server/auth/access_control.hpp"
 #include "server/http/message.hpp"
 #include "server/http/reply.hpp"
@@ -18,6 +20,9 @@ namespace agentsudo::server::api {
 // (or ?last_event_id=) by replaying from the store. Thread-safe.
 class LiveHandler {
  public:
+  // The routes this resource answers; see api/route.hpp.
+  static std::vector<ResourceRoute<LiveHandler>> routes();
+
   static constexpr std::size_t kMaxStreamsPerPrincipal = 5;
   // A comment line this often keeps proxies from closing an idle stream.
   static constexpr std::chrono::seconds kHeartbeat{15};

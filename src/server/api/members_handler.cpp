@@ -32,6 +32,18 @@ Error no_such_member(std::string_view user_id) {
 
 }  // namespace
 
+std::vector<ResourceRoute<MembersHandler>> MembersHandler::routes() {
+  using http::Verb;
+  return {
+      route(Verb::get, "/api/v1/projects/{project_id}/members", kSmallBody, Access::kProject,
+            &MembersHandler::list),
+      route(Verb::post, "/api/v1/projects/{project_id}/members", kSmallBody, Access::kProject,
+            &MembersHandler::add),
+      route(Verb::delete_, "/api/v1/projects/{project_id}/members/{user_id}", kSmallBody,
+            Access::kProject, &MembersHandler::remove),
+  };
+}
+
 MembersHandler::MembersHandler(AccessControl& access, AccountStore& accounts)
     : access_(access), accounts_(accounts) {}
 

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <string_view>
+#include <vector>
 
+#include "server/api/route.hpp"
 #include "server/auth/access_control.hpp"
 #include "server/http/message.hpp"
 #include "server/store/account_store.hpp"
@@ -13,6 +15,9 @@ namespace agentsudo::server::api {
 // Thread-safe.
 class MembersHandler {
  public:
+  // The routes this resource answers; see api/route.hpp.
+  static std::vector<ResourceRoute<MembersHandler>> routes();
+
   MembersHandler(AccessControl& access, AccountStore& accounts);
 
   http::Response list(const http::Request& request, std::string_view project_id);

@@ -6,6 +6,14 @@
 
 namespace agentsudo::server::api {
 
+std::vector<ResourceRoute<OpsHandler>> OpsHandler::routes() {
+  using http::Verb;
+  return {
+      route(Verb::get, "/healthz", kSmallBody, Access::kPublic, &OpsHandler::health),
+      route(Verb::get, "/metrics", kSmallBody, Access::kPublic, &OpsHandler::metrics),
+  };
+}
+
 OpsHandler::OpsHandler(ProjectStore& projects, const Metrics& metrics)
     : projects_(projects), metrics_(metrics) {}
 

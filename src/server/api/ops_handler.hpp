@@ -1,5 +1,8 @@
 #pragma once
 
+#include <vector>
+
+#include "server/api/route.hpp"
 #include "server/http/message.hpp"
 #include "server/metrics/metrics.hpp"
 #include "server/store/project_store.hpp"
@@ -9,6 +12,9 @@ namespace agentsudo::server::api {
 // GET /healthz and GET /metrics, for load balancers and Prometheus.
 class OpsHandler {
  public:
+  // The routes this resource answers; see api/route.hpp.
+  static std::vector<ResourceRoute<OpsHandler>> routes();
+
   OpsHandler(ProjectStore& projects, const Metrics& metrics);
 
   // 200 while the store answers, 503 when it does not.

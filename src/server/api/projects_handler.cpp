@@ -66,6 +66,20 @@ Result<ProjectChanges> read_changes(const http::Request& request, bool name_requ
 
 }  // namespace
 
+std::vector<ResourceRoute<ProjectsHandler>> ProjectsHandler::routes() {
+  using http::Verb;
+  return {
+      route(Verb::get, "/api/v1/projects", kSmallBody, Access::kUser, &ProjectsHandler::list),
+      route(Verb::post, "/api/v1/projects", kSmallBody, Access::kUser, &ProjectsHandler::create),
+      route(Verb::get, "/api/v1/projects/{project_id}", kSmallBody, Access::kProject,
+            &ProjectsHandler::get),
+      route(Verb::patch, "/api/v1/projects/{project_id}", kSmallBody, Access::kProject,
+            &ProjectsHandler::update),
+      route(Verb::delete_, "/api/v1/projects/{project_id}", kSmallBody, Access::kProject,
+            &ProjectsHandler::remove),
+  };
+}
+
 ProjectsHandler::ProjectsHandler(AccessControl& access, ProjectStore& projects,
                                  AccountStore& accounts)
     : access_(access), projects_(projects), accounts_(accounts) {}

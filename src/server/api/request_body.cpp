@@ -12,7 +12,7 @@ constexpr std::size_t kMaxJsonDepth = 32;
 
 bool is_json_media_type(std::string_view content_type) {
   auto media_type = content_type.substr(0, content_type.find(';'));
-  while (!media_type.empty() && media_type.back() == ' ')
+  while (!media_type.empty() && (media_type.back() == ' ' || media_type.back() == '\t'))
     media_type.remove_suffix(1);
   return boost::beast::iequals(media_type, "application/json");
 }

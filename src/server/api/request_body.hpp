@@ -2,8 +2,8 @@
 
 #include <boost/json/value.hpp>
 
-#include "server/error.hpp"
 #include "server/http/message.hpp"
+#include "server/model/error.hpp"
 
 namespace agentsudo::server::api {
 

@@ -3,8 +3,8 @@
 #include <boost/json/value.hpp>
 #include <string>
 
-#include "server/error.hpp"
 #include "server/http/message.hpp"
+#include "server/model/error.hpp"
 
 namespace agentsudo::server::api {
 

@@ -5,6 +5,13 @@
 
 namespace agentsudo::server::api {
 
+std::vector<ResourceRoute<ServerInfoHandler>> ServerInfoHandler::routes() {
+  using http::Verb;
+  return {
+      route(Verb::get, "/api/v1/server", kSmallBody, Access::kUser, &ServerInfoHandler::info),
+  };
+}
+
 ServerInfoHandler::ServerInfoHandler(AccessControl& access, CookiePolicy cookies)
     : access_(access), cookies_(cookies) {}
 

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <vector>
+
+#include "server/api/route.hpp"
 #include "server/api/session_cookie.hpp"
 #include "server/auth/access_control.hpp"
 #include "server/http/message.hpp"
@@ -10,6 +13,9 @@ namespace agentsudo::server::api {
 // page shows, to anyone logged in. Thread-safe.
 class ServerInfoHandler {
  public:
+  // The routes this resource answers; see api/route.hpp.
+  static std::vector<ResourceRoute<ServerInfoHandler>> routes();
+
   ServerInfoHandler(AccessControl& access, CookiePolicy cookies);
 
   http::Response info(const http::Request& request);

@@ -6,8 +6,13 @@ namespace agentsudo::server::api {
 namespace {
 
 std::string cookie(std::string_view value, long long max_age, const CookiePolicy& policy) {
-  std::string header = std::string(kSessionCookie) + "=" + std::string(value) +
-                       "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age);
+  // Appended piece by piece: GCC 12 warns (-Warray-bounds, wrongly) about a
+  // chain of + on a temporary string here.
+  std::string header(kSessionCookie);
+  header += '=';
+  header += value;
+  header += "; Path=/; HttpOnly; SameSite=Strict; Max-Age=";
+  header += std::to_string(max_age);
   if (policy.secure)
     header += "; Secure";
   return header;

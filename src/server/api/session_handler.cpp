@@ -47,6 +47,17 @@ Result<CredentialsBody> read_credentials(const http::Request& request, bool with
 
 }  // namespace
 
+std::vector<ResourceRoute<SessionHandler>> SessionHandler::routes() {
+  using http::Verb;
+  return {
+      route(Verb::get, "/api/v1/setup", kSmallBody, Access::kPublic, &SessionHandler::setup_status),
+      route(Verb::post, "/api/v1/setup", kSmallBody, Access::kPublic, &SessionHandler::set_up),
+      route(Verb::post, "/api/v1/session", kSmallBody, Access::kPublic, &SessionHandler::log_in),
+      route(Verb::get, "/api/v1/session", kSmallBody, Access::kUser, &SessionHandler::current),
+      route(Verb::delete_, "/api/v1/session", kSmallBody, Access::kUser, &SessionHandler::log_out),
+  };
+}
+
 SessionHandler::SessionHandler(Accounts& accounts, AccessControl& access, Sessions& sessions,
                                CookiePolicy cookies)
     : accounts_(accounts), access_(access), sessions_(sessions), cookies_(cookies) {}

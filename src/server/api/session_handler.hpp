@@ -1,7 +1,9 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <vector>
 
+#include "server/api/route.hpp"
 #include "server/api/session_cookie.hpp"
 #include "server/auth/access_control.hpp"
 #include "server/auth/accounts.hpp"
@@ -14,6 +16,9 @@ namespace agentsudo::server::api {
 // /api/v1/session. Thread-safe.
 class SessionHandler {
  public:
+  // The routes this resource answers; see api/route.hpp.
+  static std::vector<ResourceRoute<SessionHandler>> routes();
+
   SessionHandler(Accounts& accounts, AccessControl& access, Sessions& sessions,
                  CookiePolicy cookies);
 

@@ -40,6 +40,16 @@ Result<NewUserBody> read_new_user(const http::Request& request) {
 
 }  // namespace
 
+std::vector<ResourceRoute<UsersHandler>> UsersHandler::routes() {
+  using http::Verb;
+  return {
+      route(Verb::get, "/api/v1/users", kSmallBody, Access::kAdmin, &UsersHandler::list),
+      route(Verb::post, "/api/v1/users", kSmallBody, Access::kAdmin, &UsersHandler::create),
+      route(Verb::delete_, "/api/v1/users/{user_id}", kSmallBody, Access::kAdmin,
+            &UsersHandler::remove),
+  };
+}
+
 UsersHandler::UsersHandler(AccessControl& access, Accounts& accounts, AccountStore& store)
     : access_(access), accounts_(accounts), store_(store) {}
 

@@ -2,7 +2,9 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <string_view>
+#include <vector>
 
+#include "server/api/route.hpp"
 #include "server/auth/access_control.hpp"
 #include "server/auth/accounts.hpp"
 #include "server/http/message.hpp"
@@ -13,6 +15,9 @@ namespace agentsudo::server::api {
 // Thread-safe.
 class UsersHandler {
  public:
+  // The routes this resource answers; see api/route.hpp.
+  static std::vector<ResourceRoute<UsersHandler>> routes();
+
   UsersHandler(AccessControl& access, Accounts& accounts, AccountStore& store);
 
   http::Response list(const http::Request& request);

@@ -61,7 +61,10 @@ Result<Principal> AccessControl::authenticate_bearer(std::string_view authorizat
   if (!token.starts_with(kManagementTokenPrefix) || token.size() > kMaxSecretLength)
     return make_error(ErrorKind::kUnauthorized, "invalid management token");
   SecretDigest digest = digest_secret(token);
-  if (!projects_.is_active_management_token(digest))
+  auto active = projects_.is_active_management_token(digest);
+  if (!active)
+    return active.take_error();
+  if (!*active)
     return make_error(ErrorKind::kUnauthorized, "invalid management token");
   return Principal{Principal::Kind::kOperator, std::nullopt, {}, "token:" + digest_prefix(digest)};
 }

@@ -5,7 +5,7 @@
 
 #include "server/auth/principal.hpp"
 #include "server/auth/sessions.hpp"
-#include "server/error.hpp"
+#include "server/model/error.hpp"
 #include "server/store/account_store.hpp"
 #include "server/store/project_store.hpp"
 

@@ -8,7 +8,7 @@
 #include "server/auth/password_hasher.hpp"
 #include "server/auth/sessions.hpp"
 #include "server/auth/setup_token.hpp"
-#include "server/error.hpp"
+#include "server/model/error.hpp"
 #include "server/store/account_store.hpp"
 
 namespace agentsudo::server {

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "server/clock.hpp"
+#include "server/model/clock.hpp"
 
 namespace agentsudo::server {
 

@@ -4,7 +4,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <string>
 
-#include "server/error.hpp"
+#include "server/model/error.hpp"
 
 namespace agentsudo::server {
 

@@ -3,7 +3,7 @@
 #include <optional>
 #include <string>
 
-#include "server/store/account_store.hpp"
+#include "server/model/user.hpp"
 
 namespace agentsudo::server {
 

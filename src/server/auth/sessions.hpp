@@ -4,8 +4,8 @@
 #include <string>
 #include <string_view>
 
-#include "server/clock.hpp"
-#include "server/error.hpp"
+#include "server/model/clock.hpp"
+#include "server/model/error.hpp"
 #include "server/store/account_store.hpp"
 
 namespace agentsudo::server {

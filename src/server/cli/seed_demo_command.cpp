@@ -8,7 +8,7 @@
 
 #include "server/admin/demo_seeder.hpp"
 #include "server/admin/provisioning.hpp"
-#include "server/clock.hpp"
+#include "server/model/clock.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
 
 namespace agentsudo::server::cli {

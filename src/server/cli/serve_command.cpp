@@ -3,10 +3,14 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <fstream>
 #include <iostream>
 #include <thread>
 #include <vector>
@@ -19,14 +23,14 @@
 #include "server/auth/password_hasher.hpp"
 #include "server/auth/sessions.hpp"
 #include "server/auth/setup_token.hpp"
-#include "server/clock.hpp"
 #include "server/http/http_server.hpp"
+#include "server/ingest/commit_queue.hpp"
 #include "server/ingest/ingestor.hpp"
 #include "server/live/commit_notifier.hpp"
 #include "server/live/stream_limiter.hpp"
 #include "server/metrics/metrics.hpp"
+#include "server/model/clock.hpp"
 #include "server/quota/quota_counter.hpp"
-#include "server/store/commit_queue.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
 
 namespace agentsudo::server::cli {
@@ -48,26 +52,29 @@ int fail(const std::string& message) {
 
 // On the first start of an empty data directory, creates the "default"
 // project and prints its key once, so `make run` is all a newcomer needs.
-Status bootstrap_default_project(ProjectStore& projects) {
+// Returns that key, or nothing when the directory was not new.
+Result<std::optional<std::string>> bootstrap_default_project(ProjectStore& projects) {
+  std::optional<std::string> none;
   auto existing = projects.list_projects();
   if (!existing)
-    return existing.error();
+    return existing.take_error();
   if (!existing->empty())
-    return {};
+    return none;
   auto already = projects.setting("default_project");
   if (!already)
-    return already.error();
+    return already.take_error();
   if (*already)
-    return {};
+    return none;
 
   auto created = create_project_with_key(projects, "default", Tier{"free", kFreeDailyQuota});
   if (!created)
-    return created.error();
-  projects.setting_or_insert("default_project", created->project.id);
+    return created.take_error();
+  if (auto marked = projects.setting_or_insert("default_project", created->project.id); !marked)
+    return marked.take_error();
   std::cout << "Created project \"default\" (" << created->project.id << ", free tier)\n"
             << "API key (shown once, store it now): " << created->key.plaintext << "\n"
             << std::flush;
-  return {};
+  return std::optional(created->key.plaintext);
 }
 
 Result<std::array<unsigned char, api::CursorCodec::kKeyBytes>> cursor_key(ProjectStore& projects) {
@@ -105,16 +112,39 @@ std::string base_url(const asio::ip::tcp::endpoint& endpoint) {
 }
 
 // While nobody can log in, prints the one-time link that creates the first
-// admin. The token is in the fragment, which browsers never send to a server.
-Status offer_setup(Accounts& accounts, SetupToken& setup, const std::string& url) {
+// admin and returns it. The token is in the fragment, which browsers never
+// send to a server.
+Result<std::optional<std::string>> offer_setup(Accounts& accounts, SetupToken& setup,
+                                               const std::string& url) {
   auto needed = accounts.setup_needed();
   if (!needed)
-    return needed.error();
-  if (*needed) {
-    std::cout << "Set up the first admin account: " << url << "/setup#token=" << setup.issue()
-              << "\n"
-              << std::flush;
+    return needed.take_error();
+  if (!*needed)
+    return std::optional<std::string>();
+  std::string link = url + "/setup#token=" + setup.issue();
+  std::cout << "Set up the first admin account: " << link << "\n" << std::flush;
+  return std::optional(link);
+}
+
+// What --ready-file promises: written whole (rename) and readable by the
+// owner only, since it may hold the first key and the setup link.
+Status write_ready_file(const std::filesystem::path& path, const boost::json::object& ready) {
+  auto temporary = path;
+  temporary += ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << boost::json::serialize(ready) << "\n";
+    if (!out.flush())
+      return make_error(ErrorKind::kInternal, "cannot write " + temporary.string());
   }
+  std::error_code failed;
+  std::filesystem::permissions(
+      temporary, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, failed);
+  if (!failed)
+    std::filesystem::rename(temporary, path, failed);
+  if (failed)
+    return make_error(ErrorKind::kInternal,
+                      "cannot write " + path.string() + ": " + failed.message());
   return {};
 }
 
@@ -151,8 +181,9 @@ int run_serve(const ServeOptions& options) {
   if (!store)
     return fail(store.error().message);
   ProjectStore& projects = *store->projects;
-  if (auto boot = bootstrap_default_project(projects); !boot)
-    return fail(boot.error().message);
+  auto default_key = bootstrap_default_project(projects);
+  if (!default_key)
+    return fail(default_key.error().message);
   auto key = cursor_key(projects);
   if (!key)
     return fail(key.error().message);
@@ -196,17 +227,17 @@ int run_serve(const ServeOptions& options) {
   api::LiveHandler live(access, *store->events, commit_notifier, cursors, live_streams);
   api::DashboardFiles dashboard(options.web_dir.empty() ? api::default_web_dir()
                                                         : std::optional(options.web_dir));
-  api::Application application(
-      api::Handlers{ingest, events, ops, session, users, server_info, project_handler, members,
-                    keys, agents, analytics, exports, live, dashboard},
-      metrics);
+  api::Application application({ingest, session, users, server_info, project_handler, members, keys,
+                                agents, events, ops, analytics, exports, live},
+                               dashboard, metrics);
 
   http::HttpServer server(io, application, http::TransportLimits{});
   auto endpoint = server.listen(options.listen);
   if (!endpoint)
     return fail(endpoint.error().message);
-  if (auto offered = offer_setup(accounts, setup, base_url(*endpoint)); !offered)
-    return fail(offered.error().message);
+  auto setup_link = offer_setup(accounts, setup, base_url(*endpoint));
+  if (!setup_link)
+    return fail(setup_link.error().message);
   server.start();
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -220,6 +251,15 @@ int run_serve(const ServeOptions& options) {
   std::cout << "agentsudo-server listening on http://" << endpoint->address().to_string() << ":"
             << endpoint->port() << " (data in " << options.data_dir.string() << ")\n"
             << std::flush;
+  if (!options.ready_file.empty()) {
+    boost::json::object ready{{"url", base_url(*endpoint)}, {"pid", getpid()}};
+    if (*setup_link)
+      ready["setup_url"] = **setup_link;
+    if (*default_key)
+      ready["default_api_key"] = **default_key;
+    if (auto written = write_ready_file(options.ready_file, ready); !written)
+      return fail(written.error().message);
+  }
   if (dashboard.root())
     spdlog::info("dashboard files from {}", dashboard.root()->string());
 

@@ -13,6 +13,10 @@ struct ServeOptions {
   std::filesystem::path web_dir;
   // Mark the session cookie Secure: set this when clients reach the server over HTTPS.
   bool secure_cookies = false;
+  // Once listening, write {"url", "pid", "setup_url"?, "default_api_key"?}
+  // here (mode 0600, atomically), so that scripts and tests need not parse
+  // the console. Empty: none.
+  std::filesystem::path ready_file;
 };
 
 // Runs the server until SIGINT or SIGTERM, then drains and exits.

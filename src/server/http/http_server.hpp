@@ -7,7 +7,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <string>
 
-#include "server/error.hpp"
+#include "server/model/error.hpp"
 #include "server/http/limits.hpp"
 #include "server/http/request_handler.hpp"
 

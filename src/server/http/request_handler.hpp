@@ -3,7 +3,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <cstddef>
 
-#include "server/error.hpp"
+#include "server/model/error.hpp"
 #include "server/http/message.hpp"
 #include "server/http/reply.hpp"
 #include "server/http/request_context.hpp"

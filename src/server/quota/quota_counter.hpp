@@ -6,7 +6,7 @@
 #include <unordered_map>
 
 #include "core/timestamp.hpp"
-#include "server/error.hpp"
+#include "server/model/error.hpp"
 
 namespace agentsudo::server {
 

@@ -7,25 +7,10 @@
 #include <vector>
 
 #include "core/timestamp.hpp"
-#include "server/error.hpp"
+#include "server/model/agent.hpp"
+#include "server/model/error.hpp"
 
 namespace agentsudo::server {
-
-// What a person configures for an agent; agents first seen at ingest start
-// with these defaults.
-struct AgentSettings {
-  std::vector<std::string> scopes;
-  std::string role = "worker";
-  std::int64_t session_ttl_seconds = 3600;
-};
-
-struct Agent {
-  std::string id;  // public uuid
-  std::string name;
-  AgentSettings settings;
-  UnixMicros created_at = 0;
-  std::optional<UnixMicros> last_seen_at;  // written by the ingest path
-};
 
 // A project's agents as people manage them. A deleted agent keeps its row
 // (marked deleted) so its events stay in the audit log. Implementations are

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "core/timestamp.hpp"
-#include "server/error.hpp"
+#include "server/model/error.hpp"
 #include "server/store/activity_tally.hpp"
 
 namespace agentsudo::server {

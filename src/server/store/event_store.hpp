@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/event.hpp"
-#include "server/error.hpp"
+#include "server/model/error.hpp"
 
 namespace agentsudo::server {
 

@@ -7,37 +7,12 @@
 #include <vector>
 
 #include "core/timestamp.hpp"
-#include "server/auth/secret.hpp"
-#include "server/error.hpp"
-#include "server/quota/tier.hpp"
+#include "server/model/error.hpp"
+#include "server/model/project.hpp"
+#include "server/model/secret.hpp"
+#include "server/model/tier.hpp"
 
 namespace agentsudo::server {
-
-struct Project {
-  std::int64_t rowid = 0;  // internal key; never leaves the server
-  std::string id;          // public uuid
-  std::string name;
-  Tier tier;
-  UnixMicros created_at = 0;
-};
-
-struct ApiKeyRecord {
-  std::string id;
-  std::string project_id;
-  std::string prefix;
-  UnixMicros created_at = 0;
-  std::optional<UnixMicros> revoked_at;
-  // Kept to the minute by the ingest path; null until the key is first used.
-  std::optional<UnixMicros> last_used_at;
-};
-
-// The project an active API key writes to, with what its quota needs.
-struct KeyOwner {
-  std::int64_t project_rowid = 0;
-  std::string project_id;
-  std::int64_t daily_quota = 0;
-  std::int64_t key_rowid = 0;  // the key itself, for its last-used time
-};
 
 // Projects, their API keys, and management tokens. Secrets arrive and are
 // looked up as digests only. Implementations are thread-safe; every change is
@@ -69,7 +44,9 @@ class ProjectStore {
   virtual Result<KeyOwner> find_key_owner(const SecretDigest& digest) = 0;
 
   virtual Status add_management_token(const IssuedSecret& token) = 0;
-  virtual bool is_active_management_token(const SecretDigest& digest) = 0;
+  // Whether the digest belongs to an unrevoked token; an error only when the
+  // store could not answer (which is not the caller's fault).
+  virtual Result<bool> is_active_management_token(const SecretDigest& digest) = 0;
 
   // Events stored for the project on that UTC day (see utc_day()).
   virtual Result<std::int64_t> events_on_day(std::int64_t project_rowid, std::int64_t day) = 0;

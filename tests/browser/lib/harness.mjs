@@ -116,12 +116,42 @@ export class Server {
 export function curlEvent(origin, apiKey, event) {
   const out = spawnSync(
     'curl',
-    ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'POST', `${origin}/ingest-event`, '-H', 'Content-Type: application/json', '-H', `X-API-Key: ${apiKey}`, '-d', JSON.stringify(event)],
+    [
+      '-s',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      '-X',
+      'POST',
+      `${origin}/ingest-event`,
+      '-H',
+      'Content-Type: application/json',
+      '-H',
+      `X-API-Key: ${apiKey}`,
+      '-d',
+      JSON.stringify(event),
+    ],
     { encoding: 'utf8', timeout: 15_000 },
   );
   assert.equal(out.status, 0, `curl failed: ${out.stderr}`);
   return Number(out.stdout);
 }
+
+// Sends one event with Node's fetch, as an SDK would. Returns the HTTP status.
+export async function postEvent(origin, apiKey, event) {
+  const res = await fetch(`${origin}/ingest-event`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-API-Key': apiKey },
+    body: JSON.stringify(event),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+// How long a browser wait may take before the test is declared hung: a guard
+// against hanging, not a performance bound (a busy machine may be slow).
+export const HANG_GUARD_MS = 15_000;
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -142,7 +172,15 @@ export class Browser {
       headless: true,
       viewport,
       acceptDownloads: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
     });
     this.context.setDefaultTimeout(10_000);
     // Runs before the page's own scripts (through the DevTools protocol, so the

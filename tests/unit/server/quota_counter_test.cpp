@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "server/clock.hpp"
+#include "server/model/clock.hpp"
 
 namespace agentsudo::server {
 namespace {

@@ -11,7 +11,8 @@
 #include <thread>
 
 #include "server/admin/provisioning.hpp"
-#include "server/store/commit_queue.hpp"
+#include "server/auth/secret.hpp"
+#include "server/ingest/commit_queue.hpp"
 #include "temp_store.hpp"
 
 namespace agentsudo::server {

@@ -1,5 +1,8 @@
 import { get, post, patch, del, projectPath, ApiError } from '../api.js';
-import { h, replace, notice, field, confirmDialog } from '../dom.js';
+import { h, replace } from '../dom.js';
+import { notice } from '../components/notice.js';
+import { field } from '../components/field.js';
+import { confirmDialog } from '../components/confirm-dialog.js';
 import { fmtNumber, fmtRelative, fmtDuration } from '../format.js';
 
 const ROLES = ['worker', 'supervisor', 'admin', 'readonly'];
@@ -40,7 +43,12 @@ export function renderAgents(main, { project, projectUrl }) {
 
   replace(
     main,
-    h('section', { class: 'page' }, h('div', { class: 'page-head' }, h('h1', null, 'Agents')), h('div', { class: 'agents-layout' }, h('div', null, listBox, createForm), editorBox)),
+    h(
+      'section',
+      { class: 'page page-wide' },
+      h('div', { class: 'page-head' }, h('h1', null, 'Agents')),
+      h('div', { class: 'agents-layout' }, h('div', null, listBox, createForm), editorBox),
+    ),
   );
 
   async function load() {
@@ -79,7 +87,15 @@ export function renderAgents(main, { project, projectUrl }) {
         h(
           'table',
           { id: 'agents-table' },
-          h('thead', null, h('tr', null, ['Agent', 'Scopes', 'Role', 'Session TTL', 'Events (30 d)', 'Denials', 'Last seen', ''].map((c) => h('th', { scope: 'col' }, c)))),
+          h(
+            'thead',
+            null,
+            h(
+              'tr',
+              null,
+              ['Agent', 'Scopes', 'Role', 'Session TTL', 'Events (30 d)', 'Denials', 'Last seen', ''].map((c) => h('th', { scope: 'col' }, c)),
+            ),
+          ),
           h(
             'tbody',
             null,
@@ -89,13 +105,28 @@ export function renderAgents(main, { project, projectUrl }) {
                 'tr',
                 { 'data-agent': agent.name },
                 h('th', { scope: 'row' }, agent.name),
-                h('td', null, agent.scopes.length ? h('div', { class: 'chips' }, agent.scopes.slice(0, 6).map((s) => h('code', { class: 'chip' }, s)), agent.scopes.length > 6 ? `+${agent.scopes.length - 6}` : null) : h('span', { class: 'muted' }, 'none')),
+                h(
+                  'td',
+                  null,
+                  agent.scopes.length
+                    ? h(
+                        'div',
+                        { class: 'chips' },
+                        agent.scopes.slice(0, 6).map((s) => h('code', { class: 'chip' }, s)),
+                        agent.scopes.length > 6 ? `+${agent.scopes.length - 6}` : null,
+                      )
+                    : h('span', { class: 'muted' }, 'none'),
+                ),
                 h('td', null, agent.role),
                 h('td', null, fmtDuration(agent.session_ttl_seconds)),
                 h('td', { class: 'num' }, fmtNumber(a ? a.events : 0)),
                 h('td', { class: a && a.denials ? 'num bad' : 'num' }, fmtNumber(a ? a.denials : 0)),
                 h('td', null, fmtRelative(agent.last_seen_at || (a && a.last_active))),
-                h('td', null, h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Edit ${agent.name}`, onclick: () => openEditor(agent) }, 'Edit')),
+                h(
+                  'td',
+                  null,
+                  h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Edit ${agent.name}`, onclick: () => openEditor(agent) }, 'Edit'),
+                ),
               );
             }),
           ),
@@ -120,13 +151,19 @@ export function renderAgents(main, { project, projectUrl }) {
 
     async function preview() {
       const seq = ++previewSeq;
-      let list = parseScopes(scopes.value);
+      const list = parseScopes(scopes.value);
       try {
         const result = await post(projectPath(project.id, '/scope-preview'), { scopes: list });
         if (seq !== previewSeq) return;
         replace(previewStatus);
-        replace(granted, result.granted.length ? result.granted.map((s) => h('li', null, h('code', null, s))) : h('li', { class: 'muted' }, 'nothing seen would be granted'));
-        replace(denied, result.denied.length ? result.denied.map((s) => h('li', null, h('code', null, s))) : h('li', { class: 'muted' }, 'nothing seen would be denied'));
+        replace(
+          granted,
+          result.granted.length ? result.granted.map((s) => h('li', null, h('code', null, s))) : h('li', { class: 'muted' }, 'nothing seen would be granted'),
+        );
+        replace(
+          denied,
+          result.denied.length ? result.denied.map((s) => h('li', null, h('code', null, s))) : h('li', { class: 'muted' }, 'nothing seen would be denied'),
+        );
       } catch (error) {
         if (seq !== previewSeq) return;
         const where = error instanceof ApiError && error.index !== undefined && error.index !== null ? ` (line ${error.index + 1}: ${list[error.index]})` : '';
@@ -142,15 +179,28 @@ export function renderAgents(main, { project, projectUrl }) {
       'form',
       { class: 'card editor', id: 'agent-editor', 'aria-labelledby': 'editor-title' },
       h('h2', { id: 'editor-title' }, `Edit ${agent.name}`),
-      field('Scopes, one per line', scopes, 'Patterns as in the SDK: * matches anything (also across “:”), ? one character, [abc] a set. read:* grants read:orders.'),
+      field(
+        'Scopes, one per line',
+        scopes,
+        'Patterns as in the SDK: * matches anything (also across “:”), ? one character, [abc] a set. read:* grants read:orders.',
+      ),
       h(
         'div',
         { class: 'preview', 'aria-live': 'polite' },
         h('h3', null, 'Preview against the scopes seen in this project'),
         previewStatus,
-        h('div', { class: 'grid-2 tight' }, h('div', null, h('h4', null, 'Would be granted'), granted), h('div', null, h('h4', null, 'Would be denied'), denied)),
+        h(
+          'div',
+          { class: 'grid-2 tight' },
+          h('div', null, h('h4', null, 'Would be granted'), granted),
+          h('div', null, h('h4', null, 'Would be denied'), denied),
+        ),
       ),
-      h('datalist', { id: 'role-choices' }, ROLES.map((r) => h('option', { value: r }))),
+      h(
+        'datalist',
+        { id: 'role-choices' },
+        ROLES.map((r) => h('option', { value: r })),
+      ),
       h('div', { class: 'grid-2 tight' }, field('Role', role), field('Session TTL (seconds)', ttl, 'A session older than this denies every check.')),
       status,
       h('div', { class: 'actions' }, remove, close, save),

@@ -1,8 +1,10 @@
 import { get, projectPath, query } from '../api.js';
-import { h, replace, notice, field } from '../dom.js';
+import { h, replace } from '../dom.js';
+import { notice } from '../components/notice.js';
+import { field } from '../components/field.js';
 import { ACTIONS } from '../format.js';
 import { navigate } from '../router.js';
-import { eventTable, eventRow } from './live.js';
+import { eventTable, eventRow } from '../components/event-table.js';
 
 // The filters live in the URL's query, so a filtered view is a link.
 const FILTERS = ['agent_name', 'scope', 'action', 'allowed', 'function_name', 'since', 'until'];
@@ -32,7 +34,12 @@ export function renderAudit(main, { project }) {
   const inputs = {
     agent_name: h('input', { type: 'text', name: 'agent_name', value: filters.agent_name, placeholder: 'any' }),
     scope: h('input', { type: 'text', name: 'scope', value: filters.scope, placeholder: 'any (exact)' }),
-    action: h('select', { name: 'action' }, h('option', { value: '' }, 'any'), ACTIONS.map((a) => h('option', { value: a, selected: a === filters.action }, a))),
+    action: h(
+      'select',
+      { name: 'action' },
+      h('option', { value: '' }, 'any'),
+      ACTIONS.map((a) => h('option', { value: a, selected: a === filters.action }, a)),
+    ),
     allowed: h(
       'select',
       { name: 'allowed' },
@@ -59,7 +66,12 @@ export function renderAudit(main, { project }) {
       field('From', inputs.since),
       field('Until', inputs.until),
     ),
-    h('div', { class: 'actions' }, h('a', { class: 'btn', href: location.pathname }, 'Clear'), h('button', { type: 'submit', class: 'btn btn-primary' }, 'Apply filters')),
+    h(
+      'div',
+      { class: 'actions' },
+      h('a', { class: 'btn', href: location.pathname }, 'Clear'),
+      h('button', { type: 'submit', class: 'btn btn-primary' }, 'Apply filters'),
+    ),
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -80,8 +92,16 @@ export function renderAudit(main, { project }) {
     h('summary', null, activeCount ? `Filters (${activeCount} active)` : 'Filters'),
     form,
   );
-  const exportCsv = h('a', { class: 'btn btn-small', id: 'export-csv', href: projectPath(project.id, `/events/export${query({ format: 'csv', ...active })}`), download: '' }, 'Export CSV');
-  const exportNdjson = h('a', { class: 'btn btn-small', id: 'export-ndjson', href: projectPath(project.id, `/events/export${query({ format: 'ndjson', ...active })}`), download: '' }, 'Export NDJSON');
+  const exportCsv = h(
+    'a',
+    { class: 'btn btn-small', id: 'export-csv', href: projectPath(project.id, `/events/export${query({ format: 'csv', ...active })}`), download: '' },
+    'Export CSV',
+  );
+  const exportNdjson = h(
+    'a',
+    { class: 'btn btn-small', id: 'export-ndjson', href: projectPath(project.id, `/events/export${query({ format: 'ndjson', ...active })}`), download: '' },
+    'Export NDJSON',
+  );
 
   const { table, tbody } = eventTable('audit-table');
   const results = h('div', { class: 'table-wrap' }, h('p', { class: 'loading' }, 'Loading…'));
@@ -115,15 +135,24 @@ export function renderAudit(main, { project }) {
       for (const event of events) {
         const row = eventRow(event, { filterHref: (name, value) => location.pathname + query({ ...active, [name]: value }) });
         const meta = event.metadata && Object.keys(event.metadata).length ? JSON.stringify(event.metadata) : '';
-        row.append(h('td', { class: 'meta' }, meta ? h('details', null, h('summary', null, 'metadata'), h('pre', null, JSON.stringify(event.metadata, null, 2))) : ''));
+        row.append(
+          h('td', { class: 'meta' }, meta ? h('details', null, h('summary', null, 'metadata'), h('pre', null, JSON.stringify(event.metadata, null, 2))) : ''),
+        );
         tbody.append(row);
       }
       table.tHead.rows[0].append(h('th', { scope: 'col' }, 'Metadata'));
-      replace(results, h('p', { class: 'muted', id: 'audit-count' }, `Page ${page}: ${events.length} event${events.length === 1 ? '' : 's'}, newest first.`), table);
+      replace(
+        results,
+        h('p', { class: 'muted', id: 'audit-count' }, `Page ${page}: ${events.length} event${events.length === 1 ? '' : 's'}, newest first.`),
+        table,
+      );
     }
     const links = [];
     if (cursor) links.push(h('a', { class: 'btn', href: location.pathname + query(active), id: 'page-first' }, 'Newest'));
-    if (body.next_cursor) links.push(h('a', { class: 'btn', id: 'page-next', href: location.pathname + query({ ...active, cursor: body.next_cursor, page: page + 1 }) }, 'Older →'));
+    if (body.next_cursor)
+      links.push(
+        h('a', { class: 'btn', id: 'page-next', href: location.pathname + query({ ...active, cursor: body.next_cursor, page: page + 1 }) }, 'Older →'),
+      );
     replace(pager, links);
   })();
   return {};

@@ -1,81 +1,11 @@
 import { get, post, del, projectPath } from '../api.js';
-import { h, replace, notice, copyButton, confirmDialog } from '../dom.js';
+import { h, replace } from '../dom.js';
+import { takeNewKey } from '../state.js';
+import { notice } from '../components/notice.js';
+import { copyButton } from '../components/copy-button.js';
+import { confirmDialog } from '../components/confirm-dialog.js';
+import { quickStart } from '../components/quick-start.js';
 import { fmtTime, fmtRelative } from '../format.js';
-
-// A key just created is held in memory only, to show it once on this page.
-let pendingKey = null;
-
-export function rememberNewKey(projectId, apiKey, key) {
-  pendingKey = { projectId, apiKey, key };
-}
-
-export function quickStartCurl(origin, apiKey) {
-  const body = JSON.stringify({ agent_name: 'SupportBot', action: 'permission_check', scope: 'read:orders', allowed: true, function_name: 'get_order' });
-  return `curl -X POST ${origin}/ingest-event \\\n  -H "Content-Type: application/json" \\\n  -H "X-API-Key: ${apiKey}" \\\n  -d '${body}'`;
-}
-
-export function quickStartPython(origin, apiKey) {
-  return `# pip install agentsudo
-# The official Python SDK sends its batches to {endpoint}/api/events:
-# point its endpoint at this server and nothing else changes.
-from agentsudo import configure_cloud
-
-configure_cloud(
-    api_key="${apiKey}",  # or set AGENTSUDO_API_KEY
-    endpoint="${origin}",
-)
-# Every guarded call now reports its decision to this dashboard.`;
-}
-
-export function quickStartCpp(origin, apiKey) {
-  return `// Link with agentsudo (find_package(agentsudo) or pkg-config agentsudo).
-#include <agentsudo/telemetry.hpp>
-
-int main() {
-  agentsudo::configure_cloud({
-      .api_key = "${apiKey}",  // or set AGENTSUDO_API_KEY
-      .endpoint = "${origin}",
-  });
-  // ... guarded calls send their decisions in the background ...
-  agentsudo::flush_telemetry();
-}`;
-}
-
-function snippets(apiKey) {
-  const origin = location.origin;
-  const tabs = [
-    { id: 'curl', label: 'cURL', text: quickStartCurl(origin, apiKey) },
-    { id: 'python', label: 'Python SDK', text: quickStartPython(origin, apiKey) },
-    { id: 'cpp', label: 'C++ SDK', text: quickStartCpp(origin, apiKey) },
-  ];
-  const panels = tabs.map((t, i) =>
-    h(
-      'div',
-      { class: 'snippet', role: 'tabpanel', id: `snippet-${t.id}`, 'aria-labelledby': `tab-${t.id}`, hidden: i !== 0 },
-      h('div', { class: 'snippet-head' }, copyButton(() => t.text, `Copy ${t.label}`)),
-      h('pre', { class: 'code' }, t.text),
-    ),
-  );
-  const buttons = tabs.map((t, i) =>
-    h('button', { type: 'button', role: 'tab', id: `tab-${t.id}`, 'aria-controls': `snippet-${t.id}`, 'aria-selected': String(i === 0), tabindex: i === 0 ? '0' : '-1' }, t.label),
-  );
-  function select(index) {
-    buttons.forEach((b, i) => {
-      b.setAttribute('aria-selected', String(i === index));
-      b.tabIndex = i === index ? 0 : -1;
-      panels[i].hidden = i !== index;
-    });
-    buttons[index].focus();
-  }
-  buttons.forEach((b, i) => {
-    b.addEventListener('click', () => select(i));
-    b.addEventListener('keydown', (e) => {
-      if (e.key === 'ArrowRight') select((i + 1) % buttons.length);
-      if (e.key === 'ArrowLeft') select((i + buttons.length - 1) % buttons.length);
-    });
-  });
-  return h('section', { class: 'card', 'aria-labelledby': 'quickstart-title' }, h('h2', { id: 'quickstart-title' }, 'Quick start'), h('div', { class: 'tablist', role: 'tablist', 'aria-label': 'Language' }, buttons), panels);
-}
 
 export function renderKeys(main, { project }) {
   const revealBox = h('div', { id: 'new-key-box' });
@@ -111,10 +41,15 @@ export function renderKeys(main, { project }) {
         { class: 'card reveal', role: 'status' },
         h('h2', null, title),
         h('p', null, 'Copy it now: it is shown this once and cannot be recovered. Store it where your agent reads its configuration.'),
-        h('div', { class: 'secret-row' }, keyText, copyButton(() => apiKey, 'Copy key')),
+        h(
+          'div',
+          { class: 'secret-row' },
+          keyText,
+          copyButton(() => apiKey, 'Copy key'),
+        ),
       ),
     );
-    replace(snippetBox, snippets(apiKey));
+    replace(snippetBox, quickStart(apiKey));
   }
 
   async function load() {
@@ -125,9 +60,12 @@ export function renderKeys(main, { project }) {
       replace(listBox, notice('error', `Keys could not be loaded: ${error.message}`));
       return;
     }
-    if (!revealedKey) replace(snippetBox, snippets('YOUR_API_KEY'));
+    if (!revealedKey) replace(snippetBox, quickStart('YOUR_API_KEY'));
     if (!keys.length) {
-      replace(listBox, h('div', { class: 'card empty' }, h('h2', null, 'No API keys'), h('p', null, 'Create a key, then send your first event with the cURL line below.')));
+      replace(
+        listBox,
+        h('div', { class: 'card empty' }, h('h2', null, 'No API keys'), h('p', null, 'Create a key, then send your first event with the cURL line below.')),
+      );
       return;
     }
     replace(
@@ -138,7 +76,15 @@ export function renderKeys(main, { project }) {
         h(
           'table',
           { id: 'keys-table' },
-          h('thead', null, h('tr', null, ['Key', 'Created', 'Last used', 'Status', ''].map((c) => h('th', { scope: 'col' }, c)))),
+          h(
+            'thead',
+            null,
+            h(
+              'tr',
+              null,
+              ['Key', 'Created', 'Last used', 'Status', ''].map((c) => h('th', { scope: 'col' }, c)),
+            ),
+          ),
           h(
             'tbody',
             null,
@@ -149,7 +95,13 @@ export function renderKeys(main, { project }) {
                 h('td', null, h('code', null, `${k.prefix}…`)),
                 h('td', null, fmtTime(k.created_at)),
                 h('td', null, k.last_used_at ? fmtRelative(k.last_used_at) : 'never'),
-                h('td', null, k.revoked_at ? h('span', { class: 'badge badge-denied' }, `Revoked ${fmtRelative(k.revoked_at)}`) : h('span', { class: 'badge badge-allowed' }, 'Active')),
+                h(
+                  'td',
+                  null,
+                  k.revoked_at
+                    ? h('span', { class: 'badge badge-denied' }, `Revoked ${fmtRelative(k.revoked_at)}`)
+                    : h('span', { class: 'badge badge-allowed' }, 'Active'),
+                ),
                 h(
                   'td',
                   { class: 'row-actions' },
@@ -157,7 +109,11 @@ export function renderKeys(main, { project }) {
                     ? null
                     : [
                         h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Rotate key ${k.prefix}`, onclick: () => rotate(k) }, 'Rotate'),
-                        h('button', { type: 'button', class: 'btn btn-small btn-danger', 'aria-label': `Revoke key ${k.prefix}`, onclick: () => revoke(k) }, 'Revoke'),
+                        h(
+                          'button',
+                          { type: 'button', class: 'btn btn-small btn-danger', 'aria-label': `Revoke key ${k.prefix}`, onclick: () => revoke(k) },
+                          'Revoke',
+                        ),
                       ],
                 ),
               ),
@@ -214,10 +170,8 @@ export function renderKeys(main, { project }) {
     }
   });
 
-  if (pendingKey && pendingKey.projectId === project.id) {
-    reveal(pendingKey.apiKey, `Project “${project.name}” is ready: here is its first API key`);
-    pendingKey = null;
-  }
+  const firstKey = takeNewKey(project.id);
+  if (firstKey) reveal(firstKey, `Project “${project.name}” is ready: here is its first API key`);
   load();
   return {};
 }

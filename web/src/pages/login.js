@@ -1,5 +1,7 @@
 import { get, post, ApiError } from '../api.js';
-import { h, replace, notice, field } from '../dom.js';
+import { h, replace } from '../dom.js';
+import { notice } from '../components/notice.js';
+import { field } from '../components/field.js';
 
 export function renderLogin(root, { onDone }) {
   document.title = 'Log in · AgentSudo';
@@ -35,7 +37,15 @@ export function renderLogin(root, { onDone }) {
       submit.disabled = false;
     }
   });
-  replace(root, h('main', { class: 'auth', id: 'main' }, h('div', { class: 'auth-brand' }, h('img', { src: '/favicon.svg', alt: '', width: 40, height: 40 }), 'AgentSudo'), form));
+  replace(
+    root,
+    h(
+      'main',
+      { class: 'auth', id: 'main' },
+      h('div', { class: 'auth-brand' }, h('img', { src: '/favicon.svg', alt: '', width: 40, height: 40 }), 'AgentSudo'),
+      form,
+    ),
+  );
   email.focus();
 
   get('/api/v1/setup', { quiet401: true })

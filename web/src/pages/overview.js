@@ -1,14 +1,21 @@
 import { get, projectPath } from '../api.js';
-import { h, replace, notice } from '../dom.js';
+import { h, replace } from '../dom.js';
+import { notice } from '../components/notice.js';
 import { fmtNumber, fmtPercent, fmtRelative } from '../format.js';
-import { chartCard, makeChart, destroyAll, bucketLabel, COLORS } from '../charts.js';
+import { makeChart, destroyAll, bucketLabel, COLORS } from '../charts.js';
+import { chartCard } from '../components/chart-card.js';
 import { navigate } from '../router.js';
-import { quickStartCurl } from './keys.js';
+import { quickStartCurl } from '../components/quick-start.js';
 
 const DAY_CHOICES = [1, 7, 30, 90];
 
 function statCard(label, value, id, tone) {
-  return h('div', { class: `stat${tone ? ` stat-${tone}` : ''}`, id }, h('div', { class: 'stat-label' }, label), h('div', { class: 'stat-value', 'data-testid': id }, value));
+  return h(
+    'div',
+    { class: `stat${tone ? ` stat-${tone}` : ''}`, id },
+    h('div', { class: 'stat-label' }, label),
+    h('div', { class: 'stat-value', 'data-testid': id }, value),
+  );
 }
 
 export function renderOverview(main, { project, projectUrl }) {
@@ -35,7 +42,10 @@ export function renderOverview(main, { project, projectUrl }) {
     ),
   );
   const refresh = h('button', { type: 'button', class: 'btn btn-small', onclick: () => load() }, 'Refresh');
-  replace(main, h('section', { class: 'page' }, h('div', { class: 'page-head' }, h('h1', null, 'Overview'), h('div', { class: 'page-tools' }, selector, refresh)), body));
+  replace(
+    main,
+    h('section', { class: 'page' }, h('div', { class: 'page-head' }, h('h1', null, 'Overview'), h('div', { class: 'page-tools' }, selector, refresh)), body),
+  );
 
   async function load() {
     let analytics;
@@ -67,7 +77,13 @@ export function renderOverview(main, { project, projectUrl }) {
           h('h2', null, `No events in ${days === 1 ? 'the last 24 hours' : `the last ${days} days`}`),
           h('p', null, 'Point an agent at this server and its decisions show up here. Create an API key, then send a first event:'),
           h('pre', { class: 'code' }, quickStartCurl(location.origin, '$AGENTSUDO_API_KEY')),
-          h('p', null, h('a', { class: 'btn btn-primary', href: projectUrl(project.id, 'keys') }, 'Create an API key'), ' ', h('a', { class: 'btn', href: projectUrl(project.id, 'live') }, 'Watch live activity')),
+          h(
+            'p',
+            null,
+            h('a', { class: 'btn btn-primary', href: projectUrl(project.id, 'keys') }, 'Create an API key'),
+            ' ',
+            h('a', { class: 'btn', href: projectUrl(project.id, 'live') }, 'Watch live activity'),
+          ),
         ),
       );
       return;
@@ -98,7 +114,15 @@ export function renderOverview(main, { project, projectUrl }) {
             h(
               'table',
               { id: 'agents-activity' },
-              h('thead', null, h('tr', null, ['Agent', 'Events', 'Denials', 'Last active'].map((c) => h('th', { scope: 'col' }, c)))),
+              h(
+                'thead',
+                null,
+                h(
+                  'tr',
+                  null,
+                  ['Agent', 'Events', 'Denials', 'Last active'].map((c) => h('th', { scope: 'col' }, c)),
+                ),
+              ),
               h(
                 'tbody',
                 null,
@@ -126,7 +150,15 @@ export function renderOverview(main, { project, projectUrl }) {
             h(
               'table',
               { id: 'scopes-usage' },
-              h('thead', null, h('tr', null, ['Scope', 'Requests', 'Denials', 'Agents'].map((c) => h('th', { scope: 'col' }, c)))),
+              h(
+                'thead',
+                null,
+                h(
+                  'tr',
+                  null,
+                  ['Scope', 'Requests', 'Denials', 'Agents'].map((c) => h('th', { scope: 'col' }, c)),
+                ),
+              ),
               h(
                 'tbody',
                 null,

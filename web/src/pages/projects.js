@@ -1,26 +1,27 @@
 import { post } from '../api.js';
-import { h, replace, notice, field } from '../dom.js';
+import { h, replace } from '../dom.js';
+import { notice } from '../components/notice.js';
+import { field } from '../components/field.js';
+import { tierSelect } from '../components/tier-select.js';
 import { navigate } from '../router.js';
-import { state, loadProjects } from '../state.js';
+import { state, loadProjects, rememberNewKey } from '../state.js';
 import { fmtNumber, fmtTime } from '../format.js';
-import { rememberNewKey } from './keys.js';
-
-export function tierInput() {
-  return h(
-    'select',
-    { name: 'tier' },
-    h('option', { value: 'free' }, 'Free (1,000 events a day)'),
-    h('option', { value: 'pro' }, 'Pro (100,000 events a day)'),
-  );
-}
 
 export function renderProjects(main, { projectUrl }) {
   document.title = 'Projects · AgentSudo';
   const name = h('input', { type: 'text', name: 'name', required: true, maxlength: 200, placeholder: 'e.g. support-bots' });
-  const tier = tierInput();
+  const tier = tierSelect();
   const status = h('div', { class: 'form-status' });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Create project');
-  const form = h('form', { class: 'card', id: 'create-project' }, h('h2', null, 'New project'), field('Name', name), field('Tier', tier), status, h('div', { class: 'actions' }, submit));
+  const form = h(
+    'form',
+    { class: 'card', id: 'create-project' },
+    h('h2', null, 'New project'),
+    field('Name', name),
+    field('Tier', tier),
+    status,
+    h('div', { class: 'actions' }, submit),
+  );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     submit.disabled = true;
@@ -28,7 +29,7 @@ export function renderProjects(main, { projectUrl }) {
       const created = await post('/api/v1/projects', { name: name.value.trim(), tier: tier.value });
       await loadProjects();
       // The first key is shown once, on the keys page.
-      rememberNewKey(created.project.id, created.api_key, created.key);
+      rememberNewKey(created.project.id, created.api_key);
       navigate(projectUrl(created.project.id, 'keys'));
     } catch (error) {
       replace(status, notice('error', error.message));
@@ -48,7 +49,13 @@ export function renderProjects(main, { projectUrl }) {
             'tbody',
             null,
             state.projects.map((p) =>
-              h('tr', null, h('td', null, h('a', { href: projectUrl(p.id) }, p.name)), h('td', null, `${p.tier.name} · ${fmtNumber(p.tier.daily_quota)}/day`), h('td', null, fmtTime(p.created_at))),
+              h(
+                'tr',
+                null,
+                h('td', null, h('a', { href: projectUrl(p.id) }, p.name)),
+                h('td', null, `${p.tier.name} · ${fmtNumber(p.tier.daily_quota)}/day`),
+                h('td', null, fmtTime(p.created_at)),
+              ),
             ),
           ),
         ),

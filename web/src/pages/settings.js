@@ -1,9 +1,12 @@
 import { get, post, patch, del, projectPath } from '../api.js';
-import { h, replace, notice, field, confirmDialog } from '../dom.js';
+import { h, replace } from '../dom.js';
+import { notice } from '../components/notice.js';
+import { field } from '../components/field.js';
+import { confirmDialog } from '../components/confirm-dialog.js';
+import { tierSelect } from '../components/tier-select.js';
 import { navigate } from '../router.js';
 import { state, loadProjects, findProject, lastProject } from '../state.js';
 import { fmtTime } from '../format.js';
-import { tierInput } from './projects.js';
 
 function section(title, id, ...children) {
   return h('section', { class: 'card', 'aria-labelledby': id }, h('h2', { id }, title), ...children);
@@ -11,12 +14,19 @@ function section(title, id, ...children) {
 
 function projectSettings(project, box) {
   const name = h('input', { type: 'text', id: 'project-name', value: project.name, required: true, maxlength: 200 });
-  const tier = tierInput();
+  const tier = tierSelect();
   const custom = String(project.tier.name) === 'custom';
   if (custom) tier.append(h('option', { value: String(project.tier.daily_quota) }, `Custom (${project.tier.daily_quota} a day)`));
   tier.value = custom ? String(project.tier.daily_quota) : project.tier.name;
   const status = h('div', { class: 'form-status' });
-  const form = h('form', { id: 'project-settings' }, field('Name', name), field('Tier', tier), status, h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, 'Save project')));
+  const form = h(
+    'form',
+    { id: 'project-settings' },
+    field('Name', name),
+    field('Tier', tier),
+    status,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, 'Save project')),
+  );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
@@ -32,7 +42,13 @@ function projectSettings(project, box) {
   const members = h('div', null, h('p', { class: 'loading' }, 'Loading…'));
   const memberEmail = h('input', { type: 'email', id: 'member-email', required: true, placeholder: 'colleague@example.com' });
   const memberStatus = h('div', { class: 'form-status' });
-  const addMember = h('form', { class: 'inline-form' }, field('Add a member (an existing user)', memberEmail), h('button', { type: 'submit', class: 'btn' }, 'Add'), memberStatus);
+  const addMember = h(
+    'form',
+    { class: 'inline-form' },
+    field('Add a member (an existing user)', memberEmail),
+    h('button', { type: 'submit', class: 'btn' }, 'Add'),
+    memberStatus,
+  );
   async function loadMembers() {
     try {
       const list = (await get(projectPath(project.id, '/members'))).members;
@@ -108,7 +124,13 @@ function projectSettings(project, box) {
   replace(
     box,
     section(`Project “${project.name}”`, 'project-title', form),
-    section('Members', 'members-title', h('p', { class: 'muted' }, 'Members see and change everything in this project; nobody else sees it.'), members, addMember),
+    section(
+      'Members',
+      'members-title',
+      h('p', { class: 'muted' }, 'Members see and change everything in this project; nobody else sees it.'),
+      members,
+      addMember,
+    ),
     section('Danger zone', 'danger-title', h('p', null, 'Deleting a project removes its keys, agents and events.'), deleteStatus, deleteButton),
   );
   loadMembers();
@@ -139,7 +161,15 @@ function usersAdmin(box) {
           h(
             'table',
             { id: 'users-table' },
-            h('thead', null, h('tr', null, ['Email', 'Role', 'Created', ''].map((c) => h('th', { scope: 'col' }, c)))),
+            h(
+              'thead',
+              null,
+              h(
+                'tr',
+                null,
+                ['Email', 'Role', 'Created', ''].map((c) => h('th', { scope: 'col' }, c)),
+              ),
+            ),
             h(
               'tbody',
               null,
@@ -161,7 +191,15 @@ function usersAdmin(box) {
                             type: 'button',
                             class: 'btn btn-small btn-danger',
                             onclick: async () => {
-                              if (!(await confirmDialog({ title: `Delete user ${u.email}?`, body: 'They lose access to every project at once.', confirmLabel: 'Delete user', danger: true }))) return;
+                              if (
+                                !(await confirmDialog({
+                                  title: `Delete user ${u.email}?`,
+                                  body: 'They lose access to every project at once.',
+                                  confirmLabel: 'Delete user',
+                                  danger: true,
+                                }))
+                              )
+                                return;
                               try {
                                 await del(`/api/v1/users/${encodeURIComponent(u.id)}`);
                                 load();
@@ -214,7 +252,16 @@ export function renderSettings(main, { logout }) {
       section(
         'Account',
         'account-title',
-        h('dl', { class: 'facts' }, h('dt', null, 'Email'), h('dd', { id: 'account-email' }, state.user.email), h('dt', null, 'Role'), h('dd', null, state.user.is_admin ? 'Administrator' : 'User'), h('dt', null, 'Since'), h('dd', null, fmtTime(state.user.created_at))),
+        h(
+          'dl',
+          { class: 'facts' },
+          h('dt', null, 'Email'),
+          h('dd', { id: 'account-email' }, state.user.email),
+          h('dt', null, 'Role'),
+          h('dd', null, state.user.is_admin ? 'Administrator' : 'User'),
+          h('dt', null, 'Since'),
+          h('dd', null, fmtTime(state.user.created_at)),
+        ),
         serverBox,
         h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn', onclick: logout }, 'Log out')),
       ),
@@ -229,7 +276,10 @@ export function renderSettings(main, { logout }) {
         h('p', { class: 'muted' }, `Server ${info.version}. `),
         info.secure_cookies || location.protocol === 'https:'
           ? null
-          : notice('info', 'Session cookies are sent without the Secure flag. Behind HTTPS, start the server with --secure-cookies (or AGENTSUDO_SECURE_COOKIES=1).'),
+          : notice(
+              'info',
+              'Session cookies are sent without the Secure flag. Behind HTTPS, start the server with --secure-cookies (or AGENTSUDO_SECURE_COOKIES=1).',
+            ),
       );
     })
     .catch(() => {});

@@ -1,5 +1,7 @@
 import { post, ApiError } from '../api.js';
-import { h, replace, notice, field } from '../dom.js';
+import { h, replace } from '../dom.js';
+import { notice } from '../components/notice.js';
+import { field } from '../components/field.js';
 
 // First-run setup: the token travels in the URL's fragment, which browsers
 // never send to a server; it is read here and removed from the address bar.
@@ -46,7 +48,15 @@ export function renderSetup(root, { onDone }) {
       submit.disabled = false;
     }
   });
-  replace(root, h('main', { class: 'auth', id: 'main' }, h('div', { class: 'auth-brand' }, h('img', { src: '/favicon.svg', alt: '', width: 40, height: 40 }), 'AgentSudo'), form));
+  replace(
+    root,
+    h(
+      'main',
+      { class: 'auth', id: 'main' },
+      h('div', { class: 'auth-brand' }, h('img', { src: '/favicon.svg', alt: '', width: 40, height: 40 }), 'AgentSudo'),
+      form,
+    ),
+  );
   (fromHash ? email : token).focus();
   return {};
 }

@@ -1,7 +1,9 @@
 import { get, projectPath } from '../api.js';
-import { h, replace, notice } from '../dom.js';
+import { h, replace } from '../dom.js';
+import { notice } from '../components/notice.js';
 import { fmtNumber, fmtTime, fmtPercent } from '../format.js';
-import { chartCard, makeChart, destroyAll, COLORS } from '../charts.js';
+import { makeChart, destroyAll, COLORS } from '../charts.js';
+import { chartCard } from '../components/chart-card.js';
 
 export function renderUsage(main, { project }) {
   const charts = [];
@@ -28,7 +30,11 @@ export function renderUsage(main, { project }) {
         { class: 'card', 'aria-labelledby': 'today-title' },
         h('h2', { id: 'today-title' }, 'Today (UTC)'),
         h('p', { class: 'big', id: 'usage-today' }, `${fmtNumber(today.events)} of ${fmtNumber(today.limit)} events`),
-        h('div', { class: 'meter', role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': today.limit, 'aria-valuenow': today.events, 'aria-label': 'Daily quota used' }, bar),
+        h(
+          'div',
+          { class: 'meter', role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': today.limit, 'aria-valuenow': today.events, 'aria-label': 'Daily quota used' },
+          bar,
+        ),
         h(
           'p',
           { class: 'muted' },

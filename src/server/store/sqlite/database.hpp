@@ -11,7 +11,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "server/error.hpp"
+#include "server/model/error.hpp"
 
 namespace agentsudo::server::sqlite {
 

@@ -1,7 +1,7 @@
 #include "server/store/sqlite/sqlite_account_store.hpp"
 
 #include "core/uuid.hpp"
-#include "server/clock.hpp"
+#include "server/model/clock.hpp"
 
 namespace agentsudo::server::sqlite {
 namespace {

@@ -3,7 +3,7 @@
 #include <boost/json.hpp>
 
 #include "core/uuid.hpp"
-#include "server/clock.hpp"
+#include "server/model/clock.hpp"
 
 namespace agentsudo::server::sqlite {
 namespace json = boost::json;

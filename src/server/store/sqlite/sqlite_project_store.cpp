@@ -1,7 +1,7 @@
 #include "server/store/sqlite/sqlite_project_store.hpp"
 
 #include "core/uuid.hpp"
-#include "server/clock.hpp"
+#include "server/model/clock.hpp"
 
 namespace agentsudo::server::sqlite {
 namespace {
@@ -267,15 +267,14 @@ Status SqliteProjectStore::add_management_token(const IssuedSecret& token) {
   });
 }
 
-bool SqliteProjectStore::is_active_management_token(const SecretDigest& digest) {
-  auto found = translate_errors("authenticate token", [&]() -> Result<bool> {
+Result<bool> SqliteProjectStore::is_active_management_token(const SecretDigest& digest) {
+  return translate_errors("authenticate token", [&]() -> Result<bool> {
     auto db = readers_->acquire();
     auto row = db->prepare_cached(
         "SELECT 1 FROM management_tokens WHERE token_hash = ? AND revoked_at IS NULL");
     row->bind_blob(1, digest.data(), digest.size());
     return row->step();
   });
-  return found.ok() && *found;
 }
 
 Result<std::int64_t> SqliteProjectStore::events_on_day(std::int64_t project_rowid,

@@ -30,7 +30,7 @@ class SqliteProjectStore final : public ProjectStore {
   Result<KeyOwner> find_key_owner(const SecretDigest& digest) override;
 
   Status add_management_token(const IssuedSecret& token) override;
-  bool is_active_management_token(const SecretDigest& digest) override;
+  Result<bool> is_active_management_token(const SecretDigest& digest) override;
 
   Result<std::int64_t> events_on_day(std::int64_t project_rowid, std::int64_t day) override;
 

@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "server/error.hpp"
+#include "server/model/error.hpp"
 #include "server/store/account_store.hpp"
 #include "server/store/agent_store.hpp"
 #include "server/store/analytics_store.hpp"

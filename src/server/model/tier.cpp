@@ -1,4 +1,4 @@
-#include "server/quota/tier.hpp"
+#include "server/model/tier.hpp"
 
 #include <charconv>
 

@@ -1,4 +1,4 @@
-#include "server/store/commit_queue.hpp"
+#include "server/ingest/commit_queue.hpp"
 
 #include <pthread.h>
 

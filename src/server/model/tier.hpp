@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "server/error.hpp"
+#include "server/model/error.hpp"
 
 namespace agentsudo::server {
 

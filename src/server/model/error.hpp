@@ -46,7 +46,7 @@ inline Error make_error(ErrorKind kind, std::string message, std::string field =
 
 // Either a value or an Error. Kept minimal: C++20 has no std::expected.
 template <class T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : state_(std::move(value)) {}      // NOLINT: implicit by design
   Result(Error error) : state_(std::move(error)) {}  // NOLINT: implicit by design
@@ -67,7 +67,7 @@ class Result {
 };
 
 // The outcome of an operation with no value: ok, or an Error.
-class Status {
+class [[nodiscard]] Status {
  public:
   Status() = default;
   Status(Error error) : error_(std::move(error)) {}  // NOLINT: implicit by design
@@ -80,4 +80,40 @@ class Status {
   std::optional<Error> error_;
 };
 
+// The error inside a failed Result or Status, for the macros below.
+template <class T>
+Error error_of(Result<T>&& result) {
+  return result.take_error();
+}
+inline Error error_of(Status&& status) {
+  return status.error();
+}
+
 }  // namespace agentsudo::server
+
+// The one way to pass an error up inside the server. `expr` is a Result or a
+// Status; on error the enclosing function returns that error (its return type
+// must be constructible from an Error: a Result or a Status).
+//
+//   ASSIGN_OR_RETURN(auto project, projects.find_project(id));  // project: Project
+//   RETURN_IF_ERROR(projects.set_tier(id, tier));
+//
+// The CO_ forms do the same in a coroutine (co_return).
+#define ASSIGN_OR_RETURN(declaration, expr) \
+  AGENTSUDO_ASSIGN_OR_(return, AGENTSUDO_UNIQUE_(result_), declaration, expr)
+#define CO_ASSIGN_OR_RETURN(declaration, expr) \
+  AGENTSUDO_ASSIGN_OR_(co_return, AGENTSUDO_UNIQUE_(result_), declaration, expr)
+#define RETURN_IF_ERROR(expr) AGENTSUDO_IF_ERROR_(return, AGENTSUDO_UNIQUE_(status_), expr)
+#define CO_RETURN_IF_ERROR(expr) AGENTSUDO_IF_ERROR_(co_return, AGENTSUDO_UNIQUE_(status_), expr)
+
+#define AGENTSUDO_CONCAT_INNER_(a, b) a##b
+#define AGENTSUDO_CONCAT_(a, b) AGENTSUDO_CONCAT_INNER_(a, b)
+#define AGENTSUDO_UNIQUE_(name) AGENTSUDO_CONCAT_(name, __LINE__)
+#define AGENTSUDO_ASSIGN_OR_(ret, temporary, declaration, expr) \
+  auto temporary = (expr);                                      \
+  if (!temporary)                                               \
+    ret ::agentsudo::server::error_of(std::move(temporary));    \
+  declaration = std::move(*temporary)
+#define AGENTSUDO_IF_ERROR_(ret, temporary, expr) \
+  if (auto temporary = (expr); !temporary)        \
+  ret ::agentsudo::server::error_of(std::move(temporary))

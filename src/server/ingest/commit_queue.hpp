@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "server/error.hpp"
+#include "server/model/error.hpp"
 #include "server/metrics/metrics.hpp"
 #include "server/store/event_store.hpp"
 

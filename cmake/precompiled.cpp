@@ -1,0 +1,1 @@
+// Compiles the layers' shared precompiled header (see Layers.cmake); nothing else.
