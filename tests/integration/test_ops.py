@@ -85,6 +85,24 @@ def test_signal_exits_0(server, sig):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
 
 
+def test_ready_file(make_server):
+    """serve --ready-file: written once listening, private, and what the
+    server printed; setup_url and default_api_key only when they apply."""
+    s = make_server()
+    s.start()
+    assert s.ready_file_mode == 0o600, oct(s.ready_file_mode)
+    assert s.pid == s.proc.pid
+    assert set(s.ready) == {"url", "pid", "setup_url", "default_api_key"}, s.ready
+    out = "\n".join(s.run_output())
+    assert f"listening on {s.ready['url']}" in out, out
+    assert s.ready["setup_url"] in out and s.ready["default_api_key"] in out, out
+    assert s.get("/healthz").status == 200
+    # A restart: the default project exists, no key; still no user, so setup.
+    assert s.stop() == 0
+    s.start()
+    assert set(s.ready) == {"url", "pid", "setup_url"}, s.ready
+
+
 def test_first_start_creates_the_default_project(make_server):
     # How fast it starts is for the benchmarks; the start itself is bounded by
     # the fixture's hang guard (STARTUP_TIMEOUT).

@@ -140,8 +140,7 @@ def test_every_ack_follows_a_sync_of_the_wal(make_server, tmp_path):
     s = make_server()
     s.start(wrapper=["strace", "-f", "--seccomp-bpf", "-tt", "-yy", "-s", "256", "-o", str(trace),
                      "-e", "trace=" + ",".join(sorted(READS | SENDS | SYNCS | {"openat"}))])
-    with open(f"/proc/{s.proc.pid}/task/{s.proc.pid}/children") as f:
-        server_pid = int(f.read().split()[0])
+    server_pid = s.pid  # the server's, from its ready file; s.proc is strace
     try:
         run_load_and_stop(s, server_pid)
     finally:

@@ -4,27 +4,25 @@ its output collected line by line, stopped by a signal."""
 from __future__ import annotations
 
 import ctypes
+import json
 import os
-import re
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
 
-from .events import KEY_RE
 from .http_client import HttpClient
 from .timeouts import STARTUP_TIMEOUT
 
 REPO = Path(__file__).resolve().parents[3]
 SERVER_BIN = os.environ.get("AGENTSUDO_SERVER_BIN", str(REPO / "build" / "bin" / "agentsudo-server"))
-
-LISTEN_RE = re.compile(r"agentsudo-server listening on http://127\.0\.0\.1:(\d+)")
-
 
 def _die_with_parent():
     """In the child: get SIGKILL if the test process dies, so no server outlives a
@@ -47,7 +45,9 @@ class ServerProcess:
         self.extra_env = extra_env or {}
         self.proc = None
         self.port = None
-        self.printed_key = None
+        self.printed_key = None  # the default project's key, on its first start
+        self.ready = None  # the ready file of the current (or last) run
+        self.pid = None  # the server's own pid (not a wrapper's)
         self.stdout_lines = []  # every line of every run, in order
         self.stderr_lines = []
         self._lock = threading.Condition()
@@ -59,7 +59,8 @@ class ServerProcess:
 
     def start(self, args=None, env=None, wrapper=()):
         """Starts the server (under `wrapper`, a command prefix such as strace,
-        when given) and waits until it listens."""
+        when given) and waits until it listens: until it has written the file
+        `serve --ready-file` names, with its URL and pid."""
         if not os.access(self.bin, os.X_OK):
             pytest.fail(f"server binary not found or not executable: {self.bin} "
                         "(set AGENTSUDO_SERVER_BIN or build it first)")
@@ -70,6 +71,9 @@ class ServerProcess:
         full_env.update(self.extra_env)
         if env:
             full_env.update(env)
+        ready_dir = Path(tempfile.mkdtemp(prefix="agentsudo-ready-"))
+        ready_file = ready_dir / "ready.json"
+        args = [*args, "--ready-file", str(ready_file)]
         with self._lock:
             first_out = len(self.stdout_lines)
         t0 = time.monotonic()
@@ -83,39 +87,37 @@ class ServerProcess:
         for t in self._readers:
             t.start()
         deadline = t0 + STARTUP_TIMEOUT
-        port = None
+        try:
+            self._wait_until_ready(ready_file, deadline)
+        finally:
+            shutil.rmtree(ready_dir, ignore_errors=True)
+        self.run_stdout_start = first_out
+        self._expect_running = True
+        self._client = HttpClient(self.port)
+        return self
+
+    def _wait_until_ready(self, ready_file, deadline):
+        # The server writes the ready file (atomically) once it listens.
         with self._lock:
-            while port is None:
-                for line in self.stdout_lines[first_out:]:
-                    m = LISTEN_RE.search(line)
-                    if m:
-                        port = int(m.group(1))
-                        break
-                if port is not None:
-                    break
+            while not ready_file.exists():
                 if self.proc.poll() is not None:
-                    # Let the pumps drain what is left.
-                    self._lock.wait(0.2)
+                    self._lock.wait(0.2)  # let the pumps drain what is left
                     pytest.fail(f"server exited with {self.proc.returncode} before listening\n" + self.logs())
                 remaining = deadline - time.monotonic()
-                if remaining <= 0:
+                if remaining <= 0:  # the hang guard
                     self.proc.kill()
                     self.proc.wait(5)
-                    pytest.fail(f"server did not print its listening line within {STARTUP_TIMEOUT}s\n"
-                                + self.logs())
-                self._lock.wait(min(remaining, 0.05))
-            run_lines = self.stdout_lines[first_out:]
-        self.port = port
-        self.run_stdout_start = first_out
-        self.printed_key = None
-        for line in run_lines:
-            if "API key (shown once" in line:
-                m = KEY_RE.search(line)
-                if m:
-                    self.printed_key = m.group(0)
-        self._expect_running = True
-        self._client = HttpClient(port)
-        return self
+                    pytest.fail(f"server wrote no ready file within {STARTUP_TIMEOUT}s\n" + self.logs())
+                self._lock.wait(min(remaining, 0.02))  # woken early by output, else polls
+        self.ready = json.loads(ready_file.read_text(encoding="utf-8"))
+        self.ready_file_mode = stat.S_IMODE(ready_file.stat().st_mode)
+        url = urllib.parse.urlsplit(self.ready["url"])
+        assert url.scheme == "http" and url.hostname == "127.0.0.1" and url.port, self.ready
+        self.port = url.port
+        self.pid = self.ready["pid"]
+        # Only the first start of an empty data directory creates the default
+        # project and hands out its key.
+        self.printed_key = self.ready.get("default_api_key")
 
     def _pump(self, stream, sink):
         for raw in iter(stream.readline, b""):
