@@ -1,12 +1,17 @@
 """First-run setup, login and logout, the cookie, CSRF, expiry and throttling."""
 
+import json
 import re
+import socket
+import sqlite3
 import time
 
 import pytest
 
-from accounts import PASSWORD, Operator, Person, add_user, session_cookie, set_up_admin, setup_token
-from conftest import Server, assert_error
+from support.accounts import PASSWORD, Operator, Person, add_user, session_cookie, set_up_admin, setup_token
+from support.events import assert_error
+from support.server import Server
+from support.timeouts import TIMEOUT
 
 
 def test_setup_link_printed_once_with_token_in_fragment(server):
@@ -131,24 +136,68 @@ def test_csrf_required_for_cookie_changes(server):
     assert op.post("/api/v1/projects", {"name": "by-operator"}).status == 201
 
 
+# Expiry and sliding against a clock are unit tests with a manual clock
+# (tests/unit/server/sessions_test.cpp: ExpiresAfterTheTtlWithoutUse,
+# UseSlidesTheExpiry). Here, without waiting for a real TTL to pass: the
+# configured TTL reaches the cookie, and the HTTP path honours the expiry the
+# store holds, which the tests move instead of waiting for it.
+MICROS = 1_000_000
+
+
+def stored_expiry(server, email):
+    """The expires_at (Unix microseconds) of the user's one session, read-only."""
+    with sqlite3.connect(f"file:{server.data_dir}/agentsudo.db?mode=ro", uri=True, timeout=TIMEOUT) as db:
+        rows = db.execute("SELECT s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id "
+                          "WHERE u.email = ?", (email,)).fetchall()
+    assert len(rows) == 1, rows
+    return rows[0][0]
+
+
+def move_expiry(server, email, expires_at):
+    """Sets the user's session to expire at expires_at, as time passing would."""
+    db = sqlite3.connect(f"{server.data_dir}/agentsudo.db", timeout=TIMEOUT)
+    try:
+        with db:
+            changed = db.execute("UPDATE sessions SET expires_at = ? WHERE user_id = "
+                                 "(SELECT id FROM users WHERE email = ?)", (expires_at, email)).rowcount
+        assert changed == 1, changed
+    finally:
+        db.close()
+
+
+def max_age(resp):
+    m = re.search(r"Max-Age=(\d+)", resp.header("set-cookie") or "")
+    return int(m.group(1)) if m else None
+
+
 def test_session_expires(make_server):
-    s = make_server(extra_env={"AGENTSUDO_SESSION_TTL_SECONDS": "2"})
+    s = make_server(extra_env={"AGENTSUDO_SESSION_TTL_SECONDS": "3600"})
     s.start()
     admin = set_up_admin(s)
-    assert admin.get("/api/v1/session").status == 200
-    time.sleep(2.5)
+    r = admin.get("/api/v1/session")
+    assert r.status == 200 and max_age(r) == 3600, r
+    # The TTL from the environment is the one the server stores.
+    assert stored_expiry(s, admin.email) > time.time() * MICROS + 3000 * MICROS
+    # An hour later (the stored expiry moved into the past): refused everywhere.
+    move_expiry(s, admin.email, int(time.time() * MICROS) - MICROS)
     assert_error(admin.get("/api/v1/session"), 401, "UNAUTHORIZED")
     assert_error(admin.get("/api/v1/projects"), 401, "UNAUTHORIZED")
 
 
 def test_session_slides_while_used(make_server):
-    s = make_server(extra_env={"AGENTSUDO_SESSION_TTL_SECONDS": "2"})
+    s = make_server(extra_env={"AGENTSUDO_SESSION_TTL_SECONDS": "3600"})
     s.start()
     admin = set_up_admin(s)
-    for _ in range(6):  # 3 s of use, longer than the TTL
-        time.sleep(0.5)
-        assert admin.get("/api/v1/projects").status == 200
-    time.sleep(2.5)
+    # Almost an hour of use later: a minute left.
+    nearly = int(time.time() * MICROS) + 60 * MICROS
+    move_expiry(s, admin.email, nearly)
+    assert admin.get("/api/v1/projects").status == 200
+    # Use pushed the expiry a whole TTL on, from the request's time.
+    assert stored_expiry(s, admin.email) >= nearly + 3000 * MICROS
+    r = admin.get("/api/v1/session")
+    assert r.status == 200 and max_age(r) == 3600, r
+    # Left unused past it: refused.
+    move_expiry(s, admin.email, int(time.time() * MICROS) - MICROS)
     assert_error(admin.get("/api/v1/projects"), 401, "UNAUTHORIZED")
 
 
@@ -186,32 +235,64 @@ def test_throttle_per_address_and_success_clears_account(server):
     assert int(r.header("retry-after")) > 0
 
 
+def _server_has_read(server, client_sock):
+    """Whether the server's end of client_sock has consumed every byte sent to
+    it (its receive queue in /proc/net/tcp is empty)."""
+    local = f"{server.port:04X}"
+    remote = f"{client_sock.getsockname()[1]:04X}"
+    with open("/proc/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            fields = line.split()
+            if fields[1].endswith(":" + local) and fields[2].endswith(":" + remote):
+                return int(fields[4].split(":")[1], 16) == 0
+    return False
+
+
+def _answered(sock):
+    """Whether any byte of an answer is waiting on sock (without reading it)."""
+    sock.setblocking(False)  # with a timeout set, Python would wait for data first
+    try:
+        sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)  # data, or b"" at a close
+        return True
+    except BlockingIOError:
+        return False
+
+
 def test_login_does_not_stall_other_requests(make_server):
-    """Hashing runs off the I/O thread: with one I/O thread, health checks
-    still answer at once while logins hash back to back."""
-    import statistics
-    import threading
+    """Hashing runs off the I/O thread. With one I/O thread, a health check
+    sent after the server has read a login request (and so, were hashing on
+    that thread, while it hashes) is answered before the login is: an order
+    that a blocked I/O thread can never produce. The login can, by chance,
+    finish first; a few tries make that chance vanish, a blocked thread fails
+    every one of them."""
     s = make_server()
     s.start(args=["serve", "--listen", "127.0.0.1:0", "--data-dir", s.data_dir, "--threads", "1"])
     set_up_admin(s)
-    done = []
-
-    def logins():
-        c = s.client()
-        for _ in range(6):
-            r = c.request("POST", "/api/v1/session", body={"email": "admin@example.com", "password": PASSWORD})
-            done.append(r.status)
-
-    t = threading.Thread(target=logins)
-    t.start()
-    waits = []
-    while t.is_alive():
-        t0 = time.monotonic()
-        assert s.get("/healthz").status == 200
-        waits.append(time.monotonic() - t0)
-    t.join()
-    assert done == [200] * 6
-    assert statistics.median(waits) < 0.02, f"health checks waited behind logins: {sorted(waits)[-5:]}"
+    body = json.dumps({"email": "admin@example.com", "password": PASSWORD}).encode()
+    login = (f"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body
+    for attempt in range(20):
+        with socket.create_connection(("127.0.0.1", s.port), timeout=TIMEOUT) as a:
+            a.sendall(login)
+            deadline = time.monotonic() + TIMEOUT
+            while not _server_has_read(s, a):
+                assert time.monotonic() < deadline, "the server never read the login request"
+                time.sleep(0.001)  # a polling interval, not a wait for time to pass
+            health = s.client()
+            try:
+                assert health.request("GET", "/healthz").status == 200
+            finally:
+                health.close()
+            login_first = _answered(a)
+            a.settimeout(TIMEOUT)
+            answer = b""
+            while chunk := a.recv(65536):
+                answer += chunk
+            assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+        if not login_first:
+            return
+    pytest.fail("in 20 tries no health check was answered while a login hashed: "
+                "hashing blocks the I/O thread")
 
 
 def test_user_create_cli_works_beside_a_running_server(server):

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from conftest import assert_error, reference_event
+from support.events import assert_error, reference_event
 
 AGENTS = ["Alpha", "Beta", "Gamma", "Delta"]
 SCOPES = ["read:orders", "write:orders", "read:users", "admin:keys", None]

@@ -3,9 +3,9 @@
 import collections
 import signal
 import threading
-import time
 
-from conftest import reference_event
+from support.events import reference_event
+from support.timeouts import TIMEOUT
 
 BIG_QUOTA = 10_000_000
 
@@ -31,7 +31,7 @@ def test_restart_keeps_every_event(server):
     assert r.json["agent_id"] == next(e["agent_id"] for e in before if e["agent_name"] == "A3")
 
 
-def _stream(server, stop, make_request, on_ack, errors):
+def _stream(server, stop, make_request, on_ack, on_error):
     client = server.client()
     try:
         n = 0
@@ -39,54 +39,58 @@ def _stream(server, stop, make_request, on_ack, errors):
             try:
                 r = make_request(client, n)
             except Exception as e:  # the server went away under us
-                errors.append(repr(e))
+                on_error(repr(e))
                 return
             n += 1
             if r.status in (200, 201):
                 on_ack(r, n - 1)
             else:
-                errors.append(f"unexpected {r!r}")
+                on_error(f"unexpected {r!r}")
                 return
     finally:
         client.close()
 
 
-def _run_streams(server, make_request, on_ack, threads=4, min_seconds=1.5, min_acks=20, action=None):
-    """Streams requests from `threads` threads; after min_seconds (and min_acks
-    acknowledgements) runs action (kill or terminate) while they still stream."""
+def _run_streams(server, make_request, on_ack, threads=4, min_acks=200, action=None):
+    """Streams requests from `threads` threads; once every thread has had
+    acknowledgements (min_acks in all, at least two each, so every thread is
+    in its stream, not starting it), runs action (kill or terminate) while
+    they still stream. No clock decides when: only what was acknowledged."""
     stop = threading.Event()
     errors = []
-    lock = threading.Lock()
-    acks = [0]
+    changed = threading.Condition()
+    per_thread = [0] * threads
 
-    def counted(r, n):
-        with lock:
-            acks[0] += 1
-            on_ack(r, n)
+    def counted(t):
+        def ack(r, n):
+            with changed:
+                per_thread[t] += 1
+                on_ack(r, n)
+                changed.notify_all()
+        return ack
+
+    def failed(message):
+        with changed:
+            errors.append(message)
+            changed.notify_all()
+
+    def ready():
+        return errors or (sum(per_thread) >= min_acks and min(per_thread) >= 2)
 
     ts = [threading.Thread(target=_stream, args=(server, stop, (lambda c, n, t=t: make_request(c, t, n)),
-                                                 counted, errors), daemon=True) for t in range(threads)]
-    t0 = time.monotonic()
+                                                 counted(t), failed), daemon=True) for t in range(threads)]
     for t in ts:
         t.start()
-    deadline = t0 + 15
-    while time.monotonic() < deadline:
-        with lock:
-            enough = acks[0] >= min_acks
-        if enough and time.monotonic() - t0 >= min_seconds:
-            break
-        if errors:
-            break
-        time.sleep(0.01)
-    assert not errors, errors[:3]
-    with lock:
-        assert acks[0] >= min_acks, f"only {acks[0]} acknowledged in 15 s"
+    with changed:
+        changed.wait_for(ready, timeout=TIMEOUT)  # a hang guard
+        assert not errors, errors[:3]
+        assert ready(), f"only {per_thread} acknowledged per thread in {TIMEOUT} s"
     rc = action()
     stop.set()
     for t in ts:
         t.join(20)
         assert not t.is_alive(), "a client thread hangs after the server went away"
-    return rc, acks[0]
+    return rc, sum(per_thread)
 
 
 def test_kill_9_loses_no_acknowledged_event(server):
@@ -126,7 +130,7 @@ def test_kill_9_batches_are_all_or_nothing(server):
                 bad_answers.append(r)
         return r
 
-    rc, nacks = _run_streams(server, make, lambda r, n: None, action=server.kill, min_acks=8)
+    rc, nacks = _run_streams(server, make, lambda r, n: None, action=server.kill, min_acks=20)
     assert not bad_answers, bad_answers[:3]
     acked = set(tags_acked)
     assert rc == -signal.SIGKILL
@@ -146,7 +150,7 @@ def test_sigterm_under_load_exits_0_and_keeps_acknowledged_events(server):
     def req(client, t, n):
         return server.ingest(key, client=client, agent_name=f"T{t}")
 
-    rc, _ = _run_streams(server, req, lambda r, n: acked.add(r.json["id"]), min_seconds=0.5,
+    rc, _ = _run_streams(server, req, lambda r, n: acked.add(r.json["id"]),
                          action=lambda: server.stop(signal.SIGTERM))
     assert rc == 0, f"exit code after SIGTERM under load: {rc}\n{server.logs()}"
     server.start()

@@ -6,7 +6,8 @@ import subprocess
 
 import pytest
 
-from conftest import TS_RE, TS_Z_RE, UUID_RE, TIMEOUT, reference_event
+from support.events import TS_RE, TS_Z_RE, UUID_RE, reference_event
+from support.timeouts import TIMEOUT
 
 # The reference's cURL body, character for character (newlines included).
 REFERENCE_BODY_MULTILINE = """{

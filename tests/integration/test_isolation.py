@@ -5,47 +5,69 @@ route, B asking about P1 gets 404 NOT_FOUND, exactly like a project that does
 not exist, and P1 is unchanged afterwards. Objects of P1 (keys, agents,
 members) are also unreachable through B's own project P2.
 
-ROUTES is the one list to extend: a route added later (by any part of the
-server) is appended here and the whole matrix applies to it. A route this
-build does not serve yet is skipped, not passed.
+Which routes are project-scoped is the server's own route table's word
+(`agentsudo-server routes --json`, access "project"): a route there with no
+case in CASES fails test_every_project_route_has_an_isolation_case, and a
+route that does not answer (renamed, removed) fails its case. Nothing here
+is ever skipped.
 """
 
 import pytest
 
-from accounts import Operator, add_user, set_up_admin
-from conftest import assert_error
+from support.accounts import Operator, add_user, set_up_admin
+from support.events import assert_error
+from support.routes import route_key, server_routes
 
-# (method, path template, body). Placeholders: {project_id}, {project_name},
-# {key_id}, {agent_id}, {user_id} (a member of the project).
-ROUTES = [
-    ("GET", "/api/v1/projects/{project_id}", None),
-    ("PATCH", "/api/v1/projects/{project_id}", {"name": "taken over", "tier": 1}),
-    ("DELETE", "/api/v1/projects/{project_id}", {"confirm": "{project_name}"}),
-    ("GET", "/api/v1/projects/{project_id}/members", None),
-    ("POST", "/api/v1/projects/{project_id}/members", {"email": "b@example.com"}),
-    ("DELETE", "/api/v1/projects/{project_id}/members/{user_id}", None),
-    ("GET", "/api/v1/projects/{project_id}/keys", None),
-    ("POST", "/api/v1/projects/{project_id}/keys", None),
-    ("POST", "/api/v1/projects/{project_id}/keys/{key_id}/rotate", None),
-    ("DELETE", "/api/v1/projects/{project_id}/keys/{key_id}", None),
-    ("GET", "/api/v1/projects/{project_id}/agents", None),
-    ("POST", "/api/v1/projects/{project_id}/agents", {"name": "intruder", "scopes": ["*"]}),
-    ("GET", "/api/v1/projects/{project_id}/agents/{agent_id}", None),
-    ("PATCH", "/api/v1/projects/{project_id}/agents/{agent_id}", {"scopes": ["*"], "role": "admin"}),
-    ("DELETE", "/api/v1/projects/{project_id}/agents/{agent_id}", None),
-    ("GET", "/api/v1/projects/{project_id}/events", None),
-    # Routes of the contract served by other parts of the server; skipped
-    # until this build serves them.
-    ("POST", "/api/v1/projects/{project_id}/scope-preview", {"scopes": ["*"]}),
-    ("GET", "/api/v1/projects/{project_id}/events/export?format=csv", None),
-    ("GET", "/api/v1/projects/{project_id}/events/export?format=ndjson", None),
-    ("GET", "/api/v1/projects/{project_id}/analytics?days=7", None),
-    ("GET", "/api/v1/projects/{project_id}/usage", None),
-    ("GET", "/api/v1/projects/{project_id}/live", None),
-]
+
+def case(query="", body=None):
+    """One request to a route: a query string and a body (templates)."""
+    return {"query": query, "body": body}
+
+
+# Every project-scoped route of the server, keyed "METHOD path" exactly as the
+# route table spells it, with the requests the matrix sends to it.
+# Placeholders: {project_id}, {project_name}, {key_id}, {agent_id}, {user_id}
+# (a member of the project).
+CASES = {
+    "GET /api/v1/projects/{project_id}": [case()],
+    "PATCH /api/v1/projects/{project_id}": [case(body={"name": "taken over", "tier": 1})],
+    "DELETE /api/v1/projects/{project_id}": [case(body={"confirm": "{project_name}"})],
+    "GET /api/v1/projects/{project_id}/members": [case()],
+    "POST /api/v1/projects/{project_id}/members": [case(body={"email": "b@example.com"})],
+    "DELETE /api/v1/projects/{project_id}/members/{user_id}": [case()],
+    "GET /api/v1/projects/{project_id}/keys": [case()],
+    "POST /api/v1/projects/{project_id}/keys": [case()],
+    "POST /api/v1/projects/{project_id}/keys/{key_id}/rotate": [case()],
+    "DELETE /api/v1/projects/{project_id}/keys/{key_id}": [case()],
+    "GET /api/v1/projects/{project_id}/agents": [case()],
+    "POST /api/v1/projects/{project_id}/agents": [case(body={"name": "intruder", "scopes": ["*"]})],
+    "GET /api/v1/projects/{project_id}/agents/{agent_id}": [case()],
+    "PATCH /api/v1/projects/{project_id}/agents/{agent_id}": [case(body={"scopes": ["*"], "role": "admin"})],
+    "DELETE /api/v1/projects/{project_id}/agents/{agent_id}": [case()],
+    "GET /api/v1/projects/{project_id}/events": [case()],
+    "POST /api/v1/projects/{project_id}/scope-preview": [case(body={"scopes": ["*"]})],
+    "GET /api/v1/projects/{project_id}/events/export": [case("?format=csv"), case("?format=ndjson")],
+    "GET /api/v1/projects/{project_id}/analytics": [case("?days=7")],
+    "GET /api/v1/projects/{project_id}/usage": [case()],
+    "GET /api/v1/projects/{project_id}/live": [case()],
+}
+
+# (method, path template with its query, body), one per request of CASES.
+ROUTES = [(key.split(" ", 1)[0], key.split(" ", 1)[1] + c["query"], c["body"])
+          for key, cases in CASES.items() for c in cases]
 
 # Routes whose path names an object of the project besides the project.
 OBJECT_ROUTES = [r for r in ROUTES if "{key_id}" in r[1] or "{agent_id}" in r[1] or "{user_id}" in r[1]]
+
+
+def test_every_project_route_has_an_isolation_case():
+    project_routes = {route_key(r["method"], r["path"]) for r in server_routes() if r["access"] == "project"}
+    missing = sorted(project_routes - set(CASES))
+    assert not missing, (f"project routes with no isolation case: {missing}; add each to CASES in "
+                         "tests/integration/test_isolation.py (a body its handler accepts, and any query it needs)")
+    unserved = sorted(set(CASES) - project_routes)
+    assert not unserved, (f"CASES holds routes the server's table has no project route for (renamed, removed, "
+                          f"or no longer project-scoped?): {unserved}")
 
 
 def fill(template, values):
@@ -93,10 +115,13 @@ def snapshot(person, values):
     return state
 
 
-def skip_if_unserved(resp, route):
+def assert_served(resp, route):
+    """A route that is not served answers 404 too: tell that apart by its
+    sentence, and fail (a renamed route must not pass as isolated)."""
     body = resp.json or {}
     if resp.status in (404, 405) and str(body.get("error", "")).startswith(("no such route", "this route answers")):
-        pytest.skip(f"{route_id(route)} is not served by this build yet")
+        pytest.fail(f"{route_id(route)} is not served: {resp!r}; update CASES in test_isolation.py "
+                    "to the server's route table")
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=route_id)
@@ -105,7 +130,7 @@ def test_other_tenant_gets_404_and_changes_nothing(mserver, world, route):
     p1, a, b = world["p1"], world["a"], world["b"]
     before = snapshot(a, p1)
     r = b.call(method, fill(template, p1), fill(body, p1))
-    skip_if_unserved(r, route)
+    assert_served(r, route)
     assert_error(r, 404, "NOT_FOUND")
     # Exactly the answer for a project that does not exist.
     ghost = {**p1, "project_id": "00000000-0000-7000-8000-000000000000"}
@@ -123,7 +148,7 @@ def test_objects_unreachable_through_own_project(world, route):
     mixed = {**p2, "key_id": p1["key_id"], "agent_id": p1["agent_id"], "user_id": p1["user_id"]}
     before = snapshot(a, p1)
     r = b.call(method, fill(template, mixed), fill(body, mixed))
-    skip_if_unserved(r, route)
+    assert_served(r, route)
     assert_error(r, 404, "NOT_FOUND")
     assert snapshot(a, p1) == before
 
@@ -133,7 +158,7 @@ def test_member_reaches_the_same_routes(world, route):
     """The control: the 404s above come from isolation, not from a broken route."""
     method, template, body = route
     r = world["a"].call(method, fill(template, world["p1"]), None)
-    skip_if_unserved(r, route)
+    assert_served(r, route)
     assert r.status == 200, r
 
 

@@ -3,8 +3,8 @@ agents, users, /api/v1/server, and who may call it at all."""
 
 import pytest
 
-from accounts import PASSWORD, Operator, Person, add_user, set_up_admin
-from conftest import TS_RE, UUID_RE, assert_error, reference_event
+from support.accounts import PASSWORD, Operator, Person, add_user, set_up_admin
+from support.events import TS_RE, UUID_RE, assert_error, reference_event
 
 P = "/api/v1/projects"
 

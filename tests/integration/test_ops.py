@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from conftest import KEY_RE, SERVER_BIN, reference_event
+from support.events import KEY_RE, reference_event
+from support.process import SERVER_BIN
 
 
 def test_healthz(server):
@@ -84,11 +85,29 @@ def test_signal_exits_0(server, sig):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
 
 
-def test_startup_is_fast_and_creates_the_default_project(make_server):
+def test_ready_file(make_server):
+    """serve --ready-file: written once listening, private, and what the
+    server printed; setup_url and default_api_key only when they apply."""
     s = make_server()
     s.start()
-    print(f"\nstartup to listening on an empty data dir: {s.startup_seconds * 1000:.0f} ms")
-    assert s.startup_seconds < 2.0, s.startup_seconds
+    assert s.ready_file_mode == 0o600, oct(s.ready_file_mode)
+    assert s.pid == s.proc.pid
+    assert set(s.ready) == {"url", "pid", "setup_url", "default_api_key"}, s.ready
+    out = "\n".join(s.run_output())
+    assert f"listening on {s.ready['url']}" in out, out
+    assert s.ready["setup_url"] in out and s.ready["default_api_key"] in out, out
+    assert s.get("/healthz").status == 200
+    # A restart: the default project exists, no key; still no user, so setup.
+    assert s.stop() == 0
+    s.start()
+    assert set(s.ready) == {"url", "pid", "setup_url"}, s.ready
+
+
+def test_first_start_creates_the_default_project(make_server):
+    # How fast it starts is for the benchmarks; the start itself is bounded by
+    # the fixture's hang guard (STARTUP_TIMEOUT).
+    s = make_server()
+    s.start()
     assert s.get("/healthz").status == 200
     # First start: a default project, its key printed once.
     key = s.printed_key
@@ -105,8 +124,6 @@ def test_startup_is_fast_and_creates_the_default_project(make_server):
     # Second start on the same directory: no new project, no key.
     assert s.stop() == 0
     s.start()
-    print(f"startup on an existing data dir: {s.startup_seconds * 1000:.0f} ms")
-    assert s.startup_seconds < 2.0
     assert s.printed_key is None
     out = "\n".join(s.run_output())
     assert "shown once" not in out and not KEY_RE.search(out), out
@@ -185,22 +202,19 @@ def test_cli_works_while_serving_under_load(server):
     for t in threads:
         t.start()
     try:
-        t0 = time.monotonic()
         for i in range(5):
             pid, k = server.create_project(f"p{i}")
             assert server.ingest(k).status == 201
         server.cli("key", "create", "--project", project_id)
         server.cli("project", "list")
-        elapsed = time.monotonic() - t0
     finally:
         stop.set()
         for t in threads:
             t.join(20)
     assert not failures, failures[:3]
     assert acks[0] > 0
-    # No bound on elapsed: a CLI blocked by the server's writer would fail on
+    # No bound on time: a CLI blocked by the server's writer would fail on
     # SQLite's busy timeout, which server.cli() already turns into a failure.
-    print(f"\n7 CLI commands during load: {elapsed:.2f}s, {acks[0]} events meanwhile")
 
 
 def test_slow_and_idle_clients_do_not_block_others(server):
@@ -215,14 +229,16 @@ def test_slow_and_idle_clients_do_not_block_others(server):
                 c.sendall(b"POST /ingest-event HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                           b"X-API-Key: " + key.encode() + b"\r\nContent-Length: 100\r\n\r\n{\"agent")  # body unfinished
             idle.append(c)
-        t0 = time.monotonic()
         for _ in range(10):
             assert server.ingest(key).status == 201
         assert server.get("/healthz").status == 200
-        elapsed = time.monotonic() - t0
-        # Blocked behind the stalled clients, these would wait out their 30 s
-        # request timeout; the bound only separates that from a busy machine.
-        assert elapsed < 15, f"{elapsed:.2f}s for 11 requests while 40 clients stall"
+        # Answered while every stalled client is still stalled: the server has
+        # neither answered nor closed any of them, so nothing above waited for
+        # their request timeout to free the server.
+        for c in idle:
+            c.setblocking(False)  # with a timeout set, Python would wait for data first
+            with pytest.raises(BlockingIOError):
+                c.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
     finally:
         for c in idle:
             c.close()
@@ -242,7 +258,9 @@ def test_sigterm_with_idle_connections_exits_promptly(server):
     finally:
         keep.close()
         half.close()
-    print(f"\nSIGTERM with idle connections: exit {rc} after {elapsed:.2f}s")
     assert rc == 0
-    # Held hostage, the shutdown would wait out the 10 s drain deadline.
+    # The one timing bound left: held hostage, the shutdown would wait out the
+    # server's fixed 10 s drain deadline, and only time tells the two apart.
+    # A drain deadline the test could set (say an hour) would turn this into a
+    # hang guard (`serve --drain-seconds`, proposed to the lead).
     assert elapsed < 8, elapsed

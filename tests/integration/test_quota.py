@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import assert_error, reference_event
+from support.events import assert_error, reference_event
 
 
 def next_utc_midnight(t):

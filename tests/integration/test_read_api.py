@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from conftest import assert_error, reference_event
+from support.events import assert_error, reference_event
 
 AGENTS = ["Alpha", "Beta", "Gamma"]
 SCOPES = ["read:orders", "write:orders", "read:users"]
@@ -118,11 +118,9 @@ def test_sql_metacharacters_match_nothing(mserver, data, value):
     project_id, _, _ = data
     for name in ("agent_name", "scope", "action"):
         r = mserver.read(project_id, **{name: value})
-        assert r.status in (200, 400), r
-        if r.status == 200:
-            assert r.json["events"] == [], (name, value)
-        else:
-            assert_error(r, 400, "INVALID_PARAMETER", field=name)
+        # Filters are exact matches of any string: no value is invalid.
+        assert r.status == 200, r
+        assert r.json["events"] == [], (name, value)
     assert mserver.count(project_id) == N
 
 
@@ -255,8 +253,7 @@ def test_unknown_project_404(mserver, data):
     r = mserver.read(str(uuid.uuid4()))
     assert_error(r, 404, "NOT_FOUND")
     r = mserver.read("not-a-uuid")
-    assert r.status in (400, 404), r
-    assert_error(r, r.status, "NOT_FOUND" if r.status == 404 else "INVALID_PARAMETER")
+    assert_error(r, 404, "NOT_FOUND")  # no such project, whatever its spelling
 
 
 @pytest.mark.parametrize("headers", [

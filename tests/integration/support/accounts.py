@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import re
 
-SETUP_RE = re.compile(r"Set up the first admin account: (http://\S+)/setup#token=(\S+)")
 PASSWORD = "correct horse battery"
 
 
 def setup_token(server):
-    """The token of the setup link this run of the server printed."""
-    for line in server.run_output():
-        m = SETUP_RE.search(line)
-        if m:
-            return m.group(2)
-    raise AssertionError("the server printed no setup link\n" + server.logs())
+    """The token of the setup link of this run of the server (its ready file's
+    setup_url, present on a start with no user yet)."""
+    url = (server.ready or {}).get("setup_url")
+    assert url, f"the server's ready file has no setup_url: {server.ready}\n" + server.logs()
+    token = url.partition("#token=")[2]
+    assert token, url
+    return token
 
 
 def session_cookie(resp):
