@@ -1,6 +1,7 @@
 #include "server/api/event_json.hpp"
 
 #include <boost/json.hpp>
+#include <cmath>
 
 #include "core/text.hpp"
 
@@ -57,6 +58,27 @@ std::size_t nesting_depth(const json::value& value) {
   return deepest_child + 1;
 }
 
+// A number beyond a double's range parses as infinity, which no JSON answer
+// could carry back (the read API, export and live feed would emit
+// `Infinity`), so it is refused where it arrives.
+bool has_non_finite_number(const json::value& value) {
+  if (value.is_double())
+    return !std::isfinite(value.get_double());
+  if (value.is_object()) {
+    for (const auto& member : value.get_object()) {
+      if (has_non_finite_number(member.value()))
+        return true;
+    }
+  }
+  if (value.is_array()) {
+    for (const auto& item : value.get_array()) {
+      if (has_non_finite_number(item))
+        return true;
+    }
+  }
+  return false;
+}
+
 Result<std::string> read_metadata(const json::object& object) {
   const json::value* value = object.if_contains("metadata");
   if (value == nullptr || value->is_null())
@@ -67,6 +89,8 @@ Result<std::string> read_metadata(const json::object& object) {
     return invalid("metadata", "metadata must not nest deeper than " +
                                    std::to_string(EventLimits::kMaxMetadataDepth) + " levels");
   }
+  if (has_non_finite_number(*value))
+    return invalid("metadata", "metadata numbers must fit a double (1e308 or so)");
   std::string text = json::serialize(*value);
   if (text.size() > EventLimits::kMaxMetadataBytes) {
     return invalid("metadata", "metadata must be at most " +
