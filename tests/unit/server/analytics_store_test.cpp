@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "server/admin/provisioning.hpp"
+#include "server/auth/secret.hpp"
 #include "server/store/sqlite/database.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
 #include "temp_store.hpp"

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "server/admin/provisioning.hpp"
+#include "server/auth/secret.hpp"
 #include "server/ingest/commit_queue.hpp"
 #include "temp_store.hpp"
 
