@@ -25,37 +25,27 @@ Status validate_project_name(std::string_view name) {
 
 Result<NewProject> create_project_with_key(ProjectStore& store, std::string_view name,
                                            const Tier& tier) {
-  if (auto valid = validate_project_name(name); !valid)
-    return valid.error();
-  auto project = store.create_project(name, tier);
-  if (!project)
-    return project.take_error();
-  auto key = issue_api_key(store, project->id);
-  if (!key)
-    return key.take_error();
-  return NewProject{std::move(*project), std::move(*key)};
+  RETURN_IF_ERROR(validate_project_name(name));
+  ASSIGN_OR_RETURN(auto project, store.create_project(name, tier));
+  ASSIGN_OR_RETURN(auto key, issue_api_key(store, project.id));
+  return NewProject{std::move(project), std::move(key)};
 }
 
 Result<IssuedApiKey> issue_api_key(ProjectStore& store, std::string_view project_id) {
   IssuedSecret secret = issue_secret(kApiKeyPrefix);
-  auto record = store.add_api_key(project_id, secret);
-  if (!record)
-    return record.take_error();
-  return IssuedApiKey{std::move(*record), std::move(secret.plaintext)};
+  ASSIGN_OR_RETURN(auto record, store.add_api_key(project_id, secret));
+  return IssuedApiKey{std::move(record), std::move(secret.plaintext)};
 }
 
 Result<IssuedApiKey> rotate_api_key(ProjectStore& store, std::string_view key_id) {
   IssuedSecret secret = issue_secret(kApiKeyPrefix);
-  auto record = store.rotate_api_key(key_id, secret);
-  if (!record)
-    return record.take_error();
-  return IssuedApiKey{std::move(*record), std::move(secret.plaintext)};
+  ASSIGN_OR_RETURN(auto record, store.rotate_api_key(key_id, secret));
+  return IssuedApiKey{std::move(record), std::move(secret.plaintext)};
 }
 
 Result<std::string> issue_management_token(ProjectStore& store) {
   IssuedSecret secret = issue_secret(kManagementTokenPrefix);
-  if (auto added = store.add_management_token(secret); !added)
-    return added.error();
+  RETURN_IF_ERROR(store.add_management_token(secret));
   return std::move(secret.plaintext);
 }
 

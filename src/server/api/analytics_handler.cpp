@@ -5,8 +5,8 @@
 #include <map>
 
 #include "core/scope_pattern.hpp"
-#include "server/api/request_credentials.hpp"
 #include "server/api/request_body.hpp"
+#include "server/api/request_credentials.hpp"
 #include "server/api/responses.hpp"
 #include "server/api/scope_list.hpp"
 
@@ -133,83 +133,64 @@ AnalyticsHandler::AnalyticsHandler(AccessControl& access, AnalyticsStore& analyt
                                    const Clock& clock)
     : access_(access), analytics_(analytics), clock_(clock) {}
 
-http::Response AnalyticsHandler::analytics(const http::Request& request,
-                                           std::string_view project_id) {
-  unsigned version = request.version();
-  auto access = authorize_project(access_, request, project_id);
-  if (!access)
-    return error_response(access.error(), version);
-  auto days = parse_days(request.target());
-  if (!days)
-    return error_response(days.error(), version);
-  AnalyticsWindow window = window_for(access->project.rowid, *days, clock_.now());
-  auto report = analytics_.activity(window, kMaxListRows);
-  if (!report)
-    return error_response(report.error(), version);
-  return json_response(200, report_json(*days, window, *report), version);
+Result<http::Response> AnalyticsHandler::analytics(const http::Request& request,
+                                                   std::string_view project_id) {
+  ASSIGN_OR_RETURN(auto access, authorize_project(access_, request, project_id));
+  ASSIGN_OR_RETURN(int days, parse_days(request.target()));
+  AnalyticsWindow window = window_for(access.project.rowid, days, clock_.now());
+  ASSIGN_OR_RETURN(auto report, analytics_.activity(window, kMaxListRows));
+  return json_response(200, report_json(days, window, report), request.version());
 }
 
-http::Response AnalyticsHandler::usage(const http::Request& request, std::string_view project_id) {
-  unsigned version = request.version();
-  auto access = authorize_project(access_, request, project_id);
-  if (!access)
-    return error_response(access.error(), version);
+Result<http::Response> AnalyticsHandler::usage(const http::Request& request,
+                                               std::string_view project_id) {
+  ASSIGN_OR_RETURN(auto access, authorize_project(access_, request, project_id));
   std::int64_t today = utc_day(clock_.now());
   std::int64_t first = today - static_cast<std::int64_t>(kUsageDays) + 1;
-  auto counts = analytics_.received_per_day(access->project.rowid, first, today);
-  if (!counts)
-    return error_response(counts.error(), version);
+  ASSIGN_OR_RETURN(auto counts, analytics_.received_per_day(access.project.rowid, first, today));
 
   json::array days;
   std::int64_t events_today = 0;
-  auto next = counts->begin();
+  auto next = counts.begin();
   for (std::int64_t day = first; day <= today; ++day) {
     std::int64_t events = 0;
-    if (next != counts->end() && next->day == day)
+    if (next != counts.end() && next->day == day)
       events = (next++)->events;
     if (day == today)
       events_today = events;
     days.push_back(json::object{{"day", day_text(day)}, {"events", events}});
   }
-  std::int64_t limit = access->project.tier.daily_quota;
+  std::int64_t limit = access.project.tier.daily_quota;
   json::object today_json{{"events", events_today},
                           {"limit", limit},
                           {"remaining", std::max<std::int64_t>(0, limit - events_today)},
                           {"resets_at", format_rfc3339((today + 1) * kMicrosPerDay)}};
-  return json_response(
-      200, json::object{{"today", std::move(today_json)}, {"days", std::move(days)}}, version);
+  return json_response(200,
+                       json::object{{"today", std::move(today_json)}, {"days", std::move(days)}},
+                       request.version());
 }
 
-http::Response AnalyticsHandler::scope_preview(const http::Request& request,
-                                               std::string_view project_id) {
-  unsigned version = request.version();
-  auto access = authorize_project(access_, request, project_id);
-  if (!access)
-    return error_response(access.error(), version);
-  auto body = parse_json_body(request);
-  if (!body)
-    return error_response(body.error(), version);
+Result<http::Response> AnalyticsHandler::scope_preview(const http::Request& request,
+                                                       std::string_view project_id) {
+  ASSIGN_OR_RETURN(auto access, authorize_project(access_, request, project_id));
+  ASSIGN_OR_RETURN(auto body, parse_json_body(request));
   const json::value* scopes_value =
-      body->is_object() ? body->get_object().if_contains("scopes") : nullptr;
+      body.is_object() ? body.get_object().if_contains("scopes") : nullptr;
   if (scopes_value == nullptr) {
-    return error_response(make_error(ErrorKind::kInvalidPayload,
-                                     "scopes is required: an array of scope patterns", "scopes"),
-                          version);
+    return make_error(ErrorKind::kInvalidPayload, "scopes is required: an array of scope patterns",
+                      "scopes");
   }
-  auto held = decode_scope_list(*scopes_value);
-  if (!held)
-    return error_response(held.error(), version);
-  auto seen = analytics_.scopes_seen(access->project.rowid, kMaxPreviewScopes);
-  if (!seen)
-    return error_response(seen.error(), version);
+  ASSIGN_OR_RETURN(auto held, decode_scope_list(*scopes_value));
+  ASSIGN_OR_RETURN(auto seen, analytics_.scopes_seen(access.project.rowid, kMaxPreviewScopes));
 
-  ScopeSet set(*held);
+  ScopeSet set(held);
   json::array granted;
   json::array denied;
-  for (const auto& scope : *seen)
+  for (const auto& scope : seen)
     (set.allows(scope) ? granted : denied).push_back(json::string(scope));
-  return json_response(
-      200, json::object{{"granted", std::move(granted)}, {"denied", std::move(denied)}}, version);
+  return json_response(200,
+                       json::object{{"granted", std::move(granted)}, {"denied", std::move(denied)}},
+                       request.version());
 }
 
 }  // namespace agentsudo::server::api

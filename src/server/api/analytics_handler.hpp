@@ -27,9 +27,9 @@ class AnalyticsHandler {
 
   AnalyticsHandler(AccessControl& access, AnalyticsStore& analytics, const Clock& clock);
 
-  http::Response analytics(const http::Request& request, std::string_view project_id);
-  http::Response usage(const http::Request& request, std::string_view project_id);
-  http::Response scope_preview(const http::Request& request, std::string_view project_id);
+  Result<http::Response> analytics(const http::Request& request, std::string_view project_id);
+  Result<http::Response> usage(const http::Request& request, std::string_view project_id);
+  Result<http::Response> scope_preview(const http::Request& request, std::string_view project_id);
 
  private:
   AccessControl& access_;

@@ -36,10 +36,7 @@ Result<UnixMicros> parse_time(const std::string& name, std::string_view text) {
 Result<bool> apply_route_parameter(const std::string& name, const std::string& value,
                                    FilterRoute route, EventFilters& filters) {
   if (route == FilterRoute::kList && name == "limit") {
-    auto limit = parse_limit(value);
-    if (!limit)
-      return limit.error();
-    filters.query.limit = *limit;
+    ASSIGN_OR_RETURN(filters.query.limit, parse_limit(value));
     return true;
   }
   if (route == FilterRoute::kList && name == "cursor") {
@@ -58,10 +55,8 @@ Result<bool> apply_route_parameter(const std::string& name, const std::string& v
 // Applies one query parameter, or says what is wrong with it.
 Status apply_parameter(const std::string& name, const std::string& value, FilterRoute route,
                        EventFilters& filters) {
-  auto own = apply_route_parameter(name, value, route, filters);
-  if (!own)
-    return own.error();
-  if (*own)
+  ASSIGN_OR_RETURN(bool own, apply_route_parameter(name, value, route, filters));
+  if (own)
     return {};
   EventQuery& q = filters.query;
   if (name == "agent_name") {
@@ -78,10 +73,8 @@ Status apply_parameter(const std::string& name, const std::string& value, Filter
     }
     q.allowed = value == "true";
   } else if (name == "since" || name == "until") {
-    auto time = parse_time(name, value);
-    if (!time)
-      return time.error();
-    (name == "since" ? q.since : q.until) = *time;
+    auto& bound = name == "since" ? q.since : q.until;
+    ASSIGN_OR_RETURN(bound, parse_time(name, value));
   } else {
     return invalid_parameter(name, "unknown query parameter " + name);
   }
@@ -101,8 +94,8 @@ std::string fingerprint_of(const EventQuery& q) {
   add("scope", q.scope);
   add("action", q.action);
   add("function_name", q.function_name);
-  add("allowed", q.allowed ? std::optional(std::string(*q.allowed ? "true" : "false"))
-                           : std::nullopt);
+  add("allowed",
+      q.allowed ? std::optional(std::string(*q.allowed ? "true" : "false")) : std::nullopt);
   add("since", q.since ? std::optional(std::to_string(*q.since)) : std::nullopt);
   add("until", q.until ? std::optional(std::to_string(*q.until)) : std::nullopt);
   return text;
@@ -119,8 +112,7 @@ Result<EventFilters> parse_event_filters(std::string_view target, FilterRoute ro
   for (const auto& param : url->params()) {
     if (param.key.empty())
       continue;  // "?" alone, or "&&"
-    if (auto status = apply_parameter(param.key, param.value, route, filters); !status)
-      return status.error();
+    RETURN_IF_ERROR(apply_parameter(param.key, param.value, route, filters));
   }
   filters.fingerprint = fingerprint_of(filters.query);
   return filters;

@@ -145,6 +145,8 @@ Result<Event> decode_event(const json::value& value) {
   const json::object& object = value.get_object();
   Event event;
 
+  // Not through ASSIGN_OR_RETURN: moving the optional out of the Result makes
+  // GCC 12 warn (falsely) that the string may be used uninitialized.
   auto agent_name = read_string(object, "agent_name", true, EventLimits::kMaxAgentName);
   if (!agent_name)
     return agent_name.take_error();
@@ -154,13 +156,9 @@ Result<Event> decode_event(const json::value& value) {
   if (!action)
     return action.take_error();
   event.action = std::move(**action);
-  if (auto status = check_action(event.action); !status)
-    return status.error();
+  RETURN_IF_ERROR(check_action(event.action));
 
-  auto scope = read_string(object, "scope", false, EventLimits::kMaxScope);
-  if (!scope)
-    return scope.take_error();
-  event.scope = std::move(*scope);
+  ASSIGN_OR_RETURN(event.scope, read_string(object, "scope", false, EventLimits::kMaxScope));
 
   const json::value* allowed = object.if_contains("allowed");
   if (allowed == nullptr || allowed->is_null())
@@ -169,21 +167,11 @@ Result<Event> decode_event(const json::value& value) {
     return invalid("allowed", "allowed must be true or false");
   event.allowed = allowed->get_bool();
 
-  auto function_name = read_string(object, "function_name", false, EventLimits::kMaxFunctionName);
-  if (!function_name)
-    return function_name.take_error();
-  event.function_name = std::move(*function_name);
-
-  auto metadata = read_metadata(object);
-  if (!metadata)
-    return metadata.take_error();
-  event.metadata_json = std::move(*metadata);
+  ASSIGN_OR_RETURN(event.function_name,
+                   read_string(object, "function_name", false, EventLimits::kMaxFunctionName));
+  ASSIGN_OR_RETURN(event.metadata_json, read_metadata(object));
   event.session_id = read_session_id(object);
-
-  auto timestamp = read_timestamp(object);
-  if (!timestamp)
-    return timestamp.take_error();
-  event.timestamp = *timestamp;
+  ASSIGN_OR_RETURN(event.timestamp, read_timestamp(object));
   return event;
 }
 

@@ -3,7 +3,6 @@
 #include "server/api/event_filters.hpp"
 #include "server/api/event_json.hpp"
 #include "server/api/request_credentials.hpp"
-#include "server/api/responses.hpp"
 
 namespace agentsudo::server::api {
 namespace {
@@ -43,40 +42,30 @@ std::vector<ResourceRoute<EventsHandler>> EventsHandler::routes() {
 EventsHandler::EventsHandler(AccessControl& access, EventStore& events, const CursorCodec& cursors)
     : access_(access), events_(events), cursors_(cursors) {}
 
-http::Response EventsHandler::list(const http::Request& request, std::string_view project_id) {
-  unsigned version = request.version();
-  auto principal = authenticate(access_, request);
-  if (!principal)
-    return error_response(principal.error(), version);
-  auto list = parse_event_filters(request.target(), FilterRoute::kList);
-  if (!list)
-    return error_response(list.error(), version);
-  auto project = access_.visible_project(*principal, project_id);
-  if (!project)
-    return error_response(project.error(), version);
+Result<http::Response> EventsHandler::list(const http::Request& request,
+                                           std::string_view project_id) {
+  ASSIGN_OR_RETURN(auto principal, authenticate(access_, request));
+  ASSIGN_OR_RETURN(auto list, parse_event_filters(request.target(), FilterRoute::kList));
+  ASSIGN_OR_RETURN(auto project, access_.visible_project(principal, project_id));
 
-  std::string scope = std::string(project_id) + "\n" + list->fingerprint;
-  if (list->cursor) {
-    list->query.before_seq = cursors_.decode(*list->cursor, scope);
-    if (!list->query.before_seq) {
-      return error_response(
-          invalid_parameter("cursor", "cursor was not issued for this project and these filters"),
-          version);
-    }
+  std::string scope = std::string(project_id) + "\n" + list.fingerprint;
+  if (list.cursor) {
+    list.query.before_seq = cursors_.decode(*list.cursor, scope);
+    if (!list.query.before_seq)
+      return invalid_parameter("cursor",
+                               "cursor was not issued for this project and these filters");
   }
-  list->query.project_rowid = project->rowid;
-  auto events = events_.query(list->query);
-  if (!events)
-    return error_response(events.error(), version);
+  list.query.project_rowid = project.rowid;
+  ASSIGN_OR_RETURN(auto events, events_.query(list.query));
 
   std::optional<std::string> next_cursor;
-  if (events->size() == list->query.limit) {
-    next_cursor = cursors_.encode(events->back().seq, scope);
+  if (events.size() == list.query.limit) {
+    next_cursor = cursors_.encode(events.back().seq, scope);
   }
-  http::Response response{http::beast_http::status::ok, version};
+  http::Response response{http::beast_http::status::ok, request.version()};
   response.set(http::Field::content_type, "application/json");
   response.set(http::Field::cache_control, "no-store");
-  response.body() = page_body(*events, project_id, next_cursor);
+  response.body() = page_body(events, project_id, next_cursor);
   return response;
 }
 

@@ -25,7 +25,7 @@ class EventsHandler {
 
   EventsHandler(AccessControl& access, EventStore& events, const CursorCodec& cursors);
 
-  http::Response list(const http::Request& request, std::string_view project_id);
+  Result<http::Response> list(const http::Request& request, std::string_view project_id);
 
  private:
   AccessControl& access_;

@@ -4,7 +4,6 @@
 #include "server/api/event_filters.hpp"
 #include "server/api/event_json.hpp"
 #include "server/api/request_credentials.hpp"
-#include "server/api/responses.hpp"
 
 namespace agentsudo::server::api {
 namespace asio = boost::asio;
@@ -63,29 +62,24 @@ std::vector<ResourceRoute<ExportHandler>> ExportHandler::routes() {
 ExportHandler::ExportHandler(AccessControl& access, EventStore& events)
     : access_(access), events_(events) {}
 
-http::Reply ExportHandler::export_events(const http::Request& request,
-                                         std::string_view project_id) {
-  unsigned version = request.version();
-  auto access = authorize_project(access_, request, project_id);
-  if (!access)
-    return error_response(access.error(), version);
-  auto filters = parse_event_filters(request.target(), FilterRoute::kExport);
-  if (!filters)
-    return error_response(filters.error(), version);
+Result<http::Reply> ExportHandler::export_events(const http::Request& request,
+                                                 std::string_view project_id) {
+  ASSIGN_OR_RETURN(auto access, authorize_project(access_, request, project_id));
+  ASSIGN_OR_RETURN(auto filters, parse_event_filters(request.target(), FilterRoute::kExport));
   ExportFormat format =
-      filters->format.value_or("csv") == "ndjson" ? ExportFormat::kNdjson : ExportFormat::kCsv;
-  filters->query.project_rowid = access->project.rowid;
+      filters.format.value_or("csv") == "ndjson" ? ExportFormat::kNdjson : ExportFormat::kCsv;
+  filters.query.project_rowid = access.project.rowid;
 
-  http::Response head{http::beast_http::status::ok, version};
+  http::Response head{http::beast_http::status::ok, request.version()};
   const char* extension = format == ExportFormat::kCsv ? "csv" : "ndjson";
   head.set(http::Field::content_type,
            format == ExportFormat::kCsv ? "text/csv; charset=utf-8" : "application/x-ndjson");
   head.set(http::Field::content_disposition, std::string("attachment; filename=\"events-") +
-                                                 access->project.id + "." + extension + "\"");
+                                                 access.project.id + "." + extension + "\"");
   head.set(http::Field::cache_control, "no-store");
   head.set("X-Content-Type-Options", "nosniff");
   return http::Reply(std::move(head),
-                     page_through(events_, std::move(filters->query), access->project.id, format));
+                     page_through(events_, std::move(filters.query), access.project.id, format));
 }
 
 }  // namespace agentsudo::server::api

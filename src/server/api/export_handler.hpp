@@ -24,7 +24,7 @@ class ExportHandler {
 
   ExportHandler(AccessControl& access, EventStore& events);
 
-  http::Reply export_events(const http::Request& request, std::string_view project_id);
+  Result<http::Reply> export_events(const http::Request& request, std::string_view project_id);
 
  private:
   AccessControl& access_;

@@ -70,40 +70,36 @@ std::vector<ResourceRoute<IngestHandler>> IngestHandler::routes() {
 IngestHandler::IngestHandler(ProjectStore& projects, Ingestor& ingestor)
     : projects_(projects), ingestor_(ingestor) {}
 
-boost::asio::awaitable<http::Response> IngestHandler::ingest_event(const http::Request& request) {
-  auto owner = authenticate_api_key(projects_, request["X-API-Key"]);
-  if (!owner)
-    co_return error_response(owner.error(), request.version());
+boost::asio::awaitable<Result<http::Response>> IngestHandler::ingest_event(
+    const http::Request& request) {
+  CO_ASSIGN_OR_RETURN(auto owner, authenticate_api_key(projects_, request["X-API-Key"]));
   auto events = decode_body(request, [](const json::value& body) -> Result<std::vector<Event>> {
-    auto event = decode_event(body);
-    if (!event)
-      return event.take_error();
-    return std::vector<Event>{std::move(*event)};
+    ASSIGN_OR_RETURN(auto event, decode_event(body));
+    return std::vector<Event>{std::move(event)};
   });
   if (!events)
-    co_return refusal(*owner, events.error(), request);
+    co_return refusal(owner, events.error(), request);
 
-  IngestOutcome outcome = co_await ingestor_.ingest(*owner, std::move(*events));
+  IngestOutcome outcome = co_await ingestor_.ingest(owner, std::move(*events));
   if (outcome.error)
     co_return outcome_error(outcome, request);
   http::Response response{http::beast_http::status::created, request.version()};
   response.set(http::Field::content_type, "application/json");
-  response.body() = single_event_body(outcome, *owner);
+  response.body() = single_event_body(outcome, owner);
   set_quota_headers(response, *outcome.quota);
   co_return response;
 }
 
-boost::asio::awaitable<http::Response> IngestHandler::ingest_batch(const http::Request& request) {
-  auto owner = authenticate_api_key(projects_, request["X-API-Key"]);
-  if (!owner)
-    co_return error_response(owner.error(), request.version());
+boost::asio::awaitable<Result<http::Response>> IngestHandler::ingest_batch(
+    const http::Request& request) {
+  CO_ASSIGN_OR_RETURN(auto owner, authenticate_api_key(projects_, request["X-API-Key"]));
   auto events = decode_body(
       request, [](const json::value& body) { return decode_event_batch(body, kMaxBatchEvents); });
   if (!events)
-    co_return refusal(*owner, events.error(), request);
+    co_return refusal(owner, events.error(), request);
 
   std::size_t count = events->size();
-  IngestOutcome outcome = co_await ingestor_.ingest(*owner, std::move(*events));
+  IngestOutcome outcome = co_await ingestor_.ingest(owner, std::move(*events));
   if (outcome.error)
     co_return outcome_error(outcome, request);
   http::Response response = json_response(200, json::object{{"stored", count}}, request.version());
@@ -113,10 +109,8 @@ boost::asio::awaitable<http::Response> IngestHandler::ingest_batch(const http::R
 
 template <class Decode>
 Result<std::vector<Event>> IngestHandler::decode_body(const http::Request& request, Decode decode) {
-  auto body = parse_json_body(request);
-  if (!body)
-    return body.take_error();
-  return decode(*body);
+  ASSIGN_OR_RETURN(auto body, parse_json_body(request));
+  return decode(body);
 }
 
 http::Response IngestHandler::refusal(const KeyOwner& owner, const Error& error,

@@ -25,8 +25,8 @@ class IngestHandler {
 
   IngestHandler(ProjectStore& projects, Ingestor& ingestor);
 
-  boost::asio::awaitable<http::Response> ingest_event(const http::Request& request);
-  boost::asio::awaitable<http::Response> ingest_batch(const http::Request& request);
+  boost::asio::awaitable<Result<http::Response>> ingest_event(const http::Request& request);
+  boost::asio::awaitable<Result<http::Response>> ingest_batch(const http::Request& request);
 
  private:
   template <class Decode>

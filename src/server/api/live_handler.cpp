@@ -8,7 +8,6 @@
 
 #include "server/api/event_json.hpp"
 #include "server/api/request_credentials.hpp"
-#include "server/api/responses.hpp"
 
 namespace agentsudo::server::api {
 namespace asio = boost::asio;
@@ -127,45 +126,34 @@ LiveHandler::LiveHandler(AccessControl& access, EventStore& events, CommitNotifi
                          const CursorCodec& cursors, StreamLimiter& limiter)
     : access_(access), events_(events), commits_(commits), cursors_(cursors), limiter_(limiter) {}
 
-http::Reply LiveHandler::live(const http::Request& request, std::string_view project_id) {
-  unsigned version = request.version();
-  auto access = authorize_project(access_, request, project_id);
-  if (!access)
-    return error_response(access.error(), version);
-  auto resume = resume_id(request);
-  if (!resume)
-    return error_response(resume.error(), version);
+Result<http::Reply> LiveHandler::live(const http::Request& request, std::string_view project_id) {
+  ASSIGN_OR_RETURN(auto access, authorize_project(access_, request, project_id));
+  ASSIGN_OR_RETURN(auto resume, resume_id(request));
   std::optional<std::int64_t> resume_seq;
-  if (*resume) {
-    resume_seq = cursors_.decode(**resume, cursor_scope(access->project.id));
-    if (!resume_seq) {
-      return error_response(
-          invalid_parameter("last_event_id", "last_event_id was not issued by this project's feed"),
-          version);
-    }
+  if (resume) {
+    resume_seq = cursors_.decode(*resume, cursor_scope(access.project.id));
+    if (!resume_seq)
+      return invalid_parameter("last_event_id",
+                               "last_event_id was not issued by this project's feed");
   }
-  auto slot = limiter_.try_acquire(access->principal.subject);
+  auto slot = limiter_.try_acquire(access.principal.subject);
   if (!slot) {
-    return error_response(make_error(ErrorKind::kRateLimited,
-                                     "at most " + std::to_string(kMaxStreamsPerPrincipal) +
-                                         " live streams may be open at once; close one first"),
-                          version);
+    return make_error(ErrorKind::kRateLimited,
+                      "at most " + std::to_string(kMaxStreamsPerPrincipal) +
+                          " live streams may be open at once; close one first");
   }
   // Watch before reading the position, so no commit falls between the two.
-  auto commits = commits_.watch(access->project.rowid);
+  auto commits = commits_.watch(access.project.rowid);
   std::int64_t after = 0;
   if (resume_seq) {
     after = *resume_seq;
   } else {
-    auto last = events_.last_seq(access->project.rowid);
-    if (!last)
-      return error_response(last.error(), version);
-    after = *last;
+    ASSIGN_OR_RETURN(after, events_.last_seq(access.project.rowid));
   }
   auto feed =
       std::make_shared<FeedState>(FeedState{events_, cursors_, std::move(commits), std::move(slot),
-                                            access->project.rowid, access->project.id, after});
-  http::Response head{http::beast_http::status::ok, version};
+                                            access.project.rowid, access.project.id, after});
+  http::Response head{http::beast_http::status::ok, request.version()};
   head.set(http::Field::content_type, "text/event-stream");
   head.set(http::Field::cache_control, "no-store");
   head.set("X-Accel-Buffering", "no");  // nginx: pass each event through at once

@@ -34,7 +34,7 @@ class LiveHandler {
   LiveHandler(AccessControl& access, EventStore& events, CommitNotifier& commits,
               const CursorCodec& cursors, StreamLimiter& limiter);
 
-  http::Reply live(const http::Request& request, std::string_view project_id);
+  Result<http::Reply> live(const http::Request& request, std::string_view project_id);
 
  private:
   AccessControl& access_;

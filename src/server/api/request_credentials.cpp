@@ -43,13 +43,9 @@ Result<Principal> authenticate(AccessControl& access, const http::Request& reque
 
 Result<ProjectRequest> authorize_project(AccessControl& access, const http::Request& request,
                                          std::string_view project_id) {
-  auto principal = authenticate(access, request);
-  if (!principal)
-    return principal.take_error();
-  auto project = access.visible_project(*principal, project_id);
-  if (!project)
-    return project.take_error();
-  return ProjectRequest{std::move(*principal), std::move(*project)};
+  ASSIGN_OR_RETURN(auto principal, authenticate(access, request));
+  ASSIGN_OR_RETURN(auto project, access.visible_project(principal, project_id));
+  return ProjectRequest{std::move(principal), std::move(project)};
 }
 
 }  // namespace agentsudo::server::api

@@ -24,8 +24,7 @@ Result<std::vector<std::string>> decode_scope_list(const boost::json::value& val
     }
     scopes.emplace_back(items[i].get_string());
   }
-  if (auto valid = validate_scopes(scopes); !valid)
-    return valid.error();
+  RETURN_IF_ERROR(validate_scopes(scopes));
   return scopes;
 }
 

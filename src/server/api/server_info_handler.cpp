@@ -15,10 +15,8 @@ std::vector<ResourceRoute<ServerInfoHandler>> ServerInfoHandler::routes() {
 ServerInfoHandler::ServerInfoHandler(AccessControl& access, CookiePolicy cookies)
     : access_(access), cookies_(cookies) {}
 
-http::Response ServerInfoHandler::info(const http::Request& request) {
-  auto principal = authenticate(access_, request);
-  if (!principal)
-    return error_response(principal.error(), request.version());
+Result<http::Response> ServerInfoHandler::info(const http::Request& request) {
+  RETURN_IF_ERROR(authenticate(access_, request));
   return json_response(
       200, boost::json::object{{"version", AGENTSUDO_VERSION}, {"secure_cookies", cookies_.secure}},
       request.version());

@@ -18,7 +18,7 @@ class ServerInfoHandler {
 
   ServerInfoHandler(AccessControl& access, CookiePolicy cookies);
 
-  http::Response info(const http::Request& request);
+  Result<http::Response> info(const http::Request& request);
 
  private:
   AccessControl& access_;

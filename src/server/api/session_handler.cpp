@@ -20,28 +20,15 @@ struct CredentialsBody {
 };
 
 Result<CredentialsBody> read_credentials(const http::Request& request, bool with_token) {
-  auto body = parse_json_body(request);
-  if (!body)
-    return body.take_error();
-  auto members = with_token ? JsonMembers::of(*body, {"token", "email", "password"})
-                            : JsonMembers::of(*body, {"email", "password"});
-  if (!members)
-    return members.take_error();
+  ASSIGN_OR_RETURN(auto body, parse_json_body(request));
+  ASSIGN_OR_RETURN(auto members, with_token ? JsonMembers::of(body, {"token", "email", "password"})
+                                            : JsonMembers::of(body, {"email", "password"}));
   CredentialsBody credentials;
   if (with_token) {
-    auto token = members->required_string("token");
-    if (!token)
-      return token.take_error();
-    credentials.token = std::move(*token);
+    ASSIGN_OR_RETURN(credentials.token, members.required_string("token"));
   }
-  auto email = members->required_string("email");
-  if (!email)
-    return email.take_error();
-  auto password = members->required_string("password");
-  if (!password)
-    return password.take_error();
-  credentials.email = std::move(*email);
-  credentials.password = std::move(*password);
+  ASSIGN_OR_RETURN(credentials.email, members.required_string("email"));
+  ASSIGN_OR_RETURN(credentials.password, members.required_string("password"));
   return credentials;
 }
 
@@ -62,50 +49,39 @@ SessionHandler::SessionHandler(Accounts& accounts, AccessControl& access, Sessio
                                CookiePolicy cookies)
     : accounts_(accounts), access_(access), sessions_(sessions), cookies_(cookies) {}
 
-http::Response SessionHandler::setup_status(const http::Request& request) {
-  auto needed = accounts_.setup_needed();
-  if (!needed)
-    return error_response(needed.error(), request.version());
-  return json_response(200, json::object{{"needed", *needed}}, request.version());
+Result<http::Response> SessionHandler::setup_status(const http::Request& request) {
+  ASSIGN_OR_RETURN(bool needed, accounts_.setup_needed());
+  return json_response(200, json::object{{"needed", needed}}, request.version());
 }
 
-asio::awaitable<http::Response> SessionHandler::set_up(const http::Request& request) {
-  auto body = read_credentials(request, true);
-  if (!body)
-    co_return error_response(body.error(), request.version());
-  auto login = co_await accounts_.set_up(std::move(body->token), std::move(body->email),
-                                         std::move(body->password));
-  if (!login)
-    co_return error_response(login.error(), request.version());
-  co_return logged_in(201, *login, request.version());
+asio::awaitable<Result<http::Response>> SessionHandler::set_up(const http::Request& request) {
+  CO_ASSIGN_OR_RETURN(auto body, read_credentials(request, true));
+  CO_ASSIGN_OR_RETURN(auto login,
+                      co_await accounts_.set_up(std::move(body.token), std::move(body.email),
+                                                std::move(body.password)));
+  co_return logged_in(201, login, request.version());
 }
 
-asio::awaitable<http::Response> SessionHandler::log_in(const http::Request& request,
-                                                       const http::RequestContext& context) {
-  auto body = read_credentials(request, false);
-  if (!body)
-    co_return error_response(body.error(), request.version());
+asio::awaitable<Result<http::Response>> SessionHandler::log_in(
+    const http::Request& request, const http::RequestContext& context) {
+  CO_ASSIGN_OR_RETURN(auto body, read_credentials(request, false));
   // Named, not a temporary in the co_await: see accounts.cpp on GCC 12.
   std::string address = context.peer.to_string();
-  auto login = co_await accounts_.log_in(std::move(body->email), std::move(body->password),
-                                         std::move(address));
-  if (!login)
-    co_return error_response(login.error(), request.version());
-  co_return logged_in(200, *login, request.version());
+  CO_ASSIGN_OR_RETURN(auto login,
+                      co_await accounts_.log_in(std::move(body.email), std::move(body.password),
+                                                std::move(address)));
+  co_return logged_in(200, login, request.version());
 }
 
-http::Response SessionHandler::current(const http::Request& request) {
-  auto principal = authenticate(access_, request);
-  if (!principal)
-    return error_response(principal.error(), request.version());
-  if (!principal->user) {
+Result<http::Response> SessionHandler::current(const http::Request& request) {
+  ASSIGN_OR_RETURN(auto principal, authenticate(access_, request));
+  if (!principal.user) {
     // An operator token has no user and needs no CSRF token.
     return json_response(200, json::object{{"user", nullptr}, {"csrf_token", nullptr}},
                          request.version());
   }
   auto response = json_response(
-      200,
-      json::object{{"user", user_json(*principal->user)}, {"csrf_token", principal->csrf_token}},
+      200, json::object{{"user", user_json(*principal.user)}, {"csrf_token", principal.csrf_token}},
       request.version());
   // The session slid forward on this request; the cookie follows it.
   response.set(http::Field::set_cookie,
@@ -114,14 +90,13 @@ http::Response SessionHandler::current(const http::Request& request) {
   return response;
 }
 
-http::Response SessionHandler::log_out(const http::Request& request) {
+Result<http::Response> SessionHandler::log_out(const http::Request& request) {
+  // Logging out without a valid session is not an error: the cookie is cleared either way.
   auto principal = authenticate(access_, request);
   if (!principal && principal.error().kind != ErrorKind::kUnauthorized)
-    return error_response(principal.error(), request.version());
+    return principal.take_error();
   if (principal && principal->user) {
-    auto ended = sessions_.end(cookie_value(request[http::Field::cookie], kSessionCookie));
-    if (!ended)
-      return error_response(ended.error(), request.version());
+    RETURN_IF_ERROR(sessions_.end(cookie_value(request[http::Field::cookie], kSessionCookie)));
   }
   auto response = no_content(request.version());
   response.set(http::Field::set_cookie, cleared_session_cookie(cookies_));

@@ -22,12 +22,12 @@ class SessionHandler {
   SessionHandler(Accounts& accounts, AccessControl& access, Sessions& sessions,
                  CookiePolicy cookies);
 
-  http::Response setup_status(const http::Request& request);
-  boost::asio::awaitable<http::Response> set_up(const http::Request& request);
-  boost::asio::awaitable<http::Response> log_in(const http::Request& request,
-                                                const http::RequestContext& context);
-  http::Response current(const http::Request& request);
-  http::Response log_out(const http::Request& request);
+  Result<http::Response> setup_status(const http::Request& request);
+  boost::asio::awaitable<Result<http::Response>> set_up(const http::Request& request);
+  boost::asio::awaitable<Result<http::Response>> log_in(const http::Request& request,
+                                                        const http::RequestContext& context);
+  Result<http::Response> current(const http::Request& request);
+  Result<http::Response> log_out(const http::Request& request);
 
  private:
   // The answer to a successful login or setup: the user, the CSRF token, the cookie.

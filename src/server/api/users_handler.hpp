@@ -20,9 +20,9 @@ class UsersHandler {
 
   UsersHandler(AccessControl& access, Accounts& accounts, AccountStore& store);
 
-  http::Response list(const http::Request& request);
-  boost::asio::awaitable<http::Response> create(const http::Request& request);
-  http::Response remove(const http::Request& request, std::string_view user_id);
+  Result<http::Response> list(const http::Request& request);
+  boost::asio::awaitable<Result<http::Response>> create(const http::Request& request);
+  Result<http::Response> remove(const http::Request& request, std::string_view user_id);
 
  private:
   // The admin asking, or the error to answer with.

@@ -61,24 +61,20 @@ Result<Principal> AccessControl::authenticate_bearer(std::string_view authorizat
   if (!token.starts_with(kManagementTokenPrefix) || token.size() > kMaxSecretLength)
     return make_error(ErrorKind::kUnauthorized, "invalid management token");
   SecretDigest digest = digest_secret(token);
-  auto active = projects_.is_active_management_token(digest);
+  ASSIGN_OR_RETURN(bool active, projects_.is_active_management_token(digest));
   if (!active)
-    return active.take_error();
-  if (!*active)
     return make_error(ErrorKind::kUnauthorized, "invalid management token");
   return Principal{Principal::Kind::kOperator, std::nullopt, {}, "token:" + digest_prefix(digest)};
 }
 
 Result<Principal> AccessControl::authenticate_session(const PresentedCredentials& credentials) {
-  auto session = sessions_.resume(credentials.session_token);
-  if (!session)
-    return session.take_error();
-  if (credentials.changes_state && !same_secret(credentials.csrf_token, session->csrf_token)) {
+  ASSIGN_OR_RETURN(auto session, sessions_.resume(credentials.session_token));
+  if (credentials.changes_state && !same_secret(credentials.csrf_token, session.csrf_token)) {
     return make_error(ErrorKind::kCsrfFailed,
                       "this change needs the X-CSRF-Token header of your session");
   }
-  std::string subject = "user:" + session->user.id;
-  return Principal{Principal::Kind::kUser, std::move(session->user), std::move(session->csrf_token),
+  std::string subject = "user:" + session.user.id;
+  return Principal{Principal::Kind::kUser, std::move(session.user), std::move(session.csrf_token),
                    std::move(subject)};
 }
 
@@ -89,10 +85,8 @@ Result<Project> AccessControl::visible_project(const Principal& principal,
   auto project = projects_.find_project(project_id);
   if (!project || principal.is_operator())
     return project;
-  auto member = accounts_.is_member(project->rowid, principal.user->rowid);
+  ASSIGN_OR_RETURN(bool member, accounts_.is_member(project->rowid, principal.user->rowid));
   if (!member)
-    return member.take_error();
-  if (!*member)
     return project_not_found(project_id);
   return project;
 }

@@ -25,18 +25,15 @@ Result<std::string> validate_new_account(std::string_view email, std::string_vie
   auto normalized = normalize_email(email);
   if (!normalized)
     return normalized;
-  if (auto valid = validate_password(password); !valid)
-    return valid.error();
+  RETURN_IF_ERROR(validate_password(password));
   return normalized;
 }
 
 Result<Login> Accounts::start_session(Result<User> user) {
   if (!user)
     return user.take_error();
-  auto session = sessions_.start(*user);
-  if (!session)
-    return session.take_error();
-  return Login{std::move(*user), std::move(*session)};
+  ASSIGN_OR_RETURN(auto session, sessions_.start(*user));
+  return Login{std::move(*user), std::move(session)};
 }
 
 Result<User> Accounts::store_new_user(Result<std::string> email, Result<std::string> hash,
@@ -51,18 +48,14 @@ Accounts::Accounts(AccountStore& store, PasswordHasher& hasher, LoginThrottle& t
     : store_(store), hasher_(hasher), throttle_(throttle), sessions_(sessions), setup_(setup) {}
 
 Result<bool> Accounts::setup_needed() {
-  auto users = store_.count_users();
-  if (!users)
-    return users.take_error();
-  return *users == 0;
+  ASSIGN_OR_RETURN(auto users, store_.count_users());
+  return users == 0;
 }
 
 asio::awaitable<Result<Login>> Accounts::set_up(std::string token, std::string email,
                                                 std::string password) {
-  auto needed = setup_needed();
+  CO_ASSIGN_OR_RETURN(bool needed, setup_needed());
   if (!needed)
-    co_return needed.take_error();
-  if (!*needed)
     co_return make_error(ErrorKind::kConflict, "setup is already done: log in instead");
   if (!setup_.matches(token)) {
     co_return make_error(ErrorKind::kForbidden,
@@ -104,10 +97,8 @@ Result<Login> Accounts::finish_login(LoginAttempt& attempt, bool verified,
     return wrong_credentials();
   }
   throttle_.record_success(attempt.account);
-  auto session = sessions_.start(attempt.user->user);
-  if (!session)
-    return session.take_error();
-  return Login{std::move(attempt.user->user), std::move(*session)};
+  ASSIGN_OR_RETURN(auto session, sessions_.start(attempt.user->user));
+  return Login{std::move(attempt.user->user), std::move(session)};
 }
 
 asio::awaitable<Result<Login>> Accounts::log_in(std::string email, std::string password,

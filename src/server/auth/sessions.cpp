@@ -32,11 +32,8 @@ Result<StartedSession> Sessions::start(const User& user) {
   IssuedSecret token = issue_secret(kSessionTokenPrefix);
   StartedSession session{std::move(token.plaintext), issue_secret(kCsrfTokenPrefix).plaintext,
                          clock_.now() + micros(ttl_)};
-  if (auto added = accounts_.add_session(token.digest, user.rowid, session.csrf_token,
-                                         session.expires_at, clock_.now());
-      !added) {
-    return added.error();
-  }
+  RETURN_IF_ERROR(accounts_.add_session(token.digest, user.rowid, session.csrf_token,
+                                        session.expires_at, clock_.now()));
   return session;
 }
 
@@ -50,8 +47,7 @@ Result<SessionRecord> Sessions::resume(std::string_view token) {
     return session;
   UnixMicros slid = now + micros(ttl_);
   if (slid - session->expires_at >= std::min(kSlideGranularity, micros(ttl_) / 12)) {
-    if (auto extended = accounts_.extend_session(digest, slid); !extended)
-      return extended.error();
+    RETURN_IF_ERROR(accounts_.extend_session(digest, slid));
     session->expires_at = slid;
   }
   return session;

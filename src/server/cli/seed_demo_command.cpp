@@ -39,17 +39,14 @@ struct DemoProject {
 };
 
 Result<DemoProject> find_or_create(ProjectStore& projects, const SeedDemoOptions& options) {
-  auto existing = projects.list_projects();
-  if (!existing)
-    return existing.take_error();
-  for (auto& project : *existing) {
+  ASSIGN_OR_RETURN(auto existing, projects.list_projects());
+  for (auto& project : existing) {
     if (project.name == options.project)
       return DemoProject{std::move(project), {}};
   }
-  auto created = create_project_with_key(projects, options.project, demo_tier(options));
-  if (!created)
-    return created.take_error();
-  return DemoProject{std::move(created->project), std::move(created->key.plaintext)};
+  ASSIGN_OR_RETURN(auto created,
+                   create_project_with_key(projects, options.project, demo_tier(options)));
+  return DemoProject{std::move(created.project), std::move(created.key.plaintext)};
 }
 
 }  // namespace

@@ -55,26 +55,20 @@ int fail(const std::string& message) {
 // Returns that key, or nothing when the directory was not new.
 Result<std::optional<std::string>> bootstrap_default_project(ProjectStore& projects) {
   std::optional<std::string> none;
-  auto existing = projects.list_projects();
-  if (!existing)
-    return existing.take_error();
-  if (!existing->empty())
+  ASSIGN_OR_RETURN(auto existing, projects.list_projects());
+  if (!existing.empty())
     return none;
-  auto already = projects.setting("default_project");
-  if (!already)
-    return already.take_error();
-  if (*already)
+  ASSIGN_OR_RETURN(auto already, projects.setting("default_project"));
+  if (already)
     return none;
 
-  auto created = create_project_with_key(projects, "default", Tier{"free", kFreeDailyQuota});
-  if (!created)
-    return created.take_error();
-  if (auto marked = projects.setting_or_insert("default_project", created->project.id); !marked)
-    return marked.take_error();
-  std::cout << "Created project \"default\" (" << created->project.id << ", free tier)\n"
-            << "API key (shown once, store it now): " << created->key.plaintext << "\n"
+  ASSIGN_OR_RETURN(auto created,
+                   create_project_with_key(projects, "default", Tier{"free", kFreeDailyQuota}));
+  RETURN_IF_ERROR(projects.setting_or_insert("default_project", created.project.id));
+  std::cout << "Created project \"default\" (" << created.project.id << ", free tier)\n"
+            << "API key (shown once, store it now): " << created.key.plaintext << "\n"
             << std::flush;
-  return std::optional(created->key.plaintext);
+  return std::optional(created.key.plaintext);
 }
 
 Result<std::array<unsigned char, api::CursorCodec::kKeyBytes>> cursor_key(ProjectStore& projects) {
@@ -82,10 +76,8 @@ Result<std::array<unsigned char, api::CursorCodec::kKeyBytes>> cursor_key(Projec
   randombytes_buf(key.data(), key.size());
   char hex[key.size() * 2 + 1];
   sodium_bin2hex(hex, sizeof hex, key.data(), key.size());
-  auto stored = projects.setting_or_insert("cursor_key", hex);
-  if (!stored)
-    return stored.take_error();
-  if (sodium_hex2bin(key.data(), key.size(), stored->data(), stored->size(), nullptr, nullptr,
+  ASSIGN_OR_RETURN(auto stored, projects.setting_or_insert("cursor_key", hex));
+  if (sodium_hex2bin(key.data(), key.size(), stored.data(), stored.size(), nullptr, nullptr,
                      nullptr) != 0) {
     return make_error(ErrorKind::kInternal, "the stored cursor key is corrupt");
   }
@@ -116,10 +108,8 @@ std::string base_url(const asio::ip::tcp::endpoint& endpoint) {
 // send to a server.
 Result<std::optional<std::string>> offer_setup(Accounts& accounts, SetupToken& setup,
                                                const std::string& url) {
-  auto needed = accounts.setup_needed();
+  ASSIGN_OR_RETURN(bool needed, accounts.setup_needed());
   if (!needed)
-    return needed.take_error();
-  if (!*needed)
     return std::optional<std::string>();
   std::string link = url + "/setup#token=" + setup.issue();
   std::cout << "Set up the first admin account: " << link << "\n" << std::flush;

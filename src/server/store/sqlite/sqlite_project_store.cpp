@@ -167,10 +167,8 @@ Result<ApiKeyRecord> SqliteProjectStore::add_api_key(std::string_view project_id
   return translate_errors("create key", [&]() -> Result<ApiKeyRecord> {
     std::lock_guard lock(write_mutex_);
     Transaction tx(*writer_);
-    auto project = lookup_project(*writer_, project_id);
-    if (!project)
-      return project.take_error();
-    auto record = insert_api_key(*writer_, project->rowid, project->id, key);
+    ASSIGN_OR_RETURN(auto project, lookup_project(*writer_, project_id));
+    auto record = insert_api_key(*writer_, project.rowid, project.id, key);
     tx.commit();
     return record;
   });
@@ -179,14 +177,12 @@ Result<ApiKeyRecord> SqliteProjectStore::add_api_key(std::string_view project_id
 Result<std::vector<ApiKeyRecord>> SqliteProjectStore::list_api_keys(std::string_view project_id) {
   return translate_errors("list keys", [&]() -> Result<std::vector<ApiKeyRecord>> {
     auto db = readers_->acquire();
-    auto project = lookup_project(*db, project_id);
-    if (!project)
-      return project.take_error();
+    ASSIGN_OR_RETURN(auto project, lookup_project(*db, project_id));
     auto rows = db->prepare_cached(
         "SELECT k.uuid, p.uuid, k.prefix, k.created_at, k.revoked_at, k.last_used_at FROM api_keys "
         "k "
         "JOIN projects p ON p.id = k.project_id WHERE k.project_id = ? ORDER BY k.id");
-    rows->bind(1, project->rowid);
+    rows->bind(1, project.rowid);
     std::vector<ApiKeyRecord> keys;
     while (rows->step())
       keys.push_back(read_key(*rows));
