@@ -1,7 +1,7 @@
 #include "local_server_process.hpp"
 
 #include <curl/curl.h>
-#include <poll.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -12,20 +12,31 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
+#include <thread>
 
 extern char** environ;
 
 namespace agentsudo::testing {
 namespace {
 
-constexpr std::string_view kListeningPrefix = "agentsudo-server listening on ";
+// A hang guard, not a timing bound: a server that neither becomes ready nor
+// exits in this long is stuck, even under ASan on a busy machine.
+constexpr auto kReadyTimeout = std::chrono::seconds(30);
+constexpr auto kReadyPollInterval = std::chrono::milliseconds(20);
 
 std::filesystem::path make_temp_dir() {
   std::string pattern = (std::filesystem::temp_directory_path() / "agentsudo-sdk-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr)
     throw std::runtime_error("mkdtemp failed");
   return pattern;
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 std::string json_member(const std::string& json_text, const char* name) {
@@ -41,18 +52,27 @@ std::size_t append_body(char* data, std::size_t size, std::size_t count, void* o
 }  // namespace
 
 LocalServerProcess::LocalServerProcess(std::string binary)
-    : binary_(std::move(binary)), data_dir_(make_temp_dir()) {
-  std::string project = run_admin_command("project create --name sdk-integration --json");
-  api_key_ = json_member(project, "api_key");
-  project_id_ = json_member(project, "project_id");
-  management_token_ = json_member(run_admin_command("token create --json"), "token");
-  start_serving();
+    : binary_(std::move(binary)), root_dir_(make_temp_dir()), data_dir_(root_dir_ / "data") {
+  try {
+    std::filesystem::create_directory(data_dir_);
+    std::string project = run_admin_command("project create --name sdk-integration --json");
+    api_key_ = json_member(project, "api_key");
+    project_id_ = json_member(project, "project_id");
+    management_token_ = json_member(run_admin_command("token create --json"), "token");
+    start_serving();
+  } catch (...) {
+    // No destructor runs for a constructor that throws.
+    stop();
+    std::error_code ignored;
+    std::filesystem::remove_all(root_dir_, ignored);
+    throw;
+  }
 }
 
 LocalServerProcess::~LocalServerProcess() {
   stop();
   std::error_code ignored;
-  std::filesystem::remove_all(data_dir_, ignored);
+  std::filesystem::remove_all(root_dir_, ignored);
 }
 
 std::string LocalServerProcess::run_admin_command(const std::string& arguments) const {
@@ -70,59 +90,46 @@ std::string LocalServerProcess::run_admin_command(const std::string& arguments) 
 }
 
 void LocalServerProcess::start_serving() {
-  int out[2];
-  if (::pipe(out) != 0)
-    throw std::runtime_error("pipe failed");
+  std::string data_dir = data_dir_.string();
+  std::string ready_file = (root_dir_ / "ready.json").string();
+  std::string log_file = (root_dir_ / "server.log").string();
+  // The server's output goes to a file, read only to explain a failed start,
+  // so nothing has to keep draining a pipe for as long as it runs.
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addclose(&actions, out[0]);
-  std::string data_dir = data_dir_.string();
-  std::array<const char*, 7> argv{binary_.c_str(), "serve",          "--listen", "127.0.0.1:0",
-                                  "--data-dir",    data_dir.c_str(), nullptr};
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_file.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  std::array<const char*, 9> argv{
+      binary_.c_str(),  "serve",        "--listen",         "127.0.0.1:0", "--data-dir",
+      data_dir.c_str(), "--ready-file", ready_file.c_str(), nullptr};
   int spawned = ::posix_spawn(&pid_, binary_.c_str(), &actions, nullptr,
                               const_cast<char* const*>(argv.data()), environ);
   posix_spawn_file_actions_destroy(&actions);
-  ::close(out[1]);
   if (spawned != 0) {
-    ::close(out[0]);
     pid_ = -1;
     throw std::runtime_error("cannot start " + binary_);
   }
-  // Read stdout until the listening line, for at most ten seconds.
-  std::string seen;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
-    pollfd poll_fd{out[0], POLLIN, 0};
-    if (::poll(&poll_fd, 1, 100) <= 0)
-      continue;
-    char chunk[256];
-    ssize_t n = ::read(out[0], chunk, sizeof chunk);
-    if (n <= 0)
-      break;
-    seen.append(chunk, static_cast<std::size_t>(n));
-    std::size_t at = seen.find(kListeningPrefix);
-    std::size_t line_end = at == std::string::npos ? at : seen.find('\n', at);
-    if (line_end != std::string::npos) {
-      // "agentsudo-server listening on http://127.0.0.1:PORT (data in DIR)"
-      std::size_t url_start = at + kListeningPrefix.size();
-      std::size_t url_end = seen.find_first_of(" \n", url_start);
-      endpoint_ = seen.substr(url_start, url_end - url_start);
-      break;
+
+  auto deadline = std::chrono::steady_clock::now() + kReadyTimeout;
+  for (;;) {
+    // The server writes the file atomically once it listens: if it exists,
+    // it is whole.
+    if (std::filesystem::exists(ready_file)) {
+      boost::json::object ready = boost::json::parse(read_file(ready_file)).as_object();
+      if (ready.at("pid").to_number<pid_t>() != pid_)
+        throw std::runtime_error("ready file names another process: " + read_file(ready_file));
+      endpoint_ = std::string(ready.at("url").as_string());
+      return;
     }
-  }
-  // Keep reading whatever else the server prints: a closed pipe would kill it
-  // with SIGPIPE, a full one would block it.
-  int read_end = out[0];
-  stdout_drain_ = std::thread([read_end] {
-    char chunk[4096];
-    while (::read(read_end, chunk, sizeof chunk) > 0) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("server exited before it was ready: " + read_file(log_file));
     }
-    ::close(read_end);
-  });
-  if (endpoint_.empty()) {
-    stop();
-    throw std::runtime_error("server did not print its address; saw: " + seen);
+    if (std::chrono::steady_clock::now() >= deadline)
+      throw std::runtime_error("server not ready after 30 s: " + read_file(log_file));
+    std::this_thread::sleep_for(kReadyPollInterval);
   }
 }
 
@@ -133,8 +140,6 @@ void LocalServerProcess::stop() {
   int status = 0;
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
-  if (stdout_drain_.joinable())
-    stdout_drain_.join();
 }
 
 std::string http_get(const std::string& url, const std::string& bearer_token) {

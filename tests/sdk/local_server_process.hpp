@@ -4,7 +4,6 @@
 
 #include <filesystem>
 #include <string>
-#include <thread>
 
 namespace agentsudo::testing {
 
@@ -15,7 +14,8 @@ namespace agentsudo::testing {
 class LocalServerProcess {
  public:
   // Creates a project and a management token, then starts `serve` on an
-  // ephemeral port. Throws std::runtime_error if the server does not come up.
+  // ephemeral port and waits for its ready file. Throws std::runtime_error if
+  // the server exits or does not become ready within 30 seconds.
   explicit LocalServerProcess(std::string binary);
   ~LocalServerProcess();
   LocalServerProcess(const LocalServerProcess&) = delete;
@@ -34,14 +34,14 @@ class LocalServerProcess {
   void start_serving();
 
   std::string binary_;
+  // Holds data/, the server's ready file and its log; removed on destruction.
+  std::filesystem::path root_dir_;
   std::filesystem::path data_dir_;
   std::string endpoint_;
   std::string api_key_;
   std::string project_id_;
   std::string management_token_;
   pid_t pid_ = -1;
-  // Reads the server's stdout after its first line, until it exits.
-  std::thread stdout_drain_;
 };
 
 // GETs `url` with `Authorization: Bearer <token>`; returns the body, throws

@@ -22,9 +22,10 @@ std::string_view path_of(std::string_view target) {
 
 }  // namespace
 
-Application::Application(Resources::Instances resources, const DashboardFiles& dashboard,
-                         Metrics& metrics)
-    : dashboard_(dashboard), metrics_(metrics) {
+Application::Application(const DashboardFiles& dashboard, Metrics& metrics)
+    : dashboard_(dashboard), metrics_(metrics) {}
+
+void Application::mount_all(Resources::Instances resources) {
   std::apply([this](auto&... handler) { (mount(handler), ...); }, resources);
 }
 

@@ -19,8 +19,25 @@ namespace agentsudo::server::api {
 // answered 500. Thread-safe once constructed.
 class Application final : public http::RequestHandler {
  public:
-  // The resources and files must outlive the Application.
-  Application(Resources::Instances resources, const DashboardFiles& dashboard, Metrics& metrics);
+  // The files and metrics must outlive the Application.
+  Application(const DashboardFiles& dashboard, Metrics& metrics);
+
+  // Serves every route of `handler` (Handler::routes()), matched after those
+  // mounted before; `handler` must outlive the Application. Not thread-safe:
+  // mount everything before serving.
+  template <class Handler>
+  void mount(Handler& handler) {
+    for (auto& route : Handler::routes()) {
+      add(std::move(route.info), [&handler, invoke = std::move(route.invoke)](
+                                     const http::Request& request, const http::PathParams& params,
+                                     const http::RequestContext& context) {
+        return invoke(handler, request, params, context);
+      });
+    }
+  }
+
+  // Mounts one of each resource the server serves.
+  void mount_all(Resources::Instances resources);
 
   std::size_t body_limit(const http::RequestHeader& header) override;
   boost::asio::awaitable<http::Reply> handle(http::Request request,
@@ -33,16 +50,6 @@ class Application final : public http::RequestHandler {
     Answer answer;
   };
 
-  template <class Handler>
-  void mount(Handler& handler) {
-    for (auto& route : Handler::routes()) {
-      add(std::move(route.info), [&handler, invoke = std::move(route.invoke)](
-                                     const http::Request& request, const http::PathParams& params,
-                                     const http::RequestContext& context) {
-        return invoke(handler, request, params, context);
-      });
-    }
-  }
   void add(RouteInfo info, Answer answer);
 
   boost::asio::awaitable<http::Reply> dispatch(const http::Request& request,

@@ -217,9 +217,9 @@ int run_serve(const ServeOptions& options) {
   api::LiveHandler live(access, *store->events, commit_notifier, cursors, live_streams);
   api::DashboardFiles dashboard(options.web_dir.empty() ? api::default_web_dir()
                                                         : std::optional(options.web_dir));
-  api::Application application({ingest, session, users, server_info, project_handler, members, keys,
-                                agents, events, ops, analytics, exports, live},
-                               dashboard, metrics);
+  api::Application application(dashboard, metrics);
+  application.mount_all({ingest, session, users, server_info, project_handler, members, keys,
+                         agents, events, ops, analytics, exports, live});
 
   http::HttpServer server(io, application, http::TransportLimits{});
   auto endpoint = server.listen(options.listen);
