@@ -252,15 +252,10 @@ def test_sigterm_with_idle_connections_exits_promptly(server):
     half = socket.create_connection(("127.0.0.1", server.port), timeout=5)
     half.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
     try:
-        t0 = time.monotonic()
-        rc = server.stop(signal.SIGTERM, timeout=10)
-        elapsed = time.monotonic() - t0
+        rc = server.stop(signal.SIGTERM, timeout=30)  # a hang guard, not a bound
     finally:
         keep.close()
         half.close()
     assert rc == 0
-    # The one timing bound left: held hostage, the shutdown would wait out the
-    # server's fixed 10 s drain deadline, and only time tells the two apart.
-    # A drain deadline the test could set (say an hour) would turn this into a
-    # hang guard (`serve --drain-seconds`, proposed to the lead).
-    assert elapsed < 8, elapsed
+    # Held hostage, the shutdown would wait out the drain deadline and say so.
+    assert "drain deadline passed" not in server.all_output(), server.logs()
