@@ -4,6 +4,7 @@
 
 #include "core/uuid.hpp"
 #include "server/model/clock.hpp"
+#include "server/store/sqlite/crash_point.hpp"
 
 namespace agentsudo::server::sqlite {
 namespace json = boost::json;
@@ -133,6 +134,7 @@ Result<Agent> SqliteAgentStore::create_agent(std::int64_t project_rowid, std::st
       insert->bind(4, now());
       insert->run();
       existing = writer_->last_insert_rowid();
+      AGENTSUDO_CRASH_POINT("agent.create.after_insert");
     }
     write_settings(*writer_, *existing, settings);
     auto agent = lookup_agent(*writer_, project_rowid, agent_id);

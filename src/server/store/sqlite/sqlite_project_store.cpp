@@ -2,6 +2,7 @@
 
 #include "core/uuid.hpp"
 #include "server/model/clock.hpp"
+#include "server/store/sqlite/crash_point.hpp"
 
 namespace agentsudo::server::sqlite {
 namespace {
@@ -110,7 +111,9 @@ Result<CreatedProject> SqliteProjectStore::create_project(const NewProjectRecord
       insert->run();
       project.rowid = writer_->last_insert_rowid();
     }
+    AGENTSUDO_CRASH_POINT("project.create.after_project");
     auto key = insert_api_key(*writer_, project.rowid, project.id, record.first_key);
+    AGENTSUDO_CRASH_POINT("project.create.after_key");
     if (record.first_member_rowid) {
       auto join = writer_->prepare_cached(
           "INSERT INTO project_members (project_id, user_id, created_at) VALUES (?, ?, ?)");
@@ -119,6 +122,7 @@ Result<CreatedProject> SqliteProjectStore::create_project(const NewProjectRecord
       join->bind(3, project.created_at);
       join->run();
     }
+    AGENTSUDO_CRASH_POINT("project.create.after_member");
     if (record.once_setting) {
       auto mark = writer_->prepare_cached("INSERT INTO settings (name, value) VALUES (?, ?)");
       mark->bind(1, *record.once_setting);
@@ -162,6 +166,7 @@ Result<Project> SqliteProjectStore::update_project(std::string_view project_id,
       update->run();
       project.name = *changes.name;
     }
+    AGENTSUDO_CRASH_POINT("project.update.after_rename");
     if (changes.tier) {
       auto update =
           writer_->prepare_cached("UPDATE projects SET tier = ?, daily_quota = ? WHERE id = ?");
@@ -186,6 +191,7 @@ Status SqliteProjectStore::delete_project(std::string_view project_id) {
         "value = max(CAST(value AS INTEGER), excluded.value)");
     mark->bind(1, project_id);
     mark->run();
+    AGENTSUDO_CRASH_POINT("project.delete.after_mark");
     // Foreign keys cascade to keys, agents, events, usage and members.
     auto remove = writer_->prepare_cached("DELETE FROM projects WHERE uuid = ?");
     remove->bind(1, project_id);
@@ -277,6 +283,7 @@ Result<ApiKeyRecord> SqliteProjectStore::rotate_api_key(std::optional<std::strin
     revoke->bind(1, now());
     revoke->bind(2, key.rowid);
     revoke->run();
+    AGENTSUDO_CRASH_POINT("key.rotate.after_revoke");
     auto record = insert_api_key(*writer_, key.project_rowid, key.record.project_id, replacement);
     tx.commit();
     return record;
