@@ -24,8 +24,9 @@ all: build
 deps:
 	@scripts/install-deps
 
+# The release build never has the crash points of the ASan build below.
 configure: deps
-	@cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) -DAGENTSUDO_FAULT_INJECTION=OFF >/dev/null
 
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
@@ -50,7 +51,7 @@ test-fast: build
 
 build-asan: deps
 	@cmake -S . -B $(ASAN_DIR) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Debug \
-	  -DAGENTSUDO_SANITIZE=ON -DAGENTSUDO_BUILD_BENCH=OFF >/dev/null
+	  -DAGENTSUDO_SANITIZE=ON -DAGENTSUDO_FAULT_INJECTION=ON -DAGENTSUDO_BUILD_BENCH=OFF >/dev/null
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
 
 test-asan: build-asan

@@ -1,6 +1,5 @@
 #include "server/api/agents_handler.hpp"
 
-#include "core/uuid.hpp"
 #include "server/agents/agent_settings.hpp"
 #include "server/api/json_members.hpp"
 #include "server/api/request_body.hpp"
@@ -29,6 +28,7 @@ json::object agent_json(const Agent& agent) {
           {"last_seen_at", time_or_null(agent.last_seen_at)}};
 }
 
+// Scopes as JSON strings; the service checks the patterns.
 Result<std::vector<std::string>> read_scopes(const json::value& value) {
   const auto* array = value.if_array();
   if (array == nullptr)
@@ -46,48 +46,29 @@ Result<std::vector<std::string>> read_scopes(const json::value& value) {
     }
     scopes.emplace_back((*array)[i].get_string());
   }
-  if (auto valid = validate_scopes(scopes); !valid)
-    return valid.error();
   return scopes;
 }
 
+// A whole number; out of range reads as -1, which the service refuses.
 Result<std::int64_t> read_ttl(const json::value& value) {
   if (!value.is_int64() && !value.is_uint64())
     return invalid_member("session_ttl_seconds", "session_ttl_seconds must be a whole number");
-  std::int64_t seconds = value.is_int64() ? value.get_int64() : -1;
-  if (auto valid = validate_session_ttl(seconds); !valid)
-    return valid.error();
-  return seconds;
+  return value.is_int64() ? value.get_int64() : -1;
 }
 
-// Applies the settings a body carries onto `settings`; members left out keep
-// their value. Nothing is stored until all of them are valid.
-Status apply_settings(const JsonMembers& members, AgentSettings& settings) {
+// The settings a body carries, decoded; members left out stay unset.
+Result<AgentSettingsChange> read_settings(const JsonMembers& members) {
+  AgentSettingsChange change;
   if (const auto* scopes = members.find("scopes")) {
-    auto parsed = read_scopes(*scopes);
-    if (!parsed)
-      return parsed.error();
-    settings.scopes = std::move(*parsed);
+    ASSIGN_OR_RETURN(change.scopes, read_scopes(*scopes));
   }
   if (members.has("role")) {
-    auto role = members.required_string("role");
-    if (!role)
-      return role.error();
-    if (auto valid = validate_role(*role); !valid)
-      return valid;
-    settings.role = std::move(*role);
+    ASSIGN_OR_RETURN(change.role, members.required_string("role"));
   }
   if (const auto* ttl = members.find("session_ttl_seconds")) {
-    auto parsed = read_ttl(*ttl);
-    if (!parsed)
-      return parsed.error();
-    settings.session_ttl_seconds = *parsed;
+    ASSIGN_OR_RETURN(change.session_ttl_seconds, read_ttl(*ttl));
   }
-  return {};
-}
-
-Error agent_not_found(std::string_view agent_id) {
-  return make_error(ErrorKind::kNotFound, "no agent with id " + std::string(agent_id));
+  return change;
 }
 
 }  // namespace
@@ -108,97 +89,55 @@ std::vector<ResourceRoute<AgentsHandler>> AgentsHandler::routes() {
   };
 }
 
-AgentsHandler::AgentsHandler(AccessControl& access, AgentStore& agents)
+AgentsHandler::AgentsHandler(AccessControl& access, AgentService& agents)
     : access_(access), agents_(agents) {}
 
-http::Response AgentsHandler::list(const http::Request& request, std::string_view project_id) {
-  auto target = authorize_project(access_, request, project_id);
-  if (!target)
-    return error_response(target.error(), request.version());
-  auto agents = agents_.list_agents(target->project.rowid);
-  if (!agents)
-    return error_response(agents.error(), request.version());
+Result<http::Response> AgentsHandler::list(const http::Request& request,
+                                           std::string_view project_id) {
+  ASSIGN_OR_RETURN(auto target, authorize_project(access_, request, project_id));
+  ASSIGN_OR_RETURN(auto agents, agents_.list(target.project.rowid));
   json::array list;
-  for (const auto& agent : *agents)
+  for (const auto& agent : agents)
     list.push_back(agent_json(agent));
   return json_response(200, json::object{{"agents", std::move(list)}}, request.version());
 }
 
-http::Response AgentsHandler::create(const http::Request& request, std::string_view project_id) {
-  unsigned version = request.version();
-  auto target = authorize_project(access_, request, project_id);
-  if (!target)
-    return error_response(target.error(), version);
-  auto body = parse_json_body(request);
-  if (!body)
-    return error_response(body.error(), version);
-  auto members = JsonMembers::of(*body, {"name", "scopes", "role", "session_ttl_seconds"});
-  if (!members)
-    return error_response(members.error(), version);
-  auto name = members->required_string("name");
-  if (!name)
-    return error_response(name.error(), version);
-  if (auto valid = validate_agent_name(*name); !valid)
-    return error_response(valid.error(), version);
-  AgentSettings settings;
-  if (auto applied = apply_settings(*members, settings); !applied)
-    return error_response(applied.error(), version);
-  auto agent = agents_.create_agent(target->project.rowid, *name, settings);
-  if (!agent)
-    return error_response(agent.error(), version);
-  return json_response(201, agent_json(*agent), version);
+Result<http::Response> AgentsHandler::create(const http::Request& request,
+                                             std::string_view project_id) {
+  ASSIGN_OR_RETURN(auto target, authorize_project(access_, request, project_id));
+  ASSIGN_OR_RETURN(auto body, parse_json_body(request));
+  ASSIGN_OR_RETURN(auto members,
+                   JsonMembers::of(body, {"name", "scopes", "role", "session_ttl_seconds"}));
+  ASSIGN_OR_RETURN(auto name, members.required_string("name"));
+  ASSIGN_OR_RETURN(auto settings, read_settings(members));
+  ASSIGN_OR_RETURN(auto agent, agents_.create(target.project.rowid, name, settings));
+  return json_response(201, agent_json(agent), request.version());
 }
 
-http::Response AgentsHandler::get(const http::Request& request, std::string_view project_id,
-                                  std::string_view agent_id) {
-  auto target = authorize_project(access_, request, project_id);
-  if (!target)
-    return error_response(target.error(), request.version());
-  if (!is_canonical_uuid(agent_id))
-    return error_response(agent_not_found(agent_id), request.version());
-  auto agent = agents_.find_agent(target->project.rowid, agent_id);
-  if (!agent)
-    return error_response(agent.error(), request.version());
-  return json_response(200, agent_json(*agent), request.version());
+Result<http::Response> AgentsHandler::get(const http::Request& request, std::string_view project_id,
+                                          std::string_view agent_id) {
+  ASSIGN_OR_RETURN(auto target, authorize_project(access_, request, project_id));
+  ASSIGN_OR_RETURN(auto agent, agents_.find(target.project.rowid, agent_id));
+  return json_response(200, agent_json(agent), request.version());
 }
 
-http::Response AgentsHandler::update(const http::Request& request, std::string_view project_id,
-                                     std::string_view agent_id) {
-  unsigned version = request.version();
-  auto target = authorize_project(access_, request, project_id);
-  if (!target)
-    return error_response(target.error(), version);
-  if (!is_canonical_uuid(agent_id))
-    return error_response(agent_not_found(agent_id), version);
-  auto agent = agents_.find_agent(target->project.rowid, agent_id);
-  if (!agent)
-    return error_response(agent.error(), version);
-  auto body = parse_json_body(request);
-  if (!body)
-    return error_response(body.error(), version);
-  auto members = JsonMembers::of(*body, {"scopes", "role", "session_ttl_seconds"});
-  if (!members)
-    return error_response(members.error(), version);
-  AgentSettings settings = agent->settings;
-  if (auto applied = apply_settings(*members, settings); !applied)
-    return error_response(applied.error(), version);
-  auto updated = agents_.update_agent(target->project.rowid, agent_id, settings);
-  if (!updated)
-    return error_response(updated.error(), version);
-  return json_response(200, agent_json(*updated), version);
+Result<http::Response> AgentsHandler::update(const http::Request& request,
+                                             std::string_view project_id,
+                                             std::string_view agent_id) {
+  ASSIGN_OR_RETURN(auto target, authorize_project(access_, request, project_id));
+  ASSIGN_OR_RETURN(auto body, parse_json_body(request));
+  ASSIGN_OR_RETURN(auto members, JsonMembers::of(body, {"scopes", "role", "session_ttl_seconds"}));
+  ASSIGN_OR_RETURN(auto change, read_settings(members));
+  ASSIGN_OR_RETURN(auto agent, agents_.update(target.project.rowid, agent_id, change));
+  return json_response(200, agent_json(agent), request.version());
 }
 
-http::Response AgentsHandler::remove(const http::Request& request, std::string_view project_id,
-                                     std::string_view agent_id) {
-  unsigned version = request.version();
-  auto target = authorize_project(access_, request, project_id);
-  if (!target)
-    return error_response(target.error(), version);
-  if (!is_canonical_uuid(agent_id))
-    return error_response(agent_not_found(agent_id), version);
-  if (auto removed = agents_.delete_agent(target->project.rowid, agent_id); !removed)
-    return error_response(removed.error(), version);
-  return no_content(version);
+Result<http::Response> AgentsHandler::remove(const http::Request& request,
+                                             std::string_view project_id,
+                                             std::string_view agent_id) {
+  ASSIGN_OR_RETURN(auto target, authorize_project(access_, request, project_id));
+  RETURN_IF_ERROR(agents_.remove(target.project.rowid, agent_id));
+  return no_content(request.version());
 }
 
 }  // namespace agentsudo::server::api

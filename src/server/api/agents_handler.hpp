@@ -6,7 +6,7 @@
 #include "server/api/route.hpp"
 #include "server/auth/access_control.hpp"
 #include "server/http/message.hpp"
-#include "server/store/agent_store.hpp"
+#include "server/service/agent_service.hpp"
 
 namespace agentsudo::server::api {
 
@@ -18,20 +18,20 @@ class AgentsHandler {
   // The routes this resource answers; see api/route.hpp.
   static std::vector<ResourceRoute<AgentsHandler>> routes();
 
-  AgentsHandler(AccessControl& access, AgentStore& agents);
+  AgentsHandler(AccessControl& access, AgentService& agents);
 
-  http::Response list(const http::Request& request, std::string_view project_id);
-  http::Response create(const http::Request& request, std::string_view project_id);
-  http::Response get(const http::Request& request, std::string_view project_id,
-                     std::string_view agent_id);
-  http::Response update(const http::Request& request, std::string_view project_id,
-                        std::string_view agent_id);
-  http::Response remove(const http::Request& request, std::string_view project_id,
-                        std::string_view agent_id);
+  Result<http::Response> list(const http::Request& request, std::string_view project_id);
+  Result<http::Response> create(const http::Request& request, std::string_view project_id);
+  Result<http::Response> get(const http::Request& request, std::string_view project_id,
+                             std::string_view agent_id);
+  Result<http::Response> update(const http::Request& request, std::string_view project_id,
+                                std::string_view agent_id);
+  Result<http::Response> remove(const http::Request& request, std::string_view project_id,
+                                std::string_view agent_id);
 
  private:
   AccessControl& access_;
-  AgentStore& agents_;
+  AgentService& agents_;
 };
 
 }  // namespace agentsudo::server::api

@@ -1,6 +1,5 @@
 #include "server/api/keys_handler.hpp"
 
-#include "server/admin/provisioning.hpp"
 #include "server/api/request_credentials.hpp"
 #include "server/api/resource_json.hpp"
 #include "server/api/responses.hpp"
@@ -31,22 +30,12 @@ std::vector<ResourceRoute<KeysHandler>> KeysHandler::routes() {
   };
 }
 
-KeysHandler::KeysHandler(AccessControl& access, ProjectStore& projects)
-    : access_(access), projects_(projects) {}
-
-Result<ApiKeyRecord> KeysHandler::key_of(const Project& project, std::string_view key_id) {
-  ASSIGN_OR_RETURN(auto keys, projects_.list_api_keys(project.id));
-  for (auto& key : keys) {
-    if (key.id == key_id)
-      return std::move(key);
-  }
-  return make_error(ErrorKind::kNotFound, "no key with id " + std::string(key_id));
-}
+KeysHandler::KeysHandler(AccessControl& access, KeyService& keys) : access_(access), keys_(keys) {}
 
 Result<http::Response> KeysHandler::list(const http::Request& request,
                                          std::string_view project_id) {
   ASSIGN_OR_RETURN(auto target, authorize_project(access_, request, project_id));
-  ASSIGN_OR_RETURN(auto keys, projects_.list_api_keys(target.project.id));
+  ASSIGN_OR_RETURN(auto keys, keys_.list(target.project.id));
   json::array list;
   for (const auto& key : keys)
     list.push_back(key_json(key));
@@ -56,24 +45,21 @@ Result<http::Response> KeysHandler::list(const http::Request& request,
 Result<http::Response> KeysHandler::create(const http::Request& request,
                                            std::string_view project_id) {
   ASSIGN_OR_RETURN(auto target, authorize_project(access_, request, project_id));
-  ASSIGN_OR_RETURN(auto key, issue_api_key(projects_, target.project.id));
+  ASSIGN_OR_RETURN(auto key, keys_.create(target.project.id));
   return issued_key_response(key, request.version());
 }
 
 Result<http::Response> KeysHandler::rotate(const http::Request& request,
                                            std::string_view project_id, std::string_view key_id) {
   ASSIGN_OR_RETURN(auto target, authorize_project(access_, request, project_id));
-  RETURN_IF_ERROR(key_of(target.project, key_id));
-  ASSIGN_OR_RETURN(auto replacement, rotate_api_key(projects_, key_id));
+  ASSIGN_OR_RETURN(auto replacement, keys_.rotate(target.project.id, key_id));
   return issued_key_response(replacement, request.version());
 }
 
 Result<http::Response> KeysHandler::revoke(const http::Request& request,
                                            std::string_view project_id, std::string_view key_id) {
   ASSIGN_OR_RETURN(auto target, authorize_project(access_, request, project_id));
-  RETURN_IF_ERROR(key_of(target.project, key_id));
-  RETURN_IF_ERROR(projects_.revoke_api_key(key_id));
-  ASSIGN_OR_RETURN(auto key, key_of(target.project, key_id));
+  ASSIGN_OR_RETURN(auto key, keys_.revoke(target.project.id, key_id));
   return json_response(200, key_json(key), request.version());
 }
 

@@ -6,7 +6,7 @@
 #include "server/api/route.hpp"
 #include "server/auth/access_control.hpp"
 #include "server/http/message.hpp"
-#include "server/store/project_store.hpp"
+#include "server/service/key_service.hpp"
 
 namespace agentsudo::server::api {
 
@@ -17,7 +17,7 @@ class KeysHandler {
   // The routes this resource answers; see api/route.hpp.
   static std::vector<ResourceRoute<KeysHandler>> routes();
 
-  KeysHandler(AccessControl& access, ProjectStore& projects);
+  KeysHandler(AccessControl& access, KeyService& keys);
 
   Result<http::Response> list(const http::Request& request, std::string_view project_id);
   Result<http::Response> create(const http::Request& request, std::string_view project_id);
@@ -27,11 +27,8 @@ class KeysHandler {
                                 std::string_view key_id);
 
  private:
-  // The key if it belongs to the project; kNotFound otherwise.
-  Result<ApiKeyRecord> key_of(const Project& project, std::string_view key_id);
-
   AccessControl& access_;
-  ProjectStore& projects_;
+  KeyService& keys_;
 };
 
 }  // namespace agentsudo::server::api

@@ -6,7 +6,7 @@
 #include "server/api/route.hpp"
 #include "server/auth/access_control.hpp"
 #include "server/http/message.hpp"
-#include "server/store/account_store.hpp"
+#include "server/service/member_service.hpp"
 
 namespace agentsudo::server::api {
 
@@ -18,16 +18,16 @@ class MembersHandler {
   // The routes this resource answers; see api/route.hpp.
   static std::vector<ResourceRoute<MembersHandler>> routes();
 
-  MembersHandler(AccessControl& access, AccountStore& accounts);
+  MembersHandler(AccessControl& access, MemberService& members);
 
-  http::Response list(const http::Request& request, std::string_view project_id);
-  http::Response add(const http::Request& request, std::string_view project_id);
-  http::Response remove(const http::Request& request, std::string_view project_id,
-                        std::string_view user_id);
+  Result<http::Response> list(const http::Request& request, std::string_view project_id);
+  Result<http::Response> add(const http::Request& request, std::string_view project_id);
+  Result<http::Response> remove(const http::Request& request, std::string_view project_id,
+                                std::string_view user_id);
 
  private:
   AccessControl& access_;
-  AccountStore& accounts_;
+  MemberService& members_;
 };
 
 }  // namespace agentsudo::server::api

@@ -6,8 +6,7 @@
 #include "server/api/route.hpp"
 #include "server/auth/access_control.hpp"
 #include "server/http/message.hpp"
-#include "server/store/account_store.hpp"
-#include "server/store/project_store.hpp"
+#include "server/service/project_service.hpp"
 
 namespace agentsudo::server::api {
 
@@ -18,20 +17,19 @@ class ProjectsHandler {
   // The routes this resource answers; see api/route.hpp.
   static std::vector<ResourceRoute<ProjectsHandler>> routes();
 
-  ProjectsHandler(AccessControl& access, ProjectStore& projects, AccountStore& accounts);
+  ProjectsHandler(AccessControl& access, ProjectService& projects);
 
-  http::Response list(const http::Request& request);
+  Result<http::Response> list(const http::Request& request);
   // The creator (a person) becomes the project's first member.
-  http::Response create(const http::Request& request);
-  http::Response get(const http::Request& request, std::string_view project_id);
-  http::Response update(const http::Request& request, std::string_view project_id);
+  Result<http::Response> create(const http::Request& request);
+  Result<http::Response> get(const http::Request& request, std::string_view project_id);
+  Result<http::Response> update(const http::Request& request, std::string_view project_id);
   // Needs {"confirm": "<the project's name>"}, as the dashboard asks for it.
-  http::Response remove(const http::Request& request, std::string_view project_id);
+  Result<http::Response> remove(const http::Request& request, std::string_view project_id);
 
  private:
   AccessControl& access_;
-  ProjectStore& projects_;
-  AccountStore& accounts_;
+  ProjectService& projects_;
 };
 
 }  // namespace agentsudo::server::api

@@ -5,9 +5,10 @@
 #include <boost/json.hpp>
 #include <iostream>
 
-#include "server/admin/provisioning.hpp"
 #include "server/auth/accounts.hpp"
 #include "server/auth/password.hpp"
+#include "server/service/key_service.hpp"
+#include "server/service/project_service.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
 
 namespace agentsudo::server::cli {
@@ -81,7 +82,7 @@ int project_create(const AdminOptions& options) {
   auto store = open_store(options);
   if (!store)
     return fail(store.error());
-  auto created = create_project_with_key(*store->projects, options.name, *tier);
+  auto created = ProjectService(*store->projects).create(options.name, *tier);
   if (!created)
     return fail(created.error());
   if (options.json) {
@@ -98,7 +99,7 @@ int project_list(const AdminOptions& options) {
   auto store = open_store(options);
   if (!store)
     return fail(store.error());
-  auto projects = store->projects->list_projects();
+  auto projects = ProjectService(*store->projects).list();
   if (!projects)
     return fail(projects.error());
   if (options.json) {
@@ -122,9 +123,8 @@ int project_set_tier(const AdminOptions& options) {
   auto store = open_store(options);
   if (!store)
     return fail(store.error());
-  if (auto set = store->projects->set_tier(options.project_id, *tier); !set) {
+  if (auto set = ProjectService(*store->projects).update(options.project_id, {{}, *tier}); !set)
     return fail(set.error());
-  }
   if (options.json) {
     print_json({{"project_id", options.project_id},
                 {"tier", tier->name},
@@ -140,7 +140,7 @@ int key_create(const AdminOptions& options) {
   auto store = open_store(options);
   if (!store)
     return fail(store.error());
-  auto key = issue_api_key(*store->projects, options.project_id);
+  auto key = KeyService(*store->projects).create(options.project_id);
   if (!key)
     return fail(key.error());
   print_issued_key(*key, options.json);
@@ -151,7 +151,7 @@ int key_list(const AdminOptions& options) {
   auto store = open_store(options);
   if (!store)
     return fail(store.error());
-  auto keys = store->projects->list_api_keys(options.project_id);
+  auto keys = KeyService(*store->projects).list(options.project_id);
   if (!keys)
     return fail(keys.error());
   if (options.json) {
@@ -172,9 +172,9 @@ int key_revoke(const AdminOptions& options) {
   auto store = open_store(options);
   if (!store)
     return fail(store.error());
-  if (auto revoked = store->projects->revoke_api_key(options.key_id); !revoked) {
+  // An operator on the command line may revoke any project's key.
+  if (auto revoked = KeyService(*store->projects).revoke_in_any_project(options.key_id); !revoked)
     return fail(revoked.error());
-  }
   if (options.json) {
     print_json({{"key_id", options.key_id}, {"revoked", true}});
   } else {
@@ -187,7 +187,7 @@ int key_rotate(const AdminOptions& options) {
   auto store = open_store(options);
   if (!store)
     return fail(store.error());
-  auto key = rotate_api_key(*store->projects, options.key_id);
+  auto key = KeyService(*store->projects).rotate_in_any_project(options.key_id);
   if (!key)
     return fail(key.error());
   print_issued_key(*key, options.json);
@@ -198,7 +198,7 @@ int token_create(const AdminOptions& options) {
   auto store = open_store(options);
   if (!store)
     return fail(store.error());
-  auto token = issue_management_token(*store->projects);
+  auto token = KeyService(*store->projects).create_management_token();
   if (!token)
     return fail(token.error());
   if (options.json) {

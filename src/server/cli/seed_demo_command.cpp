@@ -7,8 +7,8 @@
 #include <iostream>
 
 #include "server/admin/demo_seeder.hpp"
-#include "server/admin/provisioning.hpp"
 #include "server/model/clock.hpp"
+#include "server/service/project_service.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
 
 namespace agentsudo::server::cli {
@@ -44,8 +44,7 @@ Result<DemoProject> find_or_create(ProjectStore& projects, const SeedDemoOptions
     if (project.name == options.project)
       return DemoProject{std::move(project), {}};
   }
-  ASSIGN_OR_RETURN(auto created,
-                   create_project_with_key(projects, options.project, demo_tier(options)));
+  ASSIGN_OR_RETURN(auto created, ProjectService(projects).create(options.project, demo_tier(options)));
   return DemoProject{std::move(created.project), std::move(created.key.plaintext)};
 }
 

@@ -15,7 +15,6 @@
 #include <thread>
 #include <vector>
 
-#include "server/admin/provisioning.hpp"
 #include "server/api/application.hpp"
 #include "server/auth/access_control.hpp"
 #include "server/auth/accounts.hpp"
@@ -31,6 +30,10 @@
 #include "server/metrics/metrics.hpp"
 #include "server/model/clock.hpp"
 #include "server/quota/quota_counter.hpp"
+#include "server/service/agent_service.hpp"
+#include "server/service/key_service.hpp"
+#include "server/service/member_service.hpp"
+#include "server/service/project_service.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
 
 namespace agentsudo::server::cli {
@@ -53,20 +56,12 @@ int fail(const std::string& message) {
 // On the first start of an empty data directory, creates the "default"
 // project and prints its key once, so `make run` is all a newcomer needs.
 // Returns that key, or nothing when the directory was not new.
-Result<std::optional<std::string>> bootstrap_default_project(ProjectStore& projects) {
-  std::optional<std::string> none;
-  ASSIGN_OR_RETURN(auto existing, projects.list_projects());
-  if (!existing.empty())
-    return none;
-  ASSIGN_OR_RETURN(auto already, projects.setting("default_project"));
-  if (already)
-    return none;
-
-  ASSIGN_OR_RETURN(auto created,
-                   create_project_with_key(projects, "default", Tier{"free", kFreeDailyQuota}));
-  RETURN_IF_ERROR(projects.setting_or_insert("default_project", created.project.id));
-  std::cout << "Created project \"default\" (" << created.project.id << ", free tier)\n"
-            << "API key (shown once, store it now): " << created.key.plaintext << "\n"
+Result<std::optional<std::string>> bootstrap_default_project(ProjectService& projects) {
+  ASSIGN_OR_RETURN(auto created, projects.create_default());
+  if (!created)
+    return std::optional<std::string>();
+  std::cout << "Created project \"default\" (" << created->project.id << ", free tier)\n"
+            << "API key (shown once, store it now): " << created->key.plaintext << "\n"
             << std::flush;
   return std::optional(created.key.plaintext);
 }
@@ -177,7 +172,11 @@ int run_serve(const ServeOptions& options) {
   if (!store)
     return fail(store.error().message);
   ProjectStore& projects = *store->projects;
-  auto default_key = bootstrap_default_project(projects);
+  ProjectService project_service(projects);
+  KeyService key_service(projects);
+  MemberService member_service(*store->accounts);
+  AgentService agent_service(*store->agents);
+  auto default_key = bootstrap_default_project(project_service);
   if (!default_key)
     return fail(default_key.error().message);
   auto key = cursor_key(projects);
@@ -213,10 +212,10 @@ int run_serve(const ServeOptions& options) {
   api::SessionHandler session(accounts, access, sessions, cookies);
   api::UsersHandler users(access, accounts, *store->accounts);
   api::ServerInfoHandler server_info(access, cookies);
-  api::ProjectsHandler project_handler(access, projects, *store->accounts);
-  api::MembersHandler members(access, *store->accounts);
-  api::KeysHandler keys(access, projects);
-  api::AgentsHandler agents(access, *store->agents);
+  api::ProjectsHandler project_handler(access, project_service);
+  api::MembersHandler members(access, member_service);
+  api::KeysHandler keys(access, key_service);
+  api::AgentsHandler agents(access, agent_service);
   api::AnalyticsHandler analytics(access, *store->analytics, clock);
   api::ExportHandler exports(access, *store->events);
   StreamLimiter live_streams(api::LiveHandler::kMaxStreamsPerPrincipal);

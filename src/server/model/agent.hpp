@@ -17,6 +17,24 @@ struct AgentSettings {
   std::int64_t session_ttl_seconds = 3600;
 };
 
+// What a change of an agent's settings asks for; members left empty keep
+// their value. Applied inside the store's transaction, so two concurrent
+// changes of different settings both stay.
+struct AgentSettingsChange {
+  std::optional<std::vector<std::string>> scopes;
+  std::optional<std::string> role;
+  std::optional<std::int64_t> session_ttl_seconds;
+
+  void apply_to(AgentSettings& settings) const {
+    if (scopes)
+      settings.scopes = *scopes;
+    if (role)
+      settings.role = *role;
+    if (session_ttl_seconds)
+      settings.session_ttl_seconds = *session_ttl_seconds;
+  }
+};
+
 struct Agent {
   std::string id;  // public uuid
   std::string name;

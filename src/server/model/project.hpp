@@ -27,6 +27,12 @@ struct ApiKeyRecord {
   std::optional<UnixMicros> last_used_at;
 };
 
+// What a change of a project asks for; members left empty stay as they are.
+struct ProjectChanges {
+  std::optional<std::string> name;
+  std::optional<Tier> tier;
+};
+
 // The project an active API key writes to, with what its quota needs.
 struct KeyOwner {
   std::int64_t project_rowid = 0;

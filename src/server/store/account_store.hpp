@@ -47,8 +47,13 @@ class AccountStore {
   virtual Result<std::vector<User>> members_of(std::int64_t project_rowid) = 0;
   // kConflict when the user already is a member.
   virtual Status add_member(std::int64_t project_rowid, std::int64_t user_rowid) = 0;
-  // kNotFound when the user is not a member.
-  virtual Status remove_member(std::int64_t project_rowid, std::int64_t user_rowid) = 0;
+  // Adds the user with this (normalized) email and returns them, in one
+  // statement. kNotFound when no user has the email, kConflict when the user
+  // already is a member.
+  virtual Result<User> add_member_by_email(std::int64_t project_rowid, std::string_view email) = 0;
+  // Removes the user (by public id) from the project, in one statement.
+  // kNotFound when no such user is a member.
+  virtual Status remove_member(std::int64_t project_rowid, std::string_view user_id) = 0;
 };
 
 }  // namespace agentsudo::server

@@ -26,8 +26,10 @@ class AgentStore {
   // comes back with the new settings (and its old events).
   virtual Result<Agent> create_agent(std::int64_t project_rowid, std::string_view name,
                                      const AgentSettings& settings) = 0;
+  // Applies the change to the agent's settings as stored when the
+  // transaction starts. kNotFound as for find_agent.
   virtual Result<Agent> update_agent(std::int64_t project_rowid, std::string_view agent_id,
-                                     const AgentSettings& settings) = 0;
+                                     const AgentSettingsChange& change) = 0;
   virtual Status delete_agent(std::int64_t project_rowid, std::string_view agent_id) = 0;
 };
 

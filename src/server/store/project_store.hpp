@@ -14,6 +14,24 @@
 
 namespace agentsudo::server {
 
+// Everything that creating a project writes, stored in one transaction: the
+// project, its first key and, when given, its first member.
+struct NewProjectRecord {
+  std::string name;
+  Tier tier;
+  IssuedSecret first_key;
+  std::optional<std::int64_t> first_member_rowid;  // a user
+  // When set, the project is created only if no setting of this name exists,
+  // and the setting then holds the project's id: a project made once ever
+  // (first start's "default"), even across a crash.
+  std::optional<std::string> once_setting;
+};
+
+struct CreatedProject {
+  Project project;
+  ApiKeyRecord key;
+};
+
 // Projects, their API keys, and management tokens. Secrets arrive and are
 // looked up as digests only. Implementations are thread-safe; every change is
 // visible to the next call, including from another process on the same store.
@@ -21,13 +39,15 @@ class ProjectStore {
  public:
   virtual ~ProjectStore() = default;
 
-  virtual Result<Project> create_project(std::string_view name, const Tier& tier) = 0;
+  // kConflict when `once_setting` is set and already exists.
+  virtual Result<CreatedProject> create_project(const NewProjectRecord& project) = 0;
   virtual Result<std::vector<Project>> list_projects() = 0;
   // kNotFound when there is no such project.
   virtual Result<Project> find_project(std::string_view project_id) = 0;
-  virtual Status set_tier(std::string_view project_id, const Tier& tier) = 0;
+  // Applies every change at once and returns the project as it now is.
   // kNotFound when there is no such project.
-  virtual Status rename_project(std::string_view project_id, std::string_view name) = 0;
+  virtual Result<Project> update_project(std::string_view project_id,
+                                         const ProjectChanges& changes) = 0;
   // Deletes the project with its keys, agents, events and usage. kNotFound
   // when there is no such project.
   virtual Status delete_project(std::string_view project_id) = 0;
@@ -35,10 +55,15 @@ class ProjectStore {
   virtual Result<ApiKeyRecord> add_api_key(std::string_view project_id,
                                            const IssuedSecret& key) = 0;
   virtual Result<std::vector<ApiKeyRecord>> list_api_keys(std::string_view project_id) = 0;
-  // Revokes at once; kNotFound for an unknown or already revoked key.
-  virtual Status revoke_api_key(std::string_view key_id) = 0;
-  // Adds `replacement` to the key's project and revokes the key, atomically.
-  virtual Result<ApiKeyRecord> rotate_api_key(std::string_view key_id,
+  // Revokes at once and returns the revoked key. `project_id`, when given, is
+  // the project the key must belong to (checked in the same statement);
+  // kNotFound for an unknown or already revoked key, or one of another project.
+  virtual Result<ApiKeyRecord> revoke_api_key(std::optional<std::string_view> project_id,
+                                              std::string_view key_id) = 0;
+  // Adds `replacement` to the key's project and revokes the key, atomically;
+  // `project_id` and kNotFound as for revoke_api_key.
+  virtual Result<ApiKeyRecord> rotate_api_key(std::optional<std::string_view> project_id,
+                                              std::string_view key_id,
                                               const IssuedSecret& replacement) = 0;
   // kInvalidApiKey unless the digest belongs to an active key.
   virtual Result<KeyOwner> find_key_owner(const SecretDigest& digest) = 0;

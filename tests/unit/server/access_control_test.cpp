@@ -2,7 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "server/admin/provisioning.hpp"
+#include "server/service/key_service.hpp"
+#include "server/service/project_service.hpp"
 #include "temp_store.hpp"
 
 namespace agentsudo::server {
@@ -15,14 +16,14 @@ class AccessControlTest : public testing::Test {
     auto member = store_->accounts->create_user(NewUser{"member@example.com", "h", false, false});
     ASSERT_TRUE(admin.ok() && member.ok());
     member_ = *member;
-    auto project = create_project_with_key(*store_->projects, "p1", Tier{"free", 1000});
-    auto other = create_project_with_key(*store_->projects, "p2", Tier{"free", 1000});
+    auto project = ProjectService(*store_->projects).create("p1", Tier{"free", 1000});
+    auto other = ProjectService(*store_->projects).create("p2", Tier{"free", 1000});
     ASSERT_TRUE(project.ok() && other.ok());
     project_ = project->project;
     other_ = other->project;
     api_key_ = project->key.plaintext;
     ASSERT_TRUE(store_->accounts->add_member(project_.rowid, member_.rowid));
-    auto token = issue_management_token(*store_->projects);
+    auto token = KeyService(*store_->projects).create_management_token();
     ASSERT_TRUE(token.ok());
     operator_token_ = "Bearer " + *token;
     auto session = sessions_.start(member_);
@@ -134,7 +135,7 @@ TEST_F(AccessControlTest, SubjectsTellCallersApart) {
   PresentedCredentials credentials;
   credentials.authorization = operator_token_;
   auto first = access_.authenticate(credentials);
-  auto token = issue_management_token(*store_->projects);
+  auto token = KeyService(*store_->projects).create_management_token();
   ASSERT_TRUE(token.ok());
   std::string other = "Bearer " + *token;
   credentials.authorization = other;

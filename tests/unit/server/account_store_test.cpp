@@ -1,7 +1,7 @@
 // AccountStore's rules on a real SQLite file.
 #include <gtest/gtest.h>
 
-#include "server/admin/provisioning.hpp"
+#include "server/service/project_service.hpp"
 #include "temp_store.hpp"
 
 namespace agentsudo::server {
@@ -13,7 +13,7 @@ NewUser new_user(std::string email, bool is_admin = false, bool only_if_first = 
 
 TEST(AccountStore, FirstUserIsAdminAndJoinsExistingProjects) {
   TempStore store;
-  auto project = create_project_with_key(*store->projects, "before", Tier{"free", 1000});
+  auto project = ProjectService(*store->projects).create("before", Tier{"free", 1000});
   ASSERT_TRUE(project.ok());
   auto first = store->accounts->create_user(new_user("first@example.com"));
   ASSERT_TRUE(first.ok());
@@ -61,22 +61,22 @@ TEST(AccountStore, Membership) {
   TempStore store;
   auto admin = store->accounts->create_user(new_user("admin@example.com"));
   auto user = store->accounts->create_user(new_user("user@example.com"));
-  auto project = create_project_with_key(*store->projects, "p", Tier{"free", 1000});
+  auto project = ProjectService(*store->projects).create("p", Tier{"free", 1000});
   ASSERT_TRUE(admin.ok() && user.ok() && project.ok());
   auto rowid = project->project.rowid;
   ASSERT_TRUE(store->accounts->add_member(rowid, user->rowid));
   EXPECT_EQ(store->accounts->add_member(rowid, user->rowid).error().kind, ErrorKind::kConflict);
   EXPECT_EQ(store->accounts->members_of(rowid)->size(), 1U);
   EXPECT_EQ(store->accounts->projects_of(user->rowid)->size(), 1U);
-  ASSERT_TRUE(store->accounts->remove_member(rowid, user->rowid));
-  EXPECT_EQ(store->accounts->remove_member(rowid, user->rowid).error().kind, ErrorKind::kNotFound);
+  ASSERT_TRUE(store->accounts->remove_member(rowid, user->id));
+  EXPECT_EQ(store->accounts->remove_member(rowid, user->id).error().kind, ErrorKind::kNotFound);
   EXPECT_TRUE(store->accounts->projects_of(user->rowid)->empty());
 }
 
 TEST(AccountStore, DeletingAProjectRemovesItsMemberships) {
   TempStore store;
   auto user = store->accounts->create_user(new_user("admin@example.com"));
-  auto project = create_project_with_key(*store->projects, "p", Tier{"free", 1000});
+  auto project = ProjectService(*store->projects).create("p", Tier{"free", 1000});
   ASSERT_TRUE(user.ok() && project.ok());
   ASSERT_TRUE(store->accounts->add_member(project->project.rowid, user->rowid));
   ASSERT_TRUE(store->projects->delete_project(project->project.id));
@@ -92,17 +92,17 @@ namespace {
 
 TEST(ProjectStore, ADeletedProjectsRowidIsNeverReused) {
   TempStore store;
-  auto first = store->projects->create_project("one", Tier{"free", 1000});
-  auto last = store->projects->create_project("two", Tier{"free", 1000});
+  auto first = ProjectService(*store->projects).create("one", Tier{"free", 1000});
+  auto last = ProjectService(*store->projects).create("two", Tier{"free", 1000});
   ASSERT_TRUE(first.ok() && last.ok());
-  ASSERT_TRUE(store->projects->delete_project(last->id));
-  auto next = store->projects->create_project("three", Tier{"free", 1000});
+  ASSERT_TRUE(store->projects->delete_project(last->project.id));
+  auto next = ProjectService(*store->projects).create("three", Tier{"free", 1000});
   ASSERT_TRUE(next.ok());
-  EXPECT_GT(next->rowid, last->rowid);
-  ASSERT_TRUE(store->projects->delete_project(first->id));
-  auto after = store->projects->create_project("four", Tier{"free", 1000});
+  EXPECT_GT(next->project.rowid, last->project.rowid);
+  ASSERT_TRUE(store->projects->delete_project(first->project.id));
+  auto after = ProjectService(*store->projects).create("four", Tier{"free", 1000});
   ASSERT_TRUE(after.ok());
-  EXPECT_GT(after->rowid, next->rowid);
+  EXPECT_GT(after->project.rowid, next->project.rowid);
 }
 
 }  // namespace

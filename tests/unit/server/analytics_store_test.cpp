@@ -6,8 +6,8 @@
 
 #include <filesystem>
 
-#include "server/admin/provisioning.hpp"
 #include "server/auth/secret.hpp"
+#include "server/service/project_service.hpp"
 #include "server/store/sqlite/database.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
 #include "temp_store.hpp"
@@ -21,7 +21,7 @@ constexpr UnixMicros kDayStart = 20'000 * kMicrosPerDay;
 class AnalyticsStoreTest : public testing::Test {
  protected:
   void SetUp() override {
-    auto created = create_project_with_key(*store_->projects, "test", Tier{"pro", 100'000});
+    auto created = ProjectService(*store_->projects).create("test", Tier{"pro", 100'000});
     ASSERT_TRUE(created.ok());
     project_ = created->project;
     key_ = created->key;

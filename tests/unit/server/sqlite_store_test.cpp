@@ -10,9 +10,10 @@
 #include <future>
 #include <thread>
 
-#include "server/admin/provisioning.hpp"
 #include "server/auth/secret.hpp"
 #include "server/ingest/commit_queue.hpp"
+#include "server/service/key_service.hpp"
+#include "server/service/project_service.hpp"
 #include "temp_store.hpp"
 
 namespace agentsudo::server {
@@ -21,7 +22,7 @@ namespace {
 class SqliteStoreTest : public testing::Test {
  protected:
   void SetUp() override {
-    auto created = create_project_with_key(*store_->projects, "test", Tier{"free", 1000});
+    auto created = ProjectService(*store_->projects).create("test", Tier{"free", 1000});
     ASSERT_TRUE(created.ok());
     project_ = created->project;
     key_ = created->key;
@@ -62,15 +63,15 @@ TEST_F(SqliteStoreTest, KeysAreFoundByDigestUntilRevoked) {
   ASSERT_TRUE(owner.ok());
   EXPECT_EQ(owner->project_id, project_.id);
   EXPECT_EQ(owner->daily_quota, 1000);
-  ASSERT_TRUE(store_->projects->revoke_api_key(key_.record.id).ok());
+  ASSERT_TRUE(store_->projects->revoke_api_key(std::nullopt, key_.record.id).ok());
   auto revoked = store_->projects->find_key_owner(digest_secret(key_.plaintext));
   ASSERT_FALSE(revoked.ok());
   EXPECT_EQ(revoked.error().kind, ErrorKind::kInvalidApiKey);
-  EXPECT_FALSE(store_->projects->revoke_api_key(key_.record.id).ok());
+  EXPECT_FALSE(store_->projects->revoke_api_key(std::nullopt, key_.record.id).ok());
 }
 
 TEST_F(SqliteStoreTest, RotationRevokesTheOldKeyAndIssuesANewOne) {
-  auto rotated = rotate_api_key(*store_->projects, key_.record.id);
+  auto rotated = KeyService(*store_->projects).rotate_in_any_project(key_.record.id);
   ASSERT_TRUE(rotated.ok());
   EXPECT_FALSE(store_->projects->find_key_owner(digest_secret(key_.plaintext)).ok());
   EXPECT_TRUE(store_->projects->find_key_owner(digest_secret(rotated->plaintext)).ok());

@@ -259,16 +259,45 @@ Status SqliteAccountStore::add_member(std::int64_t project_rowid, std::int64_t u
   });
 }
 
-Status SqliteAccountStore::remove_member(std::int64_t project_rowid, std::int64_t user_rowid) {
+Result<User> SqliteAccountStore::add_member_by_email(std::int64_t project_rowid,
+                                                     std::string_view email) {
+  return translate_errors("add member", [&]() -> Result<User> {
+    std::lock_guard lock(write_mutex_);
+    Transaction tx(*writer_);
+    User user;
+    {
+      auto row = writer_->prepare_cached(std::string("SELECT ") + kUserColumns +
+                                         " FROM users u WHERE u.email = ?");
+      row->bind(1, email);
+      if (!row->step())
+        return make_error(ErrorKind::kNotFound, "no user has this email", "email");
+      user = read_user(*row);
+    }
+    auto insert = writer_->prepare_cached(
+        "INSERT INTO project_members (project_id, user_id, created_at) VALUES (?, ?, ?) "
+        "ON CONFLICT DO NOTHING");
+    insert->bind(1, project_rowid);
+    insert->bind(2, user.rowid);
+    insert->bind(3, now());
+    insert->run();
+    if (writer_->changes() == 0)
+      return make_error(ErrorKind::kConflict, "the user is already a member", "email");
+    tx.commit();
+    return user;
+  });
+}
+
+Status SqliteAccountStore::remove_member(std::int64_t project_rowid, std::string_view user_id) {
   return translate_errors("remove member", [&]() -> Status {
     std::lock_guard lock(write_mutex_);
-    auto remove =
-        writer_->prepare_cached("DELETE FROM project_members WHERE project_id = ? AND user_id = ?");
+    auto remove = writer_->prepare_cached(
+        "DELETE FROM project_members WHERE project_id = ? "
+        "AND user_id = (SELECT id FROM users WHERE uuid = ?)");
     remove->bind(1, project_rowid);
-    remove->bind(2, user_rowid);
+    remove->bind(2, user_id);
     remove->run();
     if (writer_->changes() == 0)
-      return make_error(ErrorKind::kNotFound, "no such member of this project");
+      return make_error(ErrorKind::kNotFound, "no member with id " + std::string(user_id));
     return {};
   });
 }

@@ -32,7 +32,8 @@ class SqliteAccountStore final : public AccountStore {
   Result<std::vector<Project>> projects_of(std::int64_t user_rowid) override;
   Result<std::vector<User>> members_of(std::int64_t project_rowid) override;
   Status add_member(std::int64_t project_rowid, std::int64_t user_rowid) override;
-  Status remove_member(std::int64_t project_rowid, std::int64_t user_rowid) override;
+  Result<User> add_member_by_email(std::int64_t project_rowid, std::string_view email) override;
+  Status remove_member(std::int64_t project_rowid, std::string_view user_id) override;
 
  private:
   std::mutex write_mutex_;

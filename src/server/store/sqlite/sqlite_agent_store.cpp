@@ -4,6 +4,7 @@
 
 #include "core/uuid.hpp"
 #include "server/model/clock.hpp"
+#include "server/store/sqlite/crash_point.hpp"
 
 namespace agentsudo::server::sqlite {
 namespace json = boost::json;
@@ -133,6 +134,7 @@ Result<Agent> SqliteAgentStore::create_agent(std::int64_t project_rowid, std::st
       insert->bind(4, now());
       insert->run();
       existing = writer_->last_insert_rowid();
+      AGENTSUDO_CRASH_POINT("agent.create.after_insert");
     }
     write_settings(*writer_, *existing, settings);
     auto agent = lookup_agent(*writer_, project_rowid, agent_id);
@@ -142,7 +144,7 @@ Result<Agent> SqliteAgentStore::create_agent(std::int64_t project_rowid, std::st
 }
 
 Result<Agent> SqliteAgentStore::update_agent(std::int64_t project_rowid, std::string_view agent_id,
-                                             const AgentSettings& settings) {
+                                             const AgentSettingsChange& change) {
   return translate_errors("update agent", [&]() -> Result<Agent> {
     std::lock_guard lock(write_mutex_);
     Transaction tx(*writer_);
@@ -156,8 +158,9 @@ Result<Agent> SqliteAgentStore::update_agent(std::int64_t project_rowid, std::st
         return agent_not_found(agent_id);
       rowid = row->column_int64(0);
     }
-    write_settings(*writer_, rowid, settings);
-    auto agent = lookup_agent(*writer_, project_rowid, agent_id);
+    ASSIGN_OR_RETURN(auto agent, lookup_agent(*writer_, project_rowid, agent_id));
+    change.apply_to(agent.settings);
+    write_settings(*writer_, rowid, agent.settings);
     tx.commit();
     return agent;
   });

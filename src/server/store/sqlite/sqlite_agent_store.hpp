@@ -21,7 +21,7 @@ class SqliteAgentStore final : public AgentStore {
   Result<Agent> create_agent(std::int64_t project_rowid, std::string_view name,
                              const AgentSettings& settings) override;
   Result<Agent> update_agent(std::int64_t project_rowid, std::string_view agent_id,
-                             const AgentSettings& settings) override;
+                             const AgentSettingsChange& change) override;
   Status delete_agent(std::int64_t project_rowid, std::string_view agent_id) override;
 
  private:

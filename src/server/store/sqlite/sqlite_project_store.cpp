@@ -2,6 +2,7 @@
 
 #include "core/uuid.hpp"
 #include "server/model/clock.hpp"
+#include "server/store/sqlite/crash_point.hpp"
 
 namespace agentsudo::server::sqlite {
 namespace {
@@ -45,31 +46,91 @@ Result<Project> lookup_project(Database& db, std::string_view project_id) {
   return read_project(*row);
 }
 
+// An unrevoked key with what revoking or replacing it needs.
+struct ActiveKey {
+  std::int64_t rowid = 0;
+  std::int64_t project_rowid = 0;
+  ApiKeyRecord record;
+};
+
+// The key when it is active and, if `project_id` is given, that project's:
+// the project is part of the statement, so no key of another project is
+// ever found. kNotFound otherwise.
+Result<ActiveKey> lookup_active_key(Database& db, std::optional<std::string_view> project_id,
+                                    std::string_view key_id) {
+  auto row = db.prepare_cached(
+      "SELECT k.uuid, p.uuid, k.prefix, k.created_at, k.revoked_at, k.last_used_at, k.id, p.id "
+      "FROM api_keys k JOIN projects p ON p.id = k.project_id "
+      "WHERE k.uuid = ?1 AND k.revoked_at IS NULL AND (?2 IS NULL OR p.uuid = ?2)");
+  row->bind(1, key_id);
+  if (project_id)
+    row->bind(2, *project_id);
+  else
+    row->bind_null(2);
+  if (!row->step())
+    return make_error(ErrorKind::kNotFound, "no active key with id " + std::string(key_id));
+  return ActiveKey{row->column_int64(6), row->column_int64(7), read_key(*row)};
+}
+
+std::optional<std::string> read_setting(Database& db, std::string_view name) {
+  auto row = db.prepare_cached("SELECT value FROM settings WHERE name = ?");
+  row->bind(1, name);
+  if (!row->step())
+    return std::nullopt;
+  return std::string(row->column_text(0));
+}
+
 }  // namespace
 
 SqliteProjectStore::SqliteProjectStore(std::unique_ptr<Database> writer,
                                        std::shared_ptr<ConnectionPool> readers)
     : writer_(std::move(writer)), readers_(std::move(readers)) {}
 
-Result<Project> SqliteProjectStore::create_project(std::string_view name, const Tier& tier) {
-  return translate_errors("create project", [&]() -> Result<Project> {
+Result<CreatedProject> SqliteProjectStore::create_project(const NewProjectRecord& record) {
+  return translate_errors("create project", [&]() -> Result<CreatedProject> {
     std::lock_guard lock(write_mutex_);
-    Project project{0, make_uuid_v7(now() / 1000), std::string(name), tier, now()};
-    // Never reuses a deleted project's rowid: in-memory state keyed by it
-    // (quota counts, the writer's agent cache) must not pass to a new project.
-    auto insert = writer_->prepare_cached(
-        "INSERT INTO projects (id, uuid, name, tier, daily_quota, created_at) VALUES ("
-        "1 + max(coalesce((SELECT max(id) FROM projects), 0), coalesce((SELECT CAST(value AS "
-        "INTEGER) FROM settings WHERE name = 'deleted_project_rowid_high_water'), 0)), "
-        "?, ?, ?, ?, ?)");
-    insert->bind(1, project.id);
-    insert->bind(2, project.name);
-    insert->bind(3, tier.name);
-    insert->bind(4, tier.daily_quota);
-    insert->bind(5, project.created_at);
-    insert->run();
-    project.rowid = writer_->last_insert_rowid();
-    return project;
+    Transaction tx(*writer_);
+    if (record.once_setting && read_setting(*writer_, *record.once_setting)) {
+      return make_error(ErrorKind::kConflict,
+                        "a project was already created for " + *record.once_setting);
+    }
+    Project project{0, make_uuid_v7(now() / 1000), record.name, record.tier, now()};
+    {
+      // Never reuses a deleted project's rowid: in-memory state keyed by it
+      // (quota counts, the writer's agent cache) must not pass to a new project.
+      auto insert = writer_->prepare_cached(
+          "INSERT INTO projects (id, uuid, name, tier, daily_quota, created_at) VALUES ("
+          "1 + max(coalesce((SELECT max(id) FROM projects), 0), coalesce((SELECT CAST(value AS "
+          "INTEGER) FROM settings WHERE name = 'deleted_project_rowid_high_water'), 0)), "
+          "?, ?, ?, ?, ?)");
+      insert->bind(1, project.id);
+      insert->bind(2, project.name);
+      insert->bind(3, project.tier.name);
+      insert->bind(4, project.tier.daily_quota);
+      insert->bind(5, project.created_at);
+      insert->run();
+      project.rowid = writer_->last_insert_rowid();
+    }
+    AGENTSUDO_CRASH_POINT("project.create.after_project");
+    auto key = insert_api_key(*writer_, project.rowid, project.id, record.first_key);
+    AGENTSUDO_CRASH_POINT("project.create.after_key");
+    if (record.first_member_rowid) {
+      auto join = writer_->prepare_cached(
+          "INSERT INTO project_members (project_id, user_id, created_at) VALUES (?, ?, ?)");
+      join->bind(1, project.rowid);
+      join->bind(2, *record.first_member_rowid);
+      join->bind(3, project.created_at);
+      join->run();
+    }
+    AGENTSUDO_CRASH_POINT("project.create.after_member");
+    if (record.once_setting) {
+      auto mark = writer_->prepare_cached("INSERT INTO settings (name, value) VALUES (?, ?)");
+      mark->bind(1, *record.once_setting);
+      mark->bind(2, project.id);
+      mark->run();
+    }
+    tx.commit();
+    return CreatedProject{std::move(project), std::move(key)};
   });
 }
 
@@ -92,31 +153,31 @@ Result<Project> SqliteProjectStore::find_project(std::string_view project_id) {
   });
 }
 
-Status SqliteProjectStore::set_tier(std::string_view project_id, const Tier& tier) {
-  return translate_errors("set tier", [&]() -> Status {
+Result<Project> SqliteProjectStore::update_project(std::string_view project_id,
+                                                   const ProjectChanges& changes) {
+  return translate_errors("update project", [&]() -> Result<Project> {
     std::lock_guard lock(write_mutex_);
-    auto update =
-        writer_->prepare_cached("UPDATE projects SET tier = ?, daily_quota = ? WHERE uuid = ?");
-    update->bind(1, tier.name);
-    update->bind(2, tier.daily_quota);
-    update->bind(3, project_id);
-    update->run();
-    if (writer_->changes() == 0)
-      return project_not_found(project_id);
-    return {};
-  });
-}
-
-Status SqliteProjectStore::rename_project(std::string_view project_id, std::string_view name) {
-  return translate_errors("rename project", [&]() -> Status {
-    std::lock_guard lock(write_mutex_);
-    auto update = writer_->prepare_cached("UPDATE projects SET name = ? WHERE uuid = ?");
-    update->bind(1, name);
-    update->bind(2, project_id);
-    update->run();
-    if (writer_->changes() == 0)
-      return project_not_found(project_id);
-    return {};
+    Transaction tx(*writer_);
+    ASSIGN_OR_RETURN(auto project, lookup_project(*writer_, project_id));
+    if (changes.name) {
+      auto update = writer_->prepare_cached("UPDATE projects SET name = ? WHERE id = ?");
+      update->bind(1, *changes.name);
+      update->bind(2, project.rowid);
+      update->run();
+      project.name = *changes.name;
+    }
+    AGENTSUDO_CRASH_POINT("project.update.after_rename");
+    if (changes.tier) {
+      auto update =
+          writer_->prepare_cached("UPDATE projects SET tier = ?, daily_quota = ? WHERE id = ?");
+      update->bind(1, changes.tier->name);
+      update->bind(2, changes.tier->daily_quota);
+      update->bind(3, project.rowid);
+      update->run();
+      project.tier = *changes.tier;
+    }
+    tx.commit();
+    return project;
   });
 }
 
@@ -130,6 +191,7 @@ Status SqliteProjectStore::delete_project(std::string_view project_id) {
         "value = max(CAST(value AS INTEGER), excluded.value)");
     mark->bind(1, project_id);
     mark->run();
+    AGENTSUDO_CRASH_POINT("project.delete.after_mark");
     // Foreign keys cascade to keys, agents, events, usage and members.
     auto remove = writer_->prepare_cached("DELETE FROM projects WHERE uuid = ?");
     remove->bind(1, project_id);
@@ -190,44 +252,35 @@ Result<std::vector<ApiKeyRecord>> SqliteProjectStore::list_api_keys(std::string_
   });
 }
 
-Status SqliteProjectStore::revoke_api_key(std::string_view key_id) {
-  return translate_errors("revoke key", [&]() -> Status {
+Result<ApiKeyRecord> SqliteProjectStore::revoke_api_key(std::optional<std::string_view> project_id,
+                                                        std::string_view key_id) {
+  return translate_errors("revoke key", [&]() -> Result<ApiKeyRecord> {
     std::lock_guard lock(write_mutex_);
-    auto update = writer_->prepare_cached(
-        "UPDATE api_keys SET revoked_at = ? WHERE uuid = ? AND revoked_at IS NULL");
-    update->bind(1, now());
-    update->bind(2, key_id);
-    update->run();
-    if (writer_->changes() == 0) {
-      return make_error(ErrorKind::kNotFound, "no active key with id " + std::string(key_id));
-    }
-    return {};
+    Transaction tx(*writer_);
+    ASSIGN_OR_RETURN(auto key, lookup_active_key(*writer_, project_id, key_id));
+    auto revoke = writer_->prepare_cached("UPDATE api_keys SET revoked_at = ? WHERE id = ?");
+    key.record.revoked_at = now();
+    revoke->bind(1, *key.record.revoked_at);
+    revoke->bind(2, key.rowid);
+    revoke->run();
+    tx.commit();
+    return std::move(key.record);
   });
 }
 
-Result<ApiKeyRecord> SqliteProjectStore::rotate_api_key(std::string_view key_id,
+Result<ApiKeyRecord> SqliteProjectStore::rotate_api_key(std::optional<std::string_view> project_id,
+                                                        std::string_view key_id,
                                                         const IssuedSecret& replacement) {
   return translate_errors("rotate key", [&]() -> Result<ApiKeyRecord> {
     std::lock_guard lock(write_mutex_);
     Transaction tx(*writer_);
-    std::int64_t project_rowid = 0;
-    std::string project_id;
-    {
-      auto find = writer_->prepare_cached(
-          "SELECT k.project_id, p.uuid FROM api_keys k JOIN projects p ON p.id = k.project_id "
-          "WHERE k.uuid = ? AND k.revoked_at IS NULL");
-      find->bind(1, key_id);
-      if (!find->step()) {
-        return make_error(ErrorKind::kNotFound, "no active key with id " + std::string(key_id));
-      }
-      project_rowid = find->column_int64(0);
-      project_id = find->column_text(1);
-    }
-    auto revoke = writer_->prepare_cached("UPDATE api_keys SET revoked_at = ? WHERE uuid = ?");
+    ASSIGN_OR_RETURN(auto key, lookup_active_key(*writer_, project_id, key_id));
+    auto revoke = writer_->prepare_cached("UPDATE api_keys SET revoked_at = ? WHERE id = ?");
     revoke->bind(1, now());
-    revoke->bind(2, key_id);
+    revoke->bind(2, key.rowid);
     revoke->run();
-    auto record = insert_api_key(*writer_, project_rowid, project_id, replacement);
+    AGENTSUDO_CRASH_POINT("key.rotate.after_revoke");
+    auto record = insert_api_key(*writer_, key.project_rowid, key.record.project_id, replacement);
     tx.commit();
     return record;
   });
@@ -288,11 +341,7 @@ Result<std::int64_t> SqliteProjectStore::events_on_day(std::int64_t project_rowi
 Result<std::optional<std::string>> SqliteProjectStore::setting(std::string_view name) {
   return translate_errors("read setting", [&]() -> Result<std::optional<std::string>> {
     auto db = readers_->acquire();
-    auto row = db->prepare_cached("SELECT value FROM settings WHERE name = ?");
-    row->bind(1, name);
-    if (!row->step())
-      return std::optional<std::string>();
-    return std::optional<std::string>(std::string(row->column_text(0)));
+    return read_setting(*db, name);
   });
 }
 

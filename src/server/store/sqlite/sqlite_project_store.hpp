@@ -15,17 +15,19 @@ class SqliteProjectStore final : public ProjectStore {
  public:
   SqliteProjectStore(std::unique_ptr<Database> writer, std::shared_ptr<ConnectionPool> readers);
 
-  Result<Project> create_project(std::string_view name, const Tier& tier) override;
+  Result<CreatedProject> create_project(const NewProjectRecord& record) override;
   Result<std::vector<Project>> list_projects() override;
   Result<Project> find_project(std::string_view project_id) override;
-  Status set_tier(std::string_view project_id, const Tier& tier) override;
-  Status rename_project(std::string_view project_id, std::string_view name) override;
+  Result<Project> update_project(std::string_view project_id,
+                                 const ProjectChanges& changes) override;
   Status delete_project(std::string_view project_id) override;
 
   Result<ApiKeyRecord> add_api_key(std::string_view project_id, const IssuedSecret& key) override;
   Result<std::vector<ApiKeyRecord>> list_api_keys(std::string_view project_id) override;
-  Status revoke_api_key(std::string_view key_id) override;
-  Result<ApiKeyRecord> rotate_api_key(std::string_view key_id,
+  Result<ApiKeyRecord> revoke_api_key(std::optional<std::string_view> project_id,
+                                      std::string_view key_id) override;
+  Result<ApiKeyRecord> rotate_api_key(std::optional<std::string_view> project_id,
+                                      std::string_view key_id,
                                       const IssuedSecret& replacement) override;
   Result<KeyOwner> find_key_owner(const SecretDigest& digest) override;
 
