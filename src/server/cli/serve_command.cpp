@@ -63,7 +63,7 @@ Result<std::optional<std::string>> bootstrap_default_project(ProjectService& pro
   std::cout << "Created project \"default\" (" << created->project.id << ", free tier)\n"
             << "API key (shown once, store it now): " << created->key.plaintext << "\n"
             << std::flush;
-  return std::optional(created.key.plaintext);
+  return std::optional(created->key.plaintext);
 }
 
 Result<std::array<unsigned char, api::CursorCodec::kKeyBytes>> cursor_key(ProjectStore& projects) {

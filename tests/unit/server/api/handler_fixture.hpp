@@ -17,13 +17,14 @@
 #include <string_view>
 
 #include "../temp_store.hpp"
-#include "server/admin/provisioning.hpp"
 #include "server/api/request_credentials.hpp"
 #include "server/api/responses.hpp"
 #include "server/auth/access_control.hpp"
 #include "server/auth/sessions.hpp"
 #include "server/http/message.hpp"
 #include "server/model/clock.hpp"
+#include "server/service/key_service.hpp"
+#include "server/service/project_service.hpp"
 
 namespace agentsudo::server::api {
 
@@ -62,12 +63,12 @@ class HandlerTest : public testing::Test {
     admin_ = add_user("admin@example.com", true);
     member_ = add_user("member@example.com", false);
     outsider_ = add_user("outsider@example.com", false);
-    auto created = create_project_with_key(*store_->projects, "p1", Tier{"free", 1000});
+    auto created = ProjectService(*store_->projects).create("p1", Tier{"free", 1000});
     ASSERT_TRUE(created.ok());
     project_ = created->project;
     api_key_ = created->key.plaintext;
     ASSERT_TRUE(store_->accounts->add_member(project_.rowid, member_.rowid));
-    auto token = issue_management_token(*store_->projects);
+    auto token = KeyService(*store_->projects).create_management_token();
     ASSERT_TRUE(token.ok());
     operator_token_ = *token;
     admin_session_ = start_session(admin_);

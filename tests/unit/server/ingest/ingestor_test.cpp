@@ -16,8 +16,8 @@
 
 #include "../temp_store.hpp"
 #include "core/uuid.hpp"
-#include "server/admin/provisioning.hpp"
 #include "server/auth/secret.hpp"
+#include "server/service/project_service.hpp"
 
 namespace agentsudo::server {
 namespace {
@@ -47,7 +47,7 @@ struct IngestStack {
 class IngestorTest : public testing::Test {
  protected:
   void SetUp() override {
-    auto created = create_project_with_key(*store_->projects, "test", Tier{"free", 1000});
+    auto created = ProjectService(*store_->projects).create("test", Tier{"free", 1000});
     ASSERT_TRUE(created.ok()) << created.error().message;
     project_ = created->project;
     auto owner = store_->projects->find_key_owner(digest_secret(created->key.plaintext));
