@@ -44,7 +44,8 @@ Result<DemoProject> find_or_create(ProjectStore& projects, const SeedDemoOptions
     if (project.name == options.project)
       return DemoProject{std::move(project), {}};
   }
-  ASSIGN_OR_RETURN(auto created, ProjectService(projects).create(options.project, demo_tier(options)));
+  ASSIGN_OR_RETURN(auto created,
+                   ProjectService(projects).create(options.project, demo_tier(options)));
   return DemoProject{std::move(created.project), std::move(created.key.plaintext)};
 }
 

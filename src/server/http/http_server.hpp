@@ -7,9 +7,9 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <string>
 
-#include "server/model/error.hpp"
 #include "server/http/limits.hpp"
 #include "server/http/request_handler.hpp"
+#include "server/model/error.hpp"
 
 namespace agentsudo::server::http {
 

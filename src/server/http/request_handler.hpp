@@ -3,10 +3,10 @@
 #include <boost/asio/awaitable.hpp>
 #include <cstddef>
 
-#include "server/model/error.hpp"
 #include "server/http/message.hpp"
 #include "server/http/reply.hpp"
 #include "server/http/request_context.hpp"
+#include "server/model/error.hpp"
 
 namespace agentsudo::server::http {
 

@@ -8,8 +8,8 @@
 #include <thread>
 #include <vector>
 
-#include "server/model/error.hpp"
 #include "server/metrics/metrics.hpp"
+#include "server/model/error.hpp"
 #include "server/store/event_store.hpp"
 
 namespace agentsudo::server {

@@ -5,11 +5,11 @@
 #include <vector>
 
 #include "core/event.hpp"
+#include "server/ingest/commit_queue.hpp"
+#include "server/metrics/metrics.hpp"
 #include "server/model/clock.hpp"
 #include "server/model/error.hpp"
-#include "server/metrics/metrics.hpp"
 #include "server/quota/quota_counter.hpp"
-#include "server/ingest/commit_queue.hpp"
 #include "server/store/project_store.hpp"
 
 namespace agentsudo::server {
