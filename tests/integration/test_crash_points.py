@@ -17,8 +17,9 @@ import subprocess
 
 import pytest
 
-from accounts import set_up_admin
-from conftest import TIMEOUT, Server
+from support.accounts import set_up_admin
+from support.server import Server
+from support.timeouts import TIMEOUT
 
 P = "/api/v1/projects"
 CRASH_VARIABLE = "AGENTSUDO_CRASH_AT"
