@@ -7,11 +7,10 @@
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
-#include <optional>
 #include <stdexcept>
+
+#include "run_to_completion.hpp"
 
 namespace agentsudo::server::api {
 namespace {
@@ -48,19 +47,7 @@ class ApplicationTest : public ::testing::Test {
 
   http::Reply get(std::string target) {
     http::Request request{http::Verb::get, target, 11};
-    boost::asio::io_context io;
-    std::optional<http::Reply> reply;
-    boost::asio::co_spawn(
-        io,
-        [&]() -> boost::asio::awaitable<void> {
-          reply.emplace(co_await application_.handle(std::move(request), http::RequestContext{}));
-        },
-        [](std::exception_ptr failure) {
-          if (failure)
-            std::rethrow_exception(failure);
-        });
-    io.run();
-    return std::move(*reply);
+    return run_to_completion(application_.handle(std::move(request), http::RequestContext{}));
   }
 
   std::string log_text() {

@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "../temp_store.hpp"
+#include "run_to_completion.hpp"
 #include "server/api/request_credentials.hpp"
 #include "server/api/responses.hpp"
 #include "server/auth/access_control.hpp"
@@ -114,18 +115,10 @@ class HandlerTest : public testing::Test {
     return boost::json::parse(response.body());
   }
 
-  // Runs a coroutine handler to its end on a private io_context. (Not through
-  // use_future: a Result has no default constructor.)
+  // Runs a coroutine handler to its end.
   template <class T>
   static T run(boost::asio::awaitable<T> task) {
-    boost::asio::io_context io;
-    std::optional<T> answer;
-    boost::asio::co_spawn(io, keep(std::move(task), answer), [](std::exception_ptr failure) {
-      if (failure)
-        std::rethrow_exception(failure);
-    });
-    io.run();
-    return std::move(*answer);
+    return run_to_completion(std::move(task));
   }
 
   TempStore store_;
@@ -143,12 +136,6 @@ class HandlerTest : public testing::Test {
   StartedSession outsider_session_;
 
  private:
-  template <class T>
-  static boost::asio::awaitable<void> keep(boost::asio::awaitable<T> task,
-                                           std::optional<T>& answer) {
-    answer.emplace(co_await std::move(task));
-  }
-
   User add_user(std::string email, bool is_admin) {
     // The hash is never checked: these users are signed in through Sessions.
     auto user = store_->accounts->create_user(NewUser{std::move(email), "h", is_admin, false});
