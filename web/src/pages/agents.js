@@ -30,6 +30,7 @@ function lineOfScope(text, index) {
 
 export function renderAgents(main, { project, projectUrl }) {
   let preview = null; // the open editor's preview, which owns a debounce timer
+  let disposed = false; // set when the person leaves the page, so late answers touch nothing
   const listBox = h('div', null, h('p', { class: 'loading' }, 'Loading…'));
   const editorBox = h('div', { id: 'agent-editor-box' });
   const createName = h('input', { type: 'text', name: 'name', required: true, maxlength: 200, placeholder: 'e.g. SupportBot' });
@@ -174,16 +175,17 @@ export function renderAgents(main, { project, projectUrl }) {
       scopes.setAttribute('aria-invalid', 'true');
     }
 
-    preview = policyPreview({
+    const agentPreview = policyPreview({
       agentName: agent.name,
       fetchPreview: (list, days) => post(`${agentPath}/preview`, { scopes: list, days }),
       onScopesError: showScopesError,
     });
+    preview = agentPreview;
     const changes = policyHistory({
       fetchChanges: async () => (await get(`${agentPath}/history`)).changes,
       auditHref: `${projectUrl(project.id, 'audit')}${query({ agent_name: agent.name, action: 'policy_changed' })}`,
     });
-    scopes.addEventListener('input', () => preview.schedule(parseScopes(scopes.value)));
+    scopes.addEventListener('input', () => agentPreview.schedule(parseScopes(scopes.value)));
 
     const scopesField = field(
       'Scopes, one per line',
@@ -198,7 +200,7 @@ export function renderAgents(main, { project, projectUrl }) {
       { class: 'card editor', id: 'agent-editor', 'aria-labelledby': 'editor-title' },
       h('h2', { id: 'editor-title' }, `Edit ${agent.name}`),
       scopesField,
-      preview.element,
+      agentPreview.element,
       h(
         'datalist',
         { id: 'role-choices' },
@@ -251,7 +253,7 @@ export function renderAgents(main, { project, projectUrl }) {
     // The open agent is in the URL, so its page can be bookmarked or shared.
     history.replaceState(null, '', `${location.pathname}${query({ agent: agent.id })}`);
     scopes.focus();
-    preview.run(parseScopes(scopes.value));
+    agentPreview.run(parseScopes(scopes.value));
     changes.load();
   }
 
@@ -266,7 +268,12 @@ export function renderAgents(main, { project, projectUrl }) {
   const wanted = new URLSearchParams(location.search).get('agent');
   load().then((agents) => {
     const agent = wanted && agents.find((a) => a.id === wanted);
-    if (agent) openEditor(agent);
+    if (agent && !disposed) openEditor(agent);
   });
-  return { dispose: () => preview && preview.dispose() };
+  return {
+    dispose: () => {
+      disposed = true;
+      if (preview) preview.dispose();
+    },
+  };
 }
