@@ -158,7 +158,7 @@ test('the audit log shows the save as a policy change with its diff', async () =
   const row = page.locator('#audit-table tbody tr').first();
   await row.waitFor();
   await row.getByText('Policy change').waitFor();
-  await row.getByText(admin.email).waitFor();
+  await row.locator('.policy-event').getByText(admin.email, { exact: true }).waitFor();
   await row.locator('.diff-added').getByText('admin:*', { exact: true }).waitFor();
   await row.locator('.diff-removed').getByText('write:*', { exact: true }).waitFor();
   await browser.shot('04-audit-policy-changed');
