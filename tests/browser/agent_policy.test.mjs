@@ -170,6 +170,6 @@ test('an agent with no recorded calls says so rather than showing zeros', async 
   await page.goto(`${server.origin}/projects/${project.projectId}/agents`);
   await page.getByRole('button', { name: 'Edit QuietBot' }).click();
   await page.locator('#preview-empty').getByText('QuietBot made no calls with a scope in the last 7 days').waitFor();
-  await page.locator('#agent-history .history-entry').getByText('Created').waitFor();
+  await page.locator('#agent-history .history-entry').getByText('Added to the policy').waitFor();
   await browser.assertClean();
 });

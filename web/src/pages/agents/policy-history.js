@@ -3,7 +3,9 @@ import { notice } from '../../components/notice.js';
 import { policyChange } from '../../components/policy-change.js';
 import { fmtTime, fmtRelative } from '../../format.js';
 
-const VERB = { created: 'Created', updated: 'Changed', deleted: 'Deleted' };
+// An agent first seen in events joins the policy when its settings are first
+// saved; the server calls that change "created" although the agent existed.
+const VERB = { created: 'Added to the policy', updated: 'Changed', deleted: 'Removed from the policy' };
 
 function entry(change) {
   return h(
@@ -44,7 +46,11 @@ export function policyHistory({ fetchChanges, auditHref }) {
       list,
       changes.length
         ? h('ol', { class: 'history' }, changes.map(entry))
-        : h('p', { class: 'muted' }, 'No changes yet. An agent first seen at ingest has a history from its first edit here.'),
+        : h(
+            'p',
+            { class: 'muted' },
+            'No changes yet. An agent first seen in events joins the policy, and its history starts, when its settings are first saved.',
+          ),
     );
   }
 
