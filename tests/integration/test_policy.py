@@ -255,3 +255,27 @@ def test_the_policy_and_its_history_survive_a_restart(make_server):
     s2.start()
     assert policy(s2, key).json["version"] == 1
     assert len(Operator(s2).get(f"{P}/{project_id}/agents/{bot['id']}/history").json["changes"]) == 1
+
+
+def test_many_long_polls_all_wake_with_the_same_intact_policy(server, project):
+    """Every waiter gets the new policy, byte for byte, and the policy stays
+    readable afterwards: a wake-up touches nothing a waiter shares."""
+    project_id, key, op = project
+    bot = create_agent(op, project_id, "Bot", ["read:*"])
+    polls = [long_poll_in_background(server, key, after=1) for _ in range(40)]
+    wait_for_waiters(server, 40)
+    for version in range(2, 5):
+        r = op.patch(f"{P}/{project_id}/agents/{bot['id']}", {"scopes": ["read:*", f"write:v{version}"]})
+        assert r.status == 200, r
+    expected = policy(server, key).json
+    assert expected["version"] == 4
+    for thread, result in polls:
+        thread.join(TIMEOUT)
+        assert not thread.is_alive()
+        r = result["response"]
+        assert r.status == 200, r
+        assert r.json["version"] >= 2
+        assert r.json["agents"][0]["name"] == "Bot"
+        assert r.json["agents"][0]["scopes"][0] == "read:*"
+    for _ in range(3):
+        assert policy(server, key).json == expected

@@ -101,11 +101,16 @@ PolicyHandler::PolicyHandler(ProjectStore& projects, PolicyCache& policies)
 boost::asio::awaitable<Result<http::Response>> PolicyHandler::read(const http::Request& request) {
   CO_ASSIGN_OR_RETURN(auto owner, authenticate_api_key(projects_, request["X-API-Key"]));
   CO_ASSIGN_OR_RETURN(auto query, parse_query(request.target()));
-  Result<PolicyCache::Snapshot> snapshot =
-      query.after ? co_await policies_.wait_newer(owner.project_rowid, *query.after,
-                                                  std::chrono::seconds(query.wait_seconds))
-                  : policies_.current(owner.project_rowid);
-  CO_ASSIGN_OR_RETURN(auto policy, std::move(snapshot));
+  PolicyCache::Snapshot policy;
+  if (query.after) {
+    // A statement of its own: GCC 12 destroys a co_await's temporaries twice
+    // inside a conditional expression, which freed the cached snapshot.
+    auto waited = co_await policies_.wait_newer(owner.project_rowid, *query.after,
+                                                std::chrono::seconds(query.wait_seconds));
+    CO_ASSIGN_OR_RETURN(policy, std::move(waited));
+  } else {
+    CO_ASSIGN_OR_RETURN(policy, policies_.current(owner.project_rowid));
+  }
   bool unchanged = query.after && policy->version() <= *query.after;
   auto if_none_match = request[http::Field::if_none_match];
   if (unchanged || (!if_none_match.empty() && none_match(if_none_match, policy->etag())))

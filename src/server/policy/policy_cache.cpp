@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -90,7 +89,6 @@ bool PolicyCache::add_waiter(std::int64_t project_rowid, const std::shared_ptr<W
 
 asio::awaitable<Result<PolicyCache::Snapshot>> PolicyCache::wait_newer(
     std::int64_t project_rowid, std::int64_t after, std::chrono::steady_clock::duration wait) {
-  using namespace asio::experimental::awaitable_operators;
   auto executor = co_await asio::this_coro::executor;
   auto wakeup = std::make_shared<Wakeup>(executor, 1);
   // Registered before the version is read, so a change between the two wakes us.
@@ -98,15 +96,21 @@ asio::awaitable<Result<PolicyCache::Snapshot>> PolicyCache::wait_newer(
   auto snapshot = current(project_rowid);
   if (!registered || !snapshot || (*snapshot)->version() > after || wait <= wait.zero())
     co_return snapshot;
-  asio::steady_timer timer(executor, wait);
+  // The deadline rings the same channel as a change does, so the coroutine
+  // waits on one operation and only the thread-safe channel is touched from
+  // other threads (a change commits on whichever thread served it).
+  asio::steady_timer deadline(executor, wait);
+  deadline.async_wait([wakeup](const boost::system::error_code&) {
+    wakeup->try_send(boost::system::error_code{});
+  });
   // Undone however the wait ends, also when the server drops the coroutine.
   struct Waiting {
     Gauge& gauge;
     explicit Waiting(Gauge& g) : gauge(g) { gauge.add(1); }
     ~Waiting() { gauge.add(-1); }
   } waiting(waiters_);
-  co_await (wakeup->async_receive(asio::as_tuple(asio::use_awaitable)) ||
-            timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+  co_await wakeup->async_receive(asio::as_tuple(asio::use_awaitable));
+  deadline.cancel();
   co_return current(project_rowid);
 }
 
