@@ -12,6 +12,14 @@
 #include <unistd.h>
 
 #include <agentsudo/agentsudo.hpp>
+#include <atomic>
+#include <thread>
+
+// White-box: the updates below are applied to the registry directly, as the
+// policy thread does after each long-poll, so the figure is the check's cost
+// under swaps and reclamation without HTTP noise on the two cores.
+#include "sdk/policy_registry.hpp"
+#include "sdk/snapshot_reclaimer.hpp"
 
 namespace {
 
@@ -95,6 +103,69 @@ void BM_ScopeCheckLeadingWildcard(benchmark::State& state) {
 }
 BENCHMARK(BM_ScopeCheckLeadingWildcard)->Arg(3)->Arg(100);
 
+// Applies a new policy version every 10 ms while it lives: the managed
+// agent keeps the same scopes, so every check still grants, but each update
+// swaps in a new snapshot and retires the old one (membarrier included).
+class PolicyUpdates {
+ public:
+  PolicyUpdates(std::string agent, std::vector<std::string> scopes)
+      : agent_(std::move(agent)), scopes_(std::move(scopes)) {
+    apply();
+    thread_ = std::thread([this] {
+      while (!stop_.load()) {
+        std::this_thread::sleep_for(10ms);
+        apply();
+      }
+    });
+  }
+  ~PolicyUpdates() {
+    stop_ = true;
+    thread_.join();
+  }
+  void report(benchmark::State& state) const {
+    state.counters["updates"] = static_cast<double>(updates_.load());
+    state.counters["membarrier"] = agentsudo::SnapshotReclaimer::uses_membarrier() ? 1 : 0;
+  }
+
+ private:
+  void apply() {
+    agentsudo::PolicyDocument document;
+    document.version = ++version_;
+    document.agents.push_back({.name = agent_, .scopes = scopes_});
+    agentsudo::PolicyRegistry::instance().apply(document, agentsudo::PolicySource::kServer, 0);
+    ++updates_;
+  }
+
+  std::string agent_;
+  std::vector<std::string> scopes_;
+  std::int64_t version_ = 0;
+  std::atomic<std::uint64_t> updates_{0};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+void BM_ManagedScopeCheckExact(benchmark::State& state) {
+  int count = static_cast<int>(state.range(0));
+  PolicyUpdates updates("ManagedBenchBot", exact_scopes(count));
+  agentsudo::Agent agent = agentsudo::Agent::managed("ManagedBenchBot");
+  std::string required = "tool" + std::to_string(count - 1) + ":invoke";
+  for (auto _ : state)
+    benchmark::DoNotOptimize(agent.has_scope(required));
+  updates.report(state);
+}
+BENCHMARK(BM_ManagedScopeCheckExact)->Arg(3)->Arg(100);
+
+void BM_ManagedScopeCheckWildcard(benchmark::State& state) {
+  int count = static_cast<int>(state.range(0));
+  PolicyUpdates updates("ManagedBenchBot", wildcard_scopes(count));
+  agentsudo::Agent agent = agentsudo::Agent::managed("ManagedBenchBot");
+  std::string required = "tool" + std::to_string(count - 1) + ":invoke";
+  for (auto _ : state)
+    benchmark::DoNotOptimize(agent.has_scope(required));
+  updates.report(state);
+}
+BENCHMARK(BM_ManagedScopeCheckWildcard)->Arg(3)->Arg(100);
+
 int lookup_order(int id) {
   return id;
 }
@@ -107,6 +178,17 @@ void BM_GuardedCallAllowed(benchmark::State& state) {
     benchmark::DoNotOptimize(guarded(++id));
 }
 BENCHMARK(BM_GuardedCallAllowed);
+
+void BM_ManagedGuardedCallAllowed(benchmark::State& state) {
+  PolicyUpdates updates("ManagedBenchBot", {"read:orders", "write:*"});
+  auto guarded = agentsudo::sudo("read:orders", lookup_order, {.function_name = "lookup_order"});
+  auto session = agentsudo::Agent::managed("ManagedBenchBot").start_session();
+  int id = 0;
+  for (auto _ : state)
+    benchmark::DoNotOptimize(guarded(++id));
+  updates.report(state);
+}
+BENCHMARK(BM_ManagedGuardedCallAllowed);
 
 void BM_GuardedCallAllowedTelemetry(benchmark::State& state) {
   start_telemetry();

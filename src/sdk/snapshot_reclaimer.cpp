@@ -35,7 +35,6 @@ struct ThreadRecordRelease {
     SnapshotReclaimer::this_thread_exited_ = true;
     if (record == nullptr)
       return;
-    record->depth = 0;
     record->active_epoch.store(0, std::memory_order_release);
     record->free.store(true, std::memory_order_release);
   }

@@ -36,8 +36,6 @@ class SnapshotReclaimer {
   struct alignas(64) ReaderRecord {
     // The epoch the current read section began in; 0 outside any section.
     std::atomic<std::uint64_t> active_epoch{0};
-    // Sections of this thread open now (they nest); touched only by the owner.
-    std::uint32_t depth = 0;
     // False while a live thread owns the record.
     std::atomic<bool> free{false};
     ReaderRecord* next = nullptr;
@@ -45,26 +43,22 @@ class SnapshotReclaimer {
 
   // Marks the calling thread as reading for its lifetime: a snapshot loaded
   // (with acquire) from a published pointer inside it stays allocated until
-  // it ends. Must not block or wait on another thread: retired snapshots
-  // wait for it. Not movable; end it on the thread that began it.
+  // it ends. Sections must not nest (a check opens exactly one), must not
+  // block or wait on another thread (retired snapshots wait for them), and
+  // must end on the thread that began them.
   class ReadSection {
    public:
     ReadSection() noexcept : record_(record_for_this_thread()) {
-      if (record_->depth++ == 0) {
-        record_->active_epoch.store(epoch_.load(std::memory_order_acquire),
-                                    std::memory_order_relaxed);
-        // The writer's membarrier stands in for a full fence here; without
-        // it the reader must pay for one.
-        if (!heavy_fence_available_.load(std::memory_order_relaxed)) [[unlikely]]
-          std::atomic_thread_fence(std::memory_order_seq_cst);
-        else
-          std::atomic_signal_fence(std::memory_order_seq_cst);
-      }
+      record_->active_epoch.store(epoch_.load(std::memory_order_acquire),
+                                  std::memory_order_relaxed);
+      // The writer's membarrier stands in for a full fence here; without it
+      // the reader must pay for one.
+      if (!heavy_fence_available_.load(std::memory_order_relaxed)) [[unlikely]]
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+      else
+        std::atomic_signal_fence(std::memory_order_seq_cst);
     }
-    ~ReadSection() {
-      if (--record_->depth == 0)
-        record_->active_epoch.store(0, std::memory_order_release);
-    }
+    ~ReadSection() { record_->active_epoch.store(0, std::memory_order_release); }
     ReadSection(const ReadSection&) = delete;
     ReadSection& operator=(const ReadSection&) = delete;
 
