@@ -75,6 +75,9 @@ class FakePolicyServer {
           std::min<std::chrono::milliseconds>(max_hold_, std::chrono::seconds(wait.value_or(0)));
       changed_.wait_for(lock, hold, [&] { return closing_ || version_ > *after; });
     }
+    // A failure scripted while the request was held applies to it too.
+    if (failure_status_ != 0)
+      return {failure_status_, R"({"error":"scripted failure","code":"INTERNAL"})", {}};
     std::string etag = "\"" + std::to_string(version_) + "\"";
     auto inm = request.headers.find("if-none-match");
     bool unchanged =
