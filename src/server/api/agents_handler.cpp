@@ -56,6 +56,52 @@ Result<std::int64_t> read_ttl(const json::value& value) {
   return value.is_int64() ? value.get_int64() : -1;
 }
 
+// Who the history names for a change: the signed-in person, or the operator
+// for a management token.
+ChangeAuthor author_of(const Principal& principal) {
+  if (principal.user)
+    return {principal.user->email};
+  return {"operator"};
+}
+
+json::value settings_json(const std::optional<AgentSettings>& settings) {
+  if (!settings)
+    return nullptr;
+  json::array scopes;
+  for (const auto& scope : settings->scopes)
+    scopes.emplace_back(scope);
+  return json::object{{"scopes", std::move(scopes)},
+                      {"role", settings->role},
+                      {"session_ttl_seconds", settings->session_ttl_seconds}};
+}
+
+json::object change_json(const PolicyChange& change) {
+  return {{"version", change.version},
+          {"change", to_string(change.kind)},
+          {"agent_name", change.agent_name},
+          {"changed_by", change.changed_by},
+          {"changed_at", format_rfc3339(change.changed_at)},
+          {"old", settings_json(change.old_settings)},
+          {"new", settings_json(change.new_settings)},
+          {"event_id", change.event_id}};
+}
+
+json::array shifts_json(const std::vector<ScopeShift>& shifts) {
+  json::array out;
+  for (const auto& shift : shifts)
+    out.push_back(json::object{{"scope", shift.scope}, {"calls", shift.calls}});
+  return out;
+}
+
+Result<std::int64_t> read_days(const JsonMembers& members) {
+  const auto* days = members.find("days");
+  if (days == nullptr)
+    return 7;
+  if (!days->is_int64())
+    return invalid_member("days", "days must be a whole number of days");
+  return days->get_int64();
+}
+
 // The settings a body carries, decoded; members left out stay unset.
 Result<AgentSettingsChange> read_settings(const JsonMembers& members) {
   AgentSettingsChange change;
@@ -86,6 +132,10 @@ std::vector<ResourceRoute<AgentsHandler>> AgentsHandler::routes() {
             Access::kProject, &AgentsHandler::update),
       route(Verb::delete_, "/api/v1/projects/{project_id}/agents/{agent_id}", kSmallBody,
             Access::kProject, &AgentsHandler::remove),
+      route(Verb::get, "/api/v1/projects/{project_id}/agents/{agent_id}/history", kSmallBody,
+            Access::kProject, &AgentsHandler::history),
+      route(Verb::post, "/api/v1/projects/{project_id}/agents/{agent_id}/preview", kAgentBody,
+            Access::kProject, &AgentsHandler::preview),
   };
 }
 
@@ -110,7 +160,8 @@ Result<http::Response> AgentsHandler::create(const http::Request& request,
                    JsonMembers::of(body, {"name", "scopes", "role", "session_ttl_seconds"}));
   ASSIGN_OR_RETURN(auto name, members.required_string("name"));
   ASSIGN_OR_RETURN(auto settings, read_settings(members));
-  ASSIGN_OR_RETURN(auto agent, agents_.create(target.project.rowid, name, settings));
+  ASSIGN_OR_RETURN(auto agent, agents_.create(target.project.rowid, name, settings,
+                                              author_of(target.principal)));
   return json_response(201, agent_json(agent), request.version());
 }
 
@@ -128,7 +179,8 @@ Result<http::Response> AgentsHandler::update(const http::Request& request,
   ASSIGN_OR_RETURN(auto body, parse_json_body(request));
   ASSIGN_OR_RETURN(auto members, JsonMembers::of(body, {"scopes", "role", "session_ttl_seconds"}));
   ASSIGN_OR_RETURN(auto change, read_settings(members));
-  ASSIGN_OR_RETURN(auto agent, agents_.update(target.project.rowid, agent_id, change));
+  ASSIGN_OR_RETURN(auto agent, agents_.update(target.project.rowid, agent_id, change,
+                                              author_of(target.principal)));
   return json_response(200, agent_json(agent), request.version());
 }
 
@@ -136,8 +188,41 @@ Result<http::Response> AgentsHandler::remove(const http::Request& request,
                                              std::string_view project_id,
                                              std::string_view agent_id) {
   ASSIGN_OR_RETURN(auto target, authorize_project(access_, request, project_id));
-  RETURN_IF_ERROR(agents_.remove(target.project.rowid, agent_id));
+  RETURN_IF_ERROR(agents_.remove(target.project.rowid, agent_id, author_of(target.principal)));
   return no_content(request.version());
+}
+
+Result<http::Response> AgentsHandler::history(const http::Request& request,
+                                              std::string_view project_id,
+                                              std::string_view agent_id) {
+  ASSIGN_OR_RETURN(auto target, authorize_project(access_, request, project_id));
+  ASSIGN_OR_RETURN(auto changes, agents_.history(target.project.rowid, agent_id));
+  json::array list;
+  for (const auto& change : changes)
+    list.push_back(change_json(change));
+  return json_response(200, json::object{{"changes", std::move(list)}}, request.version());
+}
+
+Result<http::Response> AgentsHandler::preview(const http::Request& request,
+                                              std::string_view project_id,
+                                              std::string_view agent_id) {
+  ASSIGN_OR_RETURN(auto target, authorize_project(access_, request, project_id));
+  ASSIGN_OR_RETURN(auto body, parse_json_body(request));
+  ASSIGN_OR_RETURN(auto members, JsonMembers::of(body, {"scopes", "days"}));
+  const auto* scopes_value = members.find("scopes");
+  if (scopes_value == nullptr)
+    return invalid_member("scopes", "scopes is required");
+  ASSIGN_OR_RETURN(auto scopes, read_scopes(*scopes_value));
+  ASSIGN_OR_RETURN(auto days, read_days(members));
+  ASSIGN_OR_RETURN(auto preview, agents_.preview(target.project.rowid, agent_id, scopes, days));
+  return json_response(200,
+                       json::object{{"days", days},
+                                    {"calls", preview.calls},
+                                    {"newly_denied", preview.newly_denied},
+                                    {"newly_granted", preview.newly_granted},
+                                    {"denied_scopes", shifts_json(preview.denied_scopes)},
+                                    {"granted_scopes", shifts_json(preview.granted_scopes)}},
+                       request.version());
 }
 
 }  // namespace agentsudo::server::api

@@ -11,7 +11,8 @@
 namespace agentsudo::server::api {
 
 // /api/v1/projects/{project_id}/agents: an agent's scopes, role and session
-// TTL. Deleting an agent removes its configuration; its events stay.
+// TTL (the project's policy), its history, and a preview of a change.
+// Deleting an agent removes its configuration; its events stay.
 // Thread-safe.
 class AgentsHandler {
  public:
@@ -28,6 +29,13 @@ class AgentsHandler {
                                 std::string_view agent_id);
   Result<http::Response> remove(const http::Request& request, std::string_view project_id,
                                 std::string_view agent_id);
+  // The agent's policy changes, newest first.
+  Result<http::Response> history(const http::Request& request, std::string_view project_id,
+                                 std::string_view agent_id);
+  // What a change of the agent's scopes would have decided differently over
+  // its recorded calls; changes nothing.
+  Result<http::Response> preview(const http::Request& request, std::string_view project_id,
+                                 std::string_view agent_id);
 
  private:
   AccessControl& access_;

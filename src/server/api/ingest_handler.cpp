@@ -4,6 +4,7 @@
 #include <boost/json/value.hpp>
 
 #include "server/api/event_json.hpp"
+#include "server/api/ingest_response.hpp"
 #include "server/api/request_body.hpp"
 #include "server/api/responses.hpp"
 #include "server/auth/credentials.hpp"
@@ -12,27 +13,6 @@ namespace agentsudo::server::api {
 namespace json = boost::json;
 
 namespace {
-
-void set_quota_headers(http::Response& response, const QuotaDecision& quota) {
-  response.set("X-RateLimit-Limit", std::to_string(quota.limit));
-  response.set("X-RateLimit-Remaining", std::to_string(quota.remaining));
-  response.set("X-RateLimit-Reset", std::to_string(quota.resets_at / kMicrosPerSecond));
-}
-
-http::Response outcome_error(const IngestOutcome& outcome, const http::Request& request) {
-  http::Response response = error_response(*outcome.error, request.version());
-  if (outcome.quota) {
-    set_quota_headers(response, *outcome.quota);
-    if (outcome.error->kind == ErrorKind::kRateLimited) {
-      auto seconds_left =
-          (outcome.quota->resets_at - outcome.batch.received_at + kMicrosPerSecond - 1) /
-          kMicrosPerSecond;
-      response.set(http::Field::retry_after,
-                   std::to_string(std::max<std::int64_t>(1, seconds_left)));
-    }
-  }
-  return response;
-}
 
 // The first event of the outcome as the reference's 201 body.
 std::string single_event_body(const IngestOutcome& outcome, const KeyOwner& owner) {
@@ -78,11 +58,11 @@ boost::asio::awaitable<Result<http::Response>> IngestHandler::ingest_event(
     return std::vector<Event>{std::move(event)};
   });
   if (!events)
-    co_return refusal(owner, events.error(), request);
+    co_return ingest_refusal(ingestor_, owner, events.error(), request);
 
   IngestOutcome outcome = co_await ingestor_.ingest(owner, std::move(*events));
   if (outcome.error)
-    co_return outcome_error(outcome, request);
+    co_return ingest_error_response(outcome, request);
   http::Response response{http::beast_http::status::created, request.version()};
   response.set(http::Field::content_type, "application/json");
   response.body() = single_event_body(outcome, owner);
@@ -96,12 +76,12 @@ boost::asio::awaitable<Result<http::Response>> IngestHandler::ingest_batch(
   auto events = decode_body(
       request, [](const json::value& body) { return decode_event_batch(body, kMaxBatchEvents); });
   if (!events)
-    co_return refusal(owner, events.error(), request);
+    co_return ingest_refusal(ingestor_, owner, events.error(), request);
 
   std::size_t count = events->size();
   IngestOutcome outcome = co_await ingestor_.ingest(owner, std::move(*events));
   if (outcome.error)
-    co_return outcome_error(outcome, request);
+    co_return ingest_error_response(outcome, request);
   http::Response response = json_response(200, json::object{{"stored", count}}, request.version());
   set_quota_headers(response, *outcome.quota);
   co_return response;
@@ -111,14 +91,6 @@ template <class Decode>
 Result<std::vector<Event>> IngestHandler::decode_body(const http::Request& request, Decode decode) {
   ASSIGN_OR_RETURN(auto body, parse_json_body(request));
   return decode(body);
-}
-
-http::Response IngestHandler::refusal(const KeyOwner& owner, const Error& error,
-                                      const http::Request& request) {
-  http::Response response = error_response(error, request.version());
-  if (auto quota = ingestor_.quota_status(owner))
-    set_quota_headers(response, *quota);
-  return response;
 }
 
 }  // namespace agentsudo::server::api

@@ -31,8 +31,6 @@ class IngestHandler {
  private:
   template <class Decode>
   static Result<std::vector<Event>> decode_body(const http::Request& request, Decode decode);
-  // A 4xx for a request from a known project, with its quota headers.
-  http::Response refusal(const KeyOwner& owner, const Error& error, const http::Request& request);
 
   ProjectStore& projects_;
   Ingestor& ingestor_;

@@ -5,6 +5,7 @@
 
 #include "server/api/agents_handler.hpp"
 #include "server/api/analytics_handler.hpp"
+#include "server/api/check_handler.hpp"
 #include "server/api/events_handler.hpp"
 #include "server/api/export_handler.hpp"
 #include "server/api/ingest_handler.hpp"
@@ -12,6 +13,7 @@
 #include "server/api/live_handler.hpp"
 #include "server/api/members_handler.hpp"
 #include "server/api/ops_handler.hpp"
+#include "server/api/policy_handler.hpp"
 #include "server/api/projects_handler.hpp"
 #include "server/api/route.hpp"
 #include "server/api/server_info_handler.hpp"
@@ -45,8 +47,8 @@ struct ResourceList {
 // Every resource the server serves. A new route is one entry in its
 // resource's routes(); a new resource is one entry here.
 using Resources =
-    ResourceList<IngestHandler, SessionHandler, UsersHandler, ServerInfoHandler, ProjectsHandler,
-                 MembersHandler, KeysHandler, AgentsHandler, EventsHandler, OpsHandler,
-                 AnalyticsHandler, ExportHandler, LiveHandler>;
+    ResourceList<IngestHandler, PolicyHandler, CheckHandler, SessionHandler, UsersHandler,
+                 ServerInfoHandler, ProjectsHandler, MembersHandler, KeysHandler, AgentsHandler,
+                 EventsHandler, OpsHandler, AnalyticsHandler, ExportHandler, LiveHandler>;
 
 }  // namespace agentsudo::server::api

@@ -29,6 +29,7 @@
 #include "server/live/stream_limiter.hpp"
 #include "server/metrics/metrics.hpp"
 #include "server/model/clock.hpp"
+#include "server/policy/policy_cache.hpp"
 #include "server/quota/quota_counter.hpp"
 #include "server/service/agent_service.hpp"
 #include "server/service/key_service.hpp"
@@ -175,7 +176,6 @@ int run_serve(const ServeOptions& options) {
   ProjectService project_service(projects);
   KeyService key_service(projects);
   MemberService member_service(*store->accounts);
-  AgentService agent_service(*store->agents);
   auto default_key = bootstrap_default_project(project_service);
   if (!default_key)
     return fail(default_key.error().message);
@@ -192,6 +192,13 @@ int run_serve(const ServeOptions& options) {
     return projects.events_on_day(project, day);
   });
   CommitNotifier commit_notifier;
+  PolicyCache policies(*store->agents, metrics.policy_waiters);
+  // A policy change is also an event (policy_changed), so live feeds hear it.
+  AgentService agent_service(*store->agents, *store->analytics, clock,
+                             [&policies, &commit_notifier](std::int64_t project) {
+                               policies.changed(project);
+                               commit_notifier.notify(std::span(&project, 1));
+                             });
   CommitQueue commits(*store->events, metrics, CommitQueue::kDefaultMaxEventsPerCommit,
                       [&commit_notifier](std::span<const std::int64_t> projects_committed) {
                         commit_notifier.notify(projects_committed);
@@ -199,6 +206,8 @@ int run_serve(const ServeOptions& options) {
   Ingestor ingestor(quota, commits, clock, metrics);
   api::CursorCodec cursors(*key);
   api::IngestHandler ingest(projects, ingestor);
+  api::PolicyHandler policy(projects, policies);
+  api::CheckHandler check(projects, policies, ingestor);
   Sessions sessions(*store->accounts, clock, session_ttl());
   AccessControl access(projects, *store->accounts, sessions);
   PasswordHasher hasher(kPasswordThreads);
@@ -223,8 +232,8 @@ int run_serve(const ServeOptions& options) {
   api::DashboardFiles dashboard(options.web_dir.empty() ? api::default_web_dir()
                                                         : std::optional(options.web_dir));
   api::Application application(dashboard, metrics);
-  application.mount_all({ingest, session, users, server_info, project_handler, members, keys,
-                         agents, events, ops, analytics, exports, live});
+  application.mount_all({ingest, policy, check, session, users, server_info, project_handler,
+                         members, keys, agents, events, ops, analytics, exports, live});
 
   http::HttpServer server(io, application, http::TransportLimits{});
   auto endpoint = server.listen(options.listen);
@@ -240,6 +249,7 @@ int run_serve(const ServeOptions& options) {
     if (ec)
       return;
     spdlog::info("received signal {}, finishing requests in flight", signal);
+    policies.release_waiters();
     drain_then_stop(io, server);
   });
 

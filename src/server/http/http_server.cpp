@@ -202,6 +202,11 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
     Response& response = reply.head;
     response.keep_alive(keep_alive);
     response.prepare_payload();
+    // RFC 9110 §8.6: no Content-Length on a 1xx or 204, and on a 304 only
+    // the length a 200 would have had; Beast writes "0" for all three.
+    auto status = response.result_int();
+    if (status < 200 || status == 204 || status == 304)
+      response.erase(beast_http::field::content_length);
     stream.expires_after(limits_.write_timeout);
     auto [write_ec, written] = co_await beast_http::async_write(stream, response, kNoThrow);
     if (write_ec || !keep_alive)

@@ -21,6 +21,16 @@ class Counter {
   std::atomic<std::uint64_t> value_{0};
 };
 
+// A value that goes up and down. Thread-safe, lock-free.
+class Gauge {
+ public:
+  void add(std::int64_t n) { value_.fetch_add(n, std::memory_order_relaxed); }
+  std::int64_t value() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::int64_t> value_{0};
+};
+
 // A Prometheus histogram with fixed upper bounds. Thread-safe, lock-free.
 class Histogram {
  public:
@@ -46,6 +56,7 @@ class Metrics {
 
   Counter events_stored;
   Counter quota_rejections;
+  Gauge policy_waiters;  // long-polls on GET /v1/policy held open now
   Histogram commit_batch_size;
   Histogram request_duration;
 

@@ -69,7 +69,9 @@ void ActivityTally::add_to_bucket(const BucketKey& key, std::int64_t agent_rowid
     auto& scope = scopes_[{key, *event.scope}];
     scope.requests += 1;
     scope.denials += event.allowed ? 0 : 1;
-    scope_agents_.emplace(key, *event.scope, agent_rowid);
+    auto& by_agent = scope_agents_[{key, *event.scope, agent_rowid}];
+    by_agent.requests += 1;
+    by_agent.denials += event.allowed ? 0 : 1;
   }
 }
 

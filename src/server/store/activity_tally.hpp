@@ -3,7 +3,6 @@
 #include <compare>
 #include <cstdint>
 #include <map>
-#include <set>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -71,8 +70,10 @@ class ActivityTally {
   const std::map<BucketKey, ActivityCount>& activity() const { return activity_; }
   const std::map<std::pair<BucketKey, std::int64_t>, AgentCount>& agents() const { return agents_; }
   const std::map<std::pair<BucketKey, std::string>, ScopeCount>& scopes() const { return scopes_; }
-  // Which agents used which scope in a bucket (for distinct agents per scope).
-  const std::set<std::tuple<BucketKey, std::string, std::int64_t>>& scope_agents() const {
+  // Each agent's use of each scope in a bucket: distinct agents per scope,
+  // and what a change of the agent's scopes would have decided differently.
+  const std::map<std::tuple<BucketKey, std::string, std::int64_t>, ScopeCount>& scope_agents()
+      const {
     return scope_agents_;
   }
   // (project, session key) -> the span of its events.
@@ -87,7 +88,7 @@ class ActivityTally {
   std::map<BucketKey, ActivityCount> activity_;
   std::map<std::pair<BucketKey, std::int64_t>, AgentCount> agents_;
   std::map<std::pair<BucketKey, std::string>, ScopeCount> scopes_;
-  std::set<std::tuple<BucketKey, std::string, std::int64_t>> scope_agents_;
+  std::map<std::tuple<BucketKey, std::string, std::int64_t>, ScopeCount> scope_agents_;
   std::map<std::pair<std::int64_t, std::uint64_t>, SessionSpan> sessions_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/timestamp.hpp"
@@ -54,6 +55,14 @@ struct DayCount {
   std::int64_t events = 0;
 };
 
+// How often one agent asked for one scope in a window, and how often it was
+// denied.
+struct AgentScopeUsage {
+  std::string scope;
+  std::int64_t requests = 0;
+  std::int64_t denials = 0;
+};
+
 // Reads of the analytics aggregates that the commit writer keeps with the
 // events (EventStore::append). No read scans the events table. Thread-safe.
 class AnalyticsStore {
@@ -67,6 +76,12 @@ class AnalyticsStore {
   // `max_scopes`.
   virtual Result<std::vector<std::string>> scopes_seen(std::int64_t project_rowid,
                                                        std::size_t max_scopes) = 0;
+
+  // The scopes one agent (by public id) asked for in the window's buckets,
+  // with counts; at most `max_scopes`, most requested first.
+  virtual Result<std::vector<AgentScopeUsage>> agent_scope_usage(const AnalyticsWindow& window,
+                                                                 std::string_view agent_id,
+                                                                 std::size_t max_scopes) = 0;
 
   // Events received per UTC day in [first_day, last_day] (the quota's
   // count), only the days that have any.

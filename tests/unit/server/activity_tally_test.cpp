@@ -53,7 +53,9 @@ TEST(ActivityTally, SumsEachKeyOncePerCommit) {
   EXPECT_EQ(tally.scopes().at({day, "read:orders"}).requests, 2);
   EXPECT_EQ(tally.scopes().at({day, "read:orders"}).denials, 1);
   EXPECT_EQ(tally.scopes().at({day, "write:orders"}).requests, 1);
-  EXPECT_TRUE(tally.scope_agents().contains({day, "write:orders", 11}));
+  EXPECT_EQ(tally.scope_agents().at({day, "write:orders", 11}).requests, 1);
+  EXPECT_EQ(tally.scope_agents().at({day, "read:orders", 10}).requests, 2);
+  EXPECT_EQ(tally.scope_agents().at({day, "read:orders", 10}).denials, 1);
   EXPECT_FALSE(tally.scope_agents().contains({day, "write:orders", 10}));
 }
 

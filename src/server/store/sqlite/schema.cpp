@@ -159,6 +159,47 @@ CREATE TABLE agent_sessions (
 CREATE INDEX agent_sessions_by_last_active
   ON agent_sessions(project_id, last_active, first_active);
 )sql",
+    // 4: central policy. A project's policy is its agents that a person has
+    // configured (agents.policy_version set); every change bumps the
+    // project's version and is kept in policy_changes. Each agent's use of
+    // each scope is counted, so a change can be previewed against traffic.
+    R"sql(
+ALTER TABLE projects ADD COLUMN policy_version INTEGER NOT NULL DEFAULT 0;
+-- The version that last set the agent's settings; NULL for an agent only
+-- seen in events, which is not part of the policy.
+ALTER TABLE agents ADD COLUMN policy_version INTEGER;
+UPDATE agents SET policy_version = 0 WHERE deleted_at IS NULL;
+CREATE TABLE policy_changes (
+  id          INTEGER PRIMARY KEY,
+  project_id  INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  version     INTEGER NOT NULL,
+  agent_id    INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+  kind        TEXT    NOT NULL,  -- created, updated or deleted
+  changed_by  TEXT    NOT NULL,
+  old_settings TEXT,             -- as JSON; NULL when created
+  new_settings TEXT,             -- NULL when deleted
+  event_uuid  TEXT    NOT NULL,  -- its policy_changed event
+  changed_at  INTEGER NOT NULL,
+  UNIQUE (project_id, version)
+);
+CREATE INDEX policy_changes_by_agent ON policy_changes(agent_id, version);
+ALTER TABLE scope_agent_buckets ADD COLUMN requests INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE scope_agent_buckets ADD COLUMN denials INTEGER NOT NULL DEFAULT 0;
+UPDATE scope_agent_buckets AS b SET requests = c.requests, denials = c.denials
+  FROM (SELECT project_id, ts / 86400000000 AS bucket, scope, agent_id,
+               count(*) AS requests, sum(allowed = 0) AS denials
+        FROM events WHERE scope IS NOT NULL GROUP BY 1, 2, 3, 4) AS c
+  WHERE b.period = 1 AND b.project_id = c.project_id AND b.bucket = c.bucket
+    AND b.scope = c.scope AND b.agent_id = c.agent_id;
+UPDATE scope_agent_buckets AS b SET requests = c.requests, denials = c.denials
+  FROM (SELECT project_id, ts / 3600000000 AS bucket, scope, agent_id,
+               count(*) AS requests, sum(allowed = 0) AS denials
+        FROM events WHERE scope IS NOT NULL GROUP BY 1, 2, 3, 4) AS c
+  WHERE b.period = 0 AND b.project_id = c.project_id AND b.bucket = c.bucket
+    AND b.scope = c.scope AND b.agent_id = c.agent_id;
+CREATE INDEX scope_agent_buckets_by_agent
+  ON scope_agent_buckets(project_id, agent_id, period, bucket);
+)sql",
 };
 
 int schema_version(Database& db) {

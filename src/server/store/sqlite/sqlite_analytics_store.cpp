@@ -145,6 +145,29 @@ Result<std::vector<std::string>> SqliteAnalyticsStore::scopes_seen(std::int64_t 
   });
 }
 
+Result<std::vector<AgentScopeUsage>> SqliteAnalyticsStore::agent_scope_usage(
+    const AnalyticsWindow& window, std::string_view agent_id, std::size_t max_scopes) {
+  return translate_errors("read agent scopes", [&]() -> Result<std::vector<AgentScopeUsage>> {
+    auto db = readers_->acquire();
+    auto rows = db->prepare_cached(
+        "SELECT b.scope, sum(b.requests) AS requests, sum(b.denials) FROM scope_agent_buckets b "
+        "JOIN agents a ON a.id = b.agent_id WHERE a.project_id = ?1 AND a.uuid = ?2 "
+        "AND b.project_id = ?1 AND b.agent_id = a.id AND b.period = ?3 "
+        "AND b.bucket BETWEEN ?4 AND ?5 GROUP BY b.scope ORDER BY requests DESC, b.scope LIMIT ?6");
+    rows->bind(1, window.project_rowid);
+    rows->bind(2, agent_id);
+    rows->bind(3, static_cast<std::int64_t>(window.period));
+    rows->bind(4, window.first);
+    rows->bind(5, window.last);
+    rows->bind(6, static_cast<std::int64_t>(max_scopes));
+    std::vector<AgentScopeUsage> usage;
+    while (rows->step())
+      usage.push_back(
+          {std::string(rows->column_text(0)), rows->column_int64(1), rows->column_int64(2)});
+    return usage;
+  });
+}
+
 Result<std::vector<DayCount>> SqliteAnalyticsStore::received_per_day(std::int64_t project_rowid,
                                                                      std::int64_t first_day,
                                                                      std::int64_t last_day) {

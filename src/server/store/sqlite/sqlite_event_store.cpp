@@ -261,12 +261,17 @@ void SqliteEventStore::write_tally() {
     scopes->reset();
   }
   auto scope_agents = writer_->prepare_cached(
-      "INSERT OR IGNORE INTO scope_agent_buckets (project_id, period, bucket, scope, agent_id) "
-      "VALUES (?, ?, ?, ?, ?)");
-  for (const auto& [key, scope, agent] : tally_.scope_agents()) {
-    bind_bucket(*scope_agents, key);
+      "INSERT INTO scope_agent_buckets (project_id, period, bucket, scope, agent_id, requests, "
+      "denials) VALUES (?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (project_id, period, bucket, scope, agent_id) DO UPDATE SET "
+      "requests = requests + excluded.requests, denials = denials + excluded.denials");
+  for (const auto& [key, count] : tally_.scope_agents()) {
+    const auto& [bucket, scope, agent] = key;
+    bind_bucket(*scope_agents, bucket);
     scope_agents->bind(4, std::string_view(scope));
     scope_agents->bind(5, agent);
+    scope_agents->bind(6, count.requests);
+    scope_agents->bind(7, count.denials);
     scope_agents->run();
     scope_agents->reset();
   }
