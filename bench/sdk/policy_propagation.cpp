@@ -260,7 +260,10 @@ int main(int argc, char** argv) {
         throw std::runtime_error("PATCH: " + std::to_string(status) + " " + body);
       while (!agent.has_scope(scope)) {
         if (Clock::now() - answered > 30s)
-          throw std::runtime_error("edit " + std::to_string(edit) + " never arrived");
+          throw std::runtime_error(
+              "edit " + std::to_string(edit) +
+              " never arrived; SDK's last error: " + agentsudo::policy_status().last_error +
+              "; version " + std::to_string(agentsudo::policy_status().version));
         std::this_thread::yield();
       }
       millis.push_back(std::chrono::duration<double, std::milli>(Clock::now() - answered).count());

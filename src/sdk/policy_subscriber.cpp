@@ -125,7 +125,8 @@ bool PolicySubscriber::accept(const std::string& body, std::optional<std::int64_
   std::string error;
   std::optional<PolicyDocument> document = parse_policy_document(body, &error);
   if (!document) {
-    registry_.record_fetch_failure("GET /v1/policy sent no valid policy: " + error);
+    registry_.record_fetch_failure("GET /v1/policy sent no valid policy: " + error + ": " +
+                                   body.substr(0, 200));
     return false;
   }
   std::int64_t now_us = wall_now_us();
