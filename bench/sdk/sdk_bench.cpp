@@ -15,6 +15,8 @@
 #include <atomic>
 #include <thread>
 
+// The managed benches are best compared with their local twins in one run,
+// interleaved: --benchmark_enable_random_interleaving=true.
 // White-box: the updates below are applied to the registry directly, as the
 // policy thread does after each long-poll, so the figure is the check's cost
 // under swaps and reclamation without HTTP noise on the two cores.

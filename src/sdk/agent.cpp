@@ -133,9 +133,18 @@ std::optional<std::int64_t> Agent::policy_version() const noexcept {
 bool Agent::has_scope(std::string_view required) const noexcept {
   if (state_->managed == nullptr) [[likely]]
     return state_->compiled_scopes.allows(required);
-  return read_managed(*state_->managed, [&](const detail::ManagedAgentPolicy* policy) {
-    return policy != nullptr && policy->compiled_scopes.allows(required);
-  });
+  // Not through read_managed(): an unknown agent's empty scopes deny anyway,
+  // so the check skips the test of `known`; and a thread's first check
+  // registers out of line, so the usual one spills no registers for it.
+  SnapshotReclaimer::ReaderRecord* record = SnapshotReclaimer::this_thread_record();
+  if (record == nullptr) [[unlikely]] {
+    SnapshotReclaimer::register_this_thread();
+    return has_scope(required);
+  }
+  SnapshotReclaimer::ReadSection section(*record);
+  const detail::ManagedAgentPolicy* policy =
+      state_->managed->policy.load(std::memory_order_acquire);
+  return policy != nullptr && policy->compiled_scopes.allows(required);
 }
 
 }  // namespace agentsudo

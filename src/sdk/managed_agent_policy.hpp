@@ -17,7 +17,8 @@ namespace agentsudo::detail {
 // Immutable once published; freed through SnapshotReclaimer only.
 struct ManagedAgentPolicy {
   std::int64_t version = 0;
-  // False when this version does not list the agent: everything is denied.
+  // False when this version does not list the agent: everything is denied
+  // (the scopes are then empty and the TTL 0, which checks rely on).
   bool known = false;
   std::string role;
   std::chrono::seconds session_ttl{0};

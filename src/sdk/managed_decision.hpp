@@ -45,16 +45,16 @@ inline DenialReason decide_managed(const ManagedAgentSlot& slot,
   const ManagedAgentPolicy* policy = slot.policy.load(std::memory_order_acquire);
   DenialReason reason = DenialReason::kNone;
   std::uint32_t matched = ScopeSet::kNoMatch;
+  // An agent the policy does not list has no scopes and a TTL of 0, so the
+  // granting path needs no test of `known`; denials sort out why.
   if (policy == nullptr) [[unlikely]] {
     reason = DenialReason::kNoPolicy;
-  } else if (!policy->known) [[unlikely]] {
-    reason = DenialReason::kUnknownAgent;
   } else if (now >= started_at + policy->session_ttl) [[unlikely]] {
-    reason = DenialReason::kSessionExpired;
+    reason = policy->known ? DenialReason::kSessionExpired : DenialReason::kUnknownAgent;
   } else {
     matched = policy->compiled_scopes.match(scope);
     if (matched == ScopeSet::kNoMatch)
-      reason = DenialReason::kScopeNotHeld;
+      reason = policy->known ? DenialReason::kScopeNotHeld : DenialReason::kUnknownAgent;
   }
   out.reason = reason;
   if (describe || reason != DenialReason::kNone) [[unlikely]]

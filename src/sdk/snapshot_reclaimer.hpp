@@ -48,7 +48,10 @@ class SnapshotReclaimer {
   // must end on the thread that began them.
   class ReadSection {
    public:
-    ReadSection() noexcept : record_(record_for_this_thread()) {
+    ReadSection() noexcept : ReadSection(*record_for_this_thread()) {}
+    // With the calling thread's record already at hand (this_thread_record()),
+    // which lets a hot caller keep the registration off its own path.
+    explicit ReadSection(ReaderRecord& record) noexcept : record_(&record) {
       record_->active_epoch.store(epoch_.load(std::memory_order_acquire),
                                   std::memory_order_relaxed);
       // The writer's membarrier stands in for a full fence here; without it
@@ -67,6 +70,11 @@ class SnapshotReclaimer {
   };
 
   static SnapshotReclaimer& instance() noexcept;
+
+  // The calling thread's record, or null before its first section (then
+  // register_this_thread() makes one).
+  static ReaderRecord* this_thread_record() noexcept { return this_thread_record_; }
+  [[gnu::cold]] static ReaderRecord* register_this_thread() noexcept;
 
   // Hands over `object` (already unpublished: no new reader can load it),
   // to be destroyed with `destroy` once no read section that began before
@@ -105,7 +113,6 @@ class SnapshotReclaimer {
       record = register_this_thread();
     return record;
   }
-  static ReaderRecord* register_this_thread() noexcept;
   static void release_this_thread() noexcept;
   // Makes every running thread of the process pass a full barrier; false
   // if that could not be done.
