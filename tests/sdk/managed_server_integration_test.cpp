@@ -3,6 +3,7 @@
 // decision taken under a torn policy; the cache file carries the policy over
 // a restart while the server is down; nothing is allowed before the first
 // policy.
+#include <curl/curl.h>
 #include <gtest/gtest.h>
 
 #include <agentsudo/agentsudo.hpp>
@@ -15,6 +16,7 @@
 
 #include "local_server_process.hpp"
 #include "sdk/policy_cache_file.hpp"
+#include "sdk/policy_document.hpp"
 #include "sdk/policy_registry.hpp"
 
 namespace agentsudo {
@@ -61,6 +63,41 @@ void set_scopes(const LocalServerProcess& server, const std::string& agent_id,
       server.management_token(), R"({"scopes": )" + scopes_json + "}");
   if (result.status != 200)
     throw std::runtime_error("editing agent: " + std::to_string(result.status) + " " + result.body);
+}
+
+// A plain GET /v1/policy with the project key; the body of its 200.
+std::string fetch_policy(const LocalServerProcess& server) {
+  CURL* curl = curl_easy_init();
+  std::string body;
+  std::string key = "X-API-Key: " + server.api_key();
+  curl_slist* headers = curl_slist_append(nullptr, key.c_str());
+  std::string url = server.endpoint() + "/v1/policy";
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(
+      curl, CURLOPT_WRITEFUNCTION, +[](char* data, std::size_t size, std::size_t count, void* out) {
+        static_cast<std::string*>(out)->append(data, size * count);
+        return size * count;
+      });
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+  CURLcode code = curl_easy_perform(curl);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  if (code != CURLE_OK || status != 200)
+    throw std::runtime_error("GET /v1/policy -> " + std::to_string(status));
+  return body;
+}
+
+// The server's gauge of long-polls it holds open now.
+int policy_waiters(const LocalServerProcess& server) {
+  std::string metrics =
+      testing::http_get(server.endpoint() + "/metrics", server.management_token());
+  constexpr std::string_view kGauge = "\nagentsudo_policy_waiters ";
+  std::size_t at = metrics.find(kGauge);
+  return at == std::string::npos ? -1 : std::stoi(metrics.substr(at + kGauge.size()));
 }
 
 PolicyOptions options_for(const LocalServerProcess& server) {
@@ -213,6 +250,30 @@ TEST_F(ManagedServerIntegration, FailsClosedUntilTheFirstPolicyThenFollowsIt) {
   auto session_of_stranger = Agent::managed("it-not-in-project").start_session();
   Decision stranger = check("read:orders");
   EXPECT_EQ(stranger.reason, DenialReason::kUnknownAgent);
+}
+
+// What the SDK relies on after every failure and restart: once a long-poll
+// has been woken by an edit, a plain GET /v1/policy still answers the policy.
+TEST_F(ManagedServerIntegration, ThePolicyStaysReadableAfterALongPollWakes) {
+  LocalServerProcess server(server_binary());
+  std::string agent_id = create_agent(server, "it-readable", R"(["read:*"])");
+  configure_policy(options_for(server));
+  Agent agent = Agent::managed("it-readable");
+  ASSERT_TRUE(agent.policy_version().has_value()) << policy_status().last_error;
+  std::int64_t before = *agent.policy_version();
+  // Wake the SDK's long-poll, held at the server, with an edit.
+  ASSERT_TRUE(eventually([&] { return policy_waiters(server) >= 1; }));
+  set_scopes(server, agent_id, R"(["write:orders"])");
+  ASSERT_TRUE(eventually([&] { return agent.policy_version() > before; }))
+      << policy_status().last_error;
+  shutdown_policy();
+  for (int i = 0; i < 3; ++i) {
+    std::string body = fetch_policy(server);
+    std::string error;
+    auto document = parse_policy_document(body, &error);
+    ASSERT_TRUE(document) << error << ": " << body.substr(0, 80);
+    EXPECT_EQ(document->version, *agent.policy_version());
+  }
 }
 
 }  // namespace
