@@ -44,6 +44,8 @@ CASES = {
     "GET /api/v1/projects/{project_id}/agents/{agent_id}": [case()],
     "PATCH /api/v1/projects/{project_id}/agents/{agent_id}": [case(body={"scopes": ["*"], "role": "admin"})],
     "DELETE /api/v1/projects/{project_id}/agents/{agent_id}": [case()],
+    "GET /api/v1/projects/{project_id}/agents/{agent_id}/history": [case()],
+    "POST /api/v1/projects/{project_id}/agents/{agent_id}/preview": [case(body={"scopes": ["*"]})],
     "GET /api/v1/projects/{project_id}/events": [case()],
     "POST /api/v1/projects/{project_id}/scope-preview": [case(body={"scopes": ["*"]})],
     "GET /api/v1/projects/{project_id}/events/export": [case("?format=csv"), case("?format=ndjson")],

@@ -225,7 +225,10 @@ def test_agents_lifecycle(server, admin):
     assert_error(admin.delete(f"{P}/{pid}/agents/{agent['id']}"), 404, "NOT_FOUND")
     assert [a["name"] for a in admin.get(f"{P}/{pid}/agents").json["agents"]] == ["Seen"]
     events = admin.get(f"{P}/{pid}/events?agent_name=Refunder").json["events"]
-    assert len(events) == 1, "a deleted agent's events stay in the audit log"
+    decisions = [e for e in events if e["action"] != "policy_changed"]
+    assert len(decisions) == 1, "a deleted agent's events stay in the audit log"
+    # Its policy changes stay too: created, updated twice, deleted.
+    assert len(events) - len(decisions) == 4
     # The name can be used again; it comes back with the new settings.
     again = admin.post(f"{P}/{pid}/agents", {"name": "Refunder"})
     assert again.status == 201 and again.json["scopes"] == [] and again.json["role"] == "worker", again

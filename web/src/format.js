@@ -31,4 +31,5 @@ export function fmtDuration(seconds) {
   return `${seconds} s`;
 }
 
-export const ACTIONS = ['permission_check', 'permission_denied', 'audit_violation', 'callback_approved', 'callback_denied'];
+// The SDK's decisions, then the server's own record of a policy edit.
+export const ACTIONS = ['permission_check', 'permission_denied', 'audit_violation', 'callback_approved', 'callback_denied', 'policy_changed'];

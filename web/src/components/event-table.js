@@ -1,6 +1,13 @@
 import { h } from '../dom.js';
 import { fmtTime } from '../format.js';
 
+// A policy change is recorded as allowed, but it is no decision: it says so
+// rather than showing a green "Allowed".
+function decisionBadge(event) {
+  if (event.action === 'policy_changed') return h('span', { class: 'badge badge-policy' }, 'Policy change');
+  return event.allowed ? h('span', { class: 'badge badge-allowed' }, 'Allowed') : h('span', { class: 'badge badge-denied' }, 'Denied');
+}
+
 // One event as a table row. With `filterHref(name, value)`, the agent, action,
 // scope and function cells link to the audit log filtered on them.
 export function eventRow(event, { fresh = false, filterHref = null } = {}) {
@@ -12,7 +19,7 @@ export function eventRow(event, { fresh = false, filterHref = null } = {}) {
     { class: `${denied ? 'row-denied' : ''}${fresh ? ' row-fresh' : ''}`, 'data-event-id': event.id },
     h('td', { class: 'nowrap' }, h('time', { datetime: event.timestamp }, fmtTime(event.timestamp))),
     h('td', null, cell('agent_name', event.agent_name, event.agent_name)),
-    h('td', null, h('span', { class: `badge ${denied ? 'badge-denied' : 'badge-allowed'}` }, denied ? 'Denied' : 'Allowed')),
+    h('td', null, decisionBadge(event)),
     h('td', null, cell('action', event.action, h('code', null, event.action))),
     h('td', null, event.scope ? cell('scope', event.scope, h('code', null, event.scope)) : '—'),
     h('td', null, event.function_name ? cell('function_name', event.function_name, event.function_name) : '—'),

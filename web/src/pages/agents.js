@@ -1,8 +1,10 @@
-import { get, post, patch, del, projectPath, ApiError } from '../api.js';
+import { get, post, patch, del, projectPath, query, ApiError } from '../api.js';
 import { h, replace } from '../dom.js';
 import { notice } from '../components/notice.js';
 import { field } from '../components/field.js';
 import { confirmDialog } from '../components/confirm-dialog.js';
+import { policyPreview } from './agents/policy-preview.js';
+import { policyHistory } from './agents/policy-history.js';
 import { fmtNumber, fmtRelative, fmtDuration } from '../format.js';
 
 const ROLES = ['worker', 'supervisor', 'admin', 'readonly'];
@@ -14,9 +16,21 @@ function parseScopes(text) {
     .filter((s) => s.length > 0);
 }
 
+// The textarea line (from 1) of the scope at `index` in parseScopes(text),
+// which skips blank lines; null when there is no such scope.
+function lineOfScope(text, index) {
+  if (index === undefined || index === null) return null;
+  let seen = -1;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i].trim() && ++seen === index) return i + 1;
+  }
+  return null;
+}
+
 export function renderAgents(main, { project, projectUrl }) {
-  let previewTimer = null;
-  let previewSeq = 0;
+  let preview = null; // the open editor's preview, which owns a debounce timer
+  let disposed = false; // set when the person leaves the page, so late answers touch nothing
   const listBox = h('div', null, h('p', { class: 'loading' }, 'Loading…'));
   const editorBox = h('div', { id: 'agent-editor-box' });
   const createName = h('input', { type: 'text', name: 'name', required: true, maxlength: 200, placeholder: 'e.g. SupportBot' });
@@ -137,65 +151,56 @@ export function renderAgents(main, { project, projectUrl }) {
   }
 
   function openEditor(agent) {
+    closeEditor();
     const scopes = h('textarea', { id: 'agent-scopes', rows: 8, spellcheck: 'false', autocomplete: 'off' });
     scopes.value = agent.scopes.join('\n');
+    const scopesError = h('div', { class: 'field-error', id: 'agent-scopes-error' });
     const role = h('input', { type: 'text', id: 'agent-role', list: 'role-choices', value: agent.role, required: true, maxlength: 64 });
     const ttl = h('input', { type: 'number', id: 'agent-ttl', min: 1, step: 1, value: agent.session_ttl_seconds, required: true });
-    const granted = h('ul', { class: 'scope-list granted', id: 'preview-granted' });
-    const denied = h('ul', { class: 'scope-list denied', id: 'preview-denied' });
-    const previewStatus = h('div', { class: 'form-status', id: 'preview-status' });
     const status = h('div', { class: 'form-status', id: 'agent-save-status' });
     const save = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Save');
     const remove = h('button', { type: 'button', class: 'btn btn-danger' }, 'Delete agent');
     const close = h('button', { type: 'button', class: 'btn' }, 'Close');
+    const agentPath = projectPath(project.id, `/agents/${encodeURIComponent(agent.id)}`);
 
-    async function preview() {
-      const seq = ++previewSeq;
-      const list = parseScopes(scopes.value);
-      try {
-        const result = await post(projectPath(project.id, '/scope-preview'), { scopes: list });
-        if (seq !== previewSeq) return;
-        replace(previewStatus);
-        replace(
-          granted,
-          result.granted.length ? result.granted.map((s) => h('li', null, h('code', null, s))) : h('li', { class: 'muted' }, 'nothing seen would be granted'),
-        );
-        replace(
-          denied,
-          result.denied.length ? result.denied.map((s) => h('li', null, h('code', null, s))) : h('li', { class: 'muted' }, 'nothing seen would be denied'),
-        );
-      } catch (error) {
-        if (seq !== previewSeq) return;
-        const where = error instanceof ApiError && error.index !== undefined && error.index !== null ? ` (line ${error.index + 1}: ${list[error.index]})` : '';
-        replace(previewStatus, notice('error', `${error.message}${where}`));
+    // A refusal of the scopes shows under the field, naming the line it is on.
+    function showScopesError(error) {
+      if (!error) {
+        replace(scopesError);
+        scopes.removeAttribute('aria-invalid');
+        return;
       }
+      const line = lineOfScope(scopes.value, error.index);
+      replace(scopesError, notice('error', line ? `Line ${line}: ${error.message}` : error.message));
+      scopes.setAttribute('aria-invalid', 'true');
     }
-    scopes.addEventListener('input', () => {
-      clearTimeout(previewTimer);
-      previewTimer = setTimeout(preview, 250);
+
+    const agentPreview = policyPreview({
+      agentName: agent.name,
+      fetchPreview: (list, days) => post(`${agentPath}/preview`, { scopes: list, days }),
+      onScopesError: showScopesError,
     });
+    preview = agentPreview;
+    const changes = policyHistory({
+      fetchChanges: async () => (await get(`${agentPath}/history`)).changes,
+      auditHref: `${projectUrl(project.id, 'audit')}${query({ agent_name: agent.name, action: 'policy_changed' })}`,
+    });
+    scopes.addEventListener('input', () => agentPreview.schedule(parseScopes(scopes.value)));
+
+    const scopesField = field(
+      'Scopes, one per line',
+      scopes,
+      'Patterns as in the SDK: * matches anything (also across “:”), ? one character, [abc] a set. read:* grants read:orders.',
+    );
+    scopesField.append(scopesError);
+    scopes.setAttribute('aria-describedby', `${scopes.getAttribute('aria-describedby')} ${scopesError.id}`);
 
     const form = h(
       'form',
       { class: 'card editor', id: 'agent-editor', 'aria-labelledby': 'editor-title' },
       h('h2', { id: 'editor-title' }, `Edit ${agent.name}`),
-      field(
-        'Scopes, one per line',
-        scopes,
-        'Patterns as in the SDK: * matches anything (also across “:”), ? one character, [abc] a set. read:* grants read:orders.',
-      ),
-      h(
-        'div',
-        { class: 'preview', 'aria-live': 'polite' },
-        h('h3', null, 'Preview against the scopes seen in this project'),
-        previewStatus,
-        h(
-          'div',
-          { class: 'grid-2 tight' },
-          h('div', null, h('h4', null, 'Would be granted'), granted),
-          h('div', null, h('h4', null, 'Would be denied'), denied),
-        ),
-      ),
+      scopesField,
+      agentPreview.element,
       h(
         'datalist',
         { id: 'role-choices' },
@@ -209,22 +214,25 @@ export function renderAgents(main, { project, projectUrl }) {
       event.preventDefault();
       save.disabled = true;
       try {
-        const updated = await patch(projectPath(project.id, `/agents/${encodeURIComponent(agent.id)}`), {
+        const updated = await patch(agentPath, {
           scopes: parseScopes(scopes.value),
           role: role.value.trim(),
           session_ttl_seconds: Number(ttl.value),
         });
         Object.assign(agent, updated);
+        showScopesError(null);
         replace(status, notice('success', 'Saved. SDKs that fetch their policy from this server pick it up on their next refresh.'));
-        await load();
+        await Promise.all([load(), changes.load()]);
       } catch (error) {
-        const where = error.index !== undefined && error.index !== null ? ` (scope on line ${error.index + 1})` : '';
-        replace(status, notice('error', `${error.message}${where}`));
+        if (error instanceof ApiError && error.field === 'scopes') {
+          showScopesError(error);
+          replace(status);
+        } else replace(status, notice('error', error.message));
       } finally {
         save.disabled = false;
       }
     });
-    close.addEventListener('click', () => replace(editorBox));
+    close.addEventListener('click', closeEditor);
     remove.addEventListener('click', async () => {
       const ok = await confirmDialog({
         title: `Delete ${agent.name}?`,
@@ -234,18 +242,38 @@ export function renderAgents(main, { project, projectUrl }) {
       });
       if (!ok) return;
       try {
-        await del(projectPath(project.id, `/agents/${encodeURIComponent(agent.id)}`));
-        replace(editorBox);
+        await del(agentPath);
+        closeEditor();
         await load();
       } catch (error) {
         replace(status, notice('error', error.message));
       }
     });
-    replace(editorBox, form);
+    replace(editorBox, form, changes.element);
+    // The open agent is in the URL, so its page can be bookmarked or shared.
+    history.replaceState(null, '', `${location.pathname}${query({ agent: agent.id })}`);
     scopes.focus();
-    preview();
+    agentPreview.run(parseScopes(scopes.value));
+    changes.load();
   }
 
-  load();
-  return { dispose: () => clearTimeout(previewTimer) };
+  function closeEditor() {
+    if (preview) preview.dispose();
+    preview = null;
+    replace(editorBox);
+    if (location.search) history.replaceState(null, '', location.pathname);
+  }
+
+  // An agent named in the URL opens once the list has loaded.
+  const wanted = new URLSearchParams(location.search).get('agent');
+  load().then((agents) => {
+    const agent = wanted && agents.find((a) => a.id === wanted);
+    if (agent && !disposed) openEditor(agent);
+  });
+  return {
+    dispose: () => {
+      disposed = true;
+      if (preview) preview.dispose();
+    },
+  };
 }

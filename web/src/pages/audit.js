@@ -5,6 +5,7 @@ import { field } from '../components/field.js';
 import { ACTIONS } from '../format.js';
 import { navigate } from '../router.js';
 import { eventTable, eventRow } from '../components/event-table.js';
+import { policyChangeFromMetadata } from '../components/policy-change.js';
 
 // The filters live in the URL's query, so a filtered view is a link.
 const FILTERS = ['agent_name', 'scope', 'action', 'allowed', 'function_name', 'since', 'until'];
@@ -22,6 +23,19 @@ function fromLocalInput(value) {
   if (!value) return '';
   const d = new Date(value);
   return Number.isNaN(d.getTime()) ? '' : d.toISOString();
+}
+
+// A policy change reads as what it did, by whom, to which version; the raw
+// metadata stays one click away below it.
+function policyChangeCell(metadata) {
+  const diff = policyChangeFromMetadata(metadata);
+  if (!diff) return null;
+  return h(
+    'div',
+    { class: 'policy-event' },
+    h('div', null, `v${metadata.policy_version} by `, h('span', { class: 'history-author' }, metadata.changed_by)),
+    diff,
+  );
 }
 
 export function renderAudit(main, { project }) {
@@ -136,7 +150,12 @@ export function renderAudit(main, { project }) {
         const row = eventRow(event, { filterHref: (name, value) => location.pathname + query({ ...active, [name]: value }) });
         const meta = event.metadata && Object.keys(event.metadata).length ? JSON.stringify(event.metadata) : '';
         row.append(
-          h('td', { class: 'meta' }, meta ? h('details', null, h('summary', null, 'metadata'), h('pre', null, JSON.stringify(event.metadata, null, 2))) : ''),
+          h(
+            'td',
+            { class: 'meta' },
+            event.action === 'policy_changed' ? policyChangeCell(event.metadata) : null,
+            meta ? h('details', null, h('summary', null, 'metadata'), h('pre', null, JSON.stringify(event.metadata, null, 2))) : '',
+          ),
         );
         tbody.append(row);
       }
