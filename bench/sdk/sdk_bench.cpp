@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include <agentsudo/agentsudo.hpp>
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 // The managed benches are best compared with their local twins in one run,
@@ -167,6 +169,58 @@ void BM_ManagedScopeCheckWildcard(benchmark::State& state) {
   updates.report(state);
 }
 BENCHMARK(BM_ManagedScopeCheckWildcard)->Arg(3)->Arg(100);
+
+// Local and managed checks timed back to back, in alternating batches, so
+// that load from other processes on this shared machine hits both alike:
+// the counters are the medians over batches of each one's cost per check,
+// and the median of the per-batch ratios.
+void paired_checks(benchmark::State& state, const std::vector<std::string>& scopes,
+                   const std::string& required) {
+  constexpr int kBatch = 20000;
+  PolicyUpdates updates("PairedBenchBot", scopes);
+  agentsudo::Agent managed = agentsudo::Agent::managed("PairedBenchBot");
+  agentsudo::Agent local("PairedLocalBot", scopes);
+  auto per_check = [&](const agentsudo::Agent& agent) {
+    auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < kBatch; ++i)
+      benchmark::DoNotOptimize(agent.has_scope(required));
+    return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start)
+               .count() /
+           kBatch;
+  };
+  std::vector<double> local_ns;
+  std::vector<double> managed_ns;
+  std::vector<double> ratios;
+  for (auto _ : state) {
+    // Alternate which goes first, so neither always follows the other.
+    bool local_first = local_ns.size() % 2 == 0;
+    double first = per_check(local_first ? local : managed);
+    double second = per_check(local_first ? managed : local);
+    local_ns.push_back(local_first ? first : second);
+    managed_ns.push_back(local_first ? second : first);
+    ratios.push_back(managed_ns.back() / local_ns.back());
+  }
+  auto median = [](std::vector<double> values) {
+    std::sort(values.begin(), values.end());
+    return values[values.size() / 2];
+  };
+  state.counters["local_ns"] = median(local_ns);
+  state.counters["managed_ns"] = median(managed_ns);
+  state.counters["ratio"] = median(ratios);
+  updates.report(state);
+}
+
+void BM_PairedScopeCheckExact(benchmark::State& state) {
+  int count = static_cast<int>(state.range(0));
+  paired_checks(state, exact_scopes(count), "tool" + std::to_string(count - 1) + ":invoke");
+}
+BENCHMARK(BM_PairedScopeCheckExact)->Arg(3)->Arg(100)->Iterations(400);
+
+void BM_PairedScopeCheckWildcard(benchmark::State& state) {
+  int count = static_cast<int>(state.range(0));
+  paired_checks(state, wildcard_scopes(count), "tool" + std::to_string(count - 1) + ":invoke");
+}
+BENCHMARK(BM_PairedScopeCheckWildcard)->Arg(3)->Arg(100)->Iterations(400);
 
 int lookup_order(int id) {
   return id;

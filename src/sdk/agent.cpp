@@ -130,20 +130,30 @@ std::optional<std::int64_t> Agent::policy_version() const noexcept {
   return policy->version;
 }
 
+namespace {
+
+// A thread's first check of a managed agent: registers the thread's reader
+// record, then checks. Out of line and reached by a tail call, so that the
+// usual check keeps its arguments in registers.
+[[gnu::cold, gnu::noinline]] bool first_managed_check(const Agent& agent,
+                                                      std::string_view required) noexcept {
+  SnapshotReclaimer::register_this_thread();
+  return agent.has_scope(required);
+}
+
+}  // namespace
+
 bool Agent::has_scope(std::string_view required) const noexcept {
-  if (state_->managed == nullptr) [[likely]]
+  const detail::ManagedAgentSlot* slot = state_->managed;
+  if (slot == nullptr) [[likely]]
     return state_->compiled_scopes.allows(required);
   // Not through read_managed(): an unknown agent's empty scopes deny anyway,
-  // so the check skips the test of `known`; and a thread's first check
-  // registers out of line, so the usual one spills no registers for it.
+  // so the check skips the test of `known`.
   SnapshotReclaimer::ReaderRecord* record = SnapshotReclaimer::this_thread_record();
-  if (record == nullptr) [[unlikely]] {
-    SnapshotReclaimer::register_this_thread();
-    return has_scope(required);
-  }
+  if (record == nullptr) [[unlikely]]
+    return first_managed_check(*this, required);
   SnapshotReclaimer::ReadSection section(*record);
-  const detail::ManagedAgentPolicy* policy =
-      state_->managed->policy.load(std::memory_order_acquire);
+  const detail::ManagedAgentPolicy* policy = slot->policy.load(std::memory_order_acquire);
   return policy != nullptr && policy->compiled_scopes.allows(required);
 }
 

@@ -47,7 +47,9 @@ SnapshotReclaimer& SnapshotReclaimer::instance() noexcept {
 }
 
 SnapshotReclaimer::SnapshotReclaimer() {
-  heavy_fence_available_.store(register_membarrier(), std::memory_order_relaxed);
+  // Before any snapshot exists, so no reader has seen the epoch yet.
+  if (!register_membarrier())
+    epoch_.fetch_or(kReadersFence, std::memory_order_relaxed);
 }
 
 SnapshotReclaimer::ReaderRecord* SnapshotReclaimer::register_this_thread() noexcept {
@@ -87,7 +89,7 @@ bool SnapshotReclaimer::heavy_fence() noexcept {
   // Readers fence themselves when membarrier is unavailable; the writer's
   // own fence completes the pairing.
   std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (!heavy_fence_available_.load(std::memory_order_relaxed))
+  if (!uses_membarrier())
     return true;
   // Registered, it does not fail; if it ever did, nothing is freed this time.
   return membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0;
@@ -97,7 +99,7 @@ void SnapshotReclaimer::retire(const void* object, void (*destroy)(const void*))
   std::lock_guard lock(mutex_);
   // The object was unpublished before this increment: a section that reads
   // the new epoch (acquire) also sees the new pointer, never this object.
-  std::uint64_t epoch = epoch_.fetch_add(1, std::memory_order_acq_rel) + 1;
+  std::uint64_t epoch = epoch_.fetch_add(2, std::memory_order_acq_rel) + 2;
   retired_.push_back({object, destroy, epoch});
 }
 

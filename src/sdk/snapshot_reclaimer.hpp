@@ -52,11 +52,11 @@ class SnapshotReclaimer {
     // With the calling thread's record already at hand (this_thread_record()),
     // which lets a hot caller keep the registration off its own path.
     explicit ReadSection(ReaderRecord& record) noexcept : record_(&record) {
-      record_->active_epoch.store(epoch_.load(std::memory_order_acquire),
-                                  std::memory_order_relaxed);
+      std::uint64_t epoch = epoch_.load(std::memory_order_acquire);
+      record_->active_epoch.store(epoch, std::memory_order_relaxed);
       // The writer's membarrier stands in for a full fence here; without it
-      // the reader must pay for one.
-      if (!heavy_fence_available_.load(std::memory_order_relaxed)) [[unlikely]]
+      // (an odd epoch says so) the reader must pay for one.
+      if (epoch & kReadersFence) [[unlikely]]
         std::atomic_thread_fence(std::memory_order_seq_cst);
       else
         std::atomic_signal_fence(std::memory_order_seq_cst);
@@ -94,7 +94,7 @@ class SnapshotReclaimer {
 
   // True when the writer's heavy fence (membarrier) is in use.
   static bool uses_membarrier() noexcept {
-    return heavy_fence_available_.load(std::memory_order_relaxed);
+    return (epoch_.load(std::memory_order_relaxed) & kReadersFence) == 0;
   }
 
  private:
@@ -124,13 +124,21 @@ class SnapshotReclaimer {
 
   friend struct ThreadRecordRelease;
   // Constant-initialised, so the check's read of them needs no guard.
-  // The current epoch; starts at 1 so that 0 can mean "not reading".
-  static inline constinit std::atomic<std::uint64_t> epoch_{1};
+  // The low bit of every epoch when readers must fence themselves (no
+  // membarrier): one load tells a reader both things.
+  static constexpr std::uint64_t kReadersFence = 1;
+  // The current epoch, stepping by 2 so that its low bit never changes after
+  // start-up; never 0, which means "not reading".
+  static inline constinit std::atomic<std::uint64_t> epoch_{2};
   // Every record ever made, pushed at the head and never removed.
   static inline constinit std::atomic<ReaderRecord*> records_{nullptr};
-  static inline constinit thread_local ReaderRecord* this_thread_record_ = nullptr;
+  // Initial-exec: the library is built position-independent, and the
+  // default model for that would make every check call __tls_get_addr (and
+  // spill its arguments around the call) even after the linker relaxes it.
+  [[gnu::tls_model(
+      "initial-exec")]] static inline constinit thread_local ReaderRecord* this_thread_record_ =
+      nullptr;
   static inline constinit thread_local bool this_thread_exited_ = false;
-  static inline constinit std::atomic<bool> heavy_fence_available_{false};
 };
 
 }  // namespace agentsudo
