@@ -322,7 +322,10 @@ TEST_F(ManagedAgent, ACorruptCacheFileIsIgnoredAndCounted) {
   PolicyStatus status = policy_status();
   EXPECT_EQ(status.cache_rejected, 1U);
   EXPECT_EQ(status.source, PolicySource::kNone);
-  EXPECT_NE(status.last_error.find("checksum"), std::string::npos) << status.last_error;
+  // Why it was refused (last_error may already name a failed fetch).
+  std::string error;
+  EXPECT_FALSE(PolicyCacheFile(cache).load(&error));
+  EXPECT_NE(error.find("checksum"), std::string::npos) << error;
   EXPECT_FALSE(Agent::managed("corrupt-bot").has_scope("anything"));
   std::filesystem::remove(cache);
 }
@@ -357,6 +360,7 @@ TEST_F(ManagedAgent, NoDecisionSeesATornPolicy) {
   std::atomic<std::int64_t> published{1};
   std::atomic<bool> stop{false};
   std::atomic<int> granted{0};
+  std::atomic<int> decisions{0};
   std::vector<std::thread> readers;
   for (int t = 0; t < 4; ++t) {
     readers.emplace_back([&] {
@@ -367,10 +371,15 @@ TEST_F(ManagedAgent, NoDecisionSeesATornPolicy) {
         if (check("scope:" + std::to_string(v)).allowed)
           ++granted;
         check("scope:" + std::to_string(v - 1));
+        decisions += 2;
       }
     });
   }
-  for (std::int64_t v = 2; v <= 2000; ++v) {
+  // At least 2,000 updates, and until the readers have decided 20,000 times
+  // across them (a hang guard bounds it).
+  auto deadline = Clock::now() + 20s;
+  for (std::int64_t v = 2; v <= 2000 || (decisions.load() < 20000 && Clock::now() < deadline);
+       ++v) {
     registry.apply(policy_at(v), PolicySource::kServer, 0);
     published.store(v);
   }
