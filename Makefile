@@ -64,6 +64,7 @@ bench: build
 	@bench/run.sh $(BUILD_DIR)
 	@$(BUILD_DIR)/bin/agentsudo_sdk_bench --benchmark_repetitions=5 \
 	  --benchmark_report_aggregates_only=true
+	@bench/policy_propagation.sh $(BUILD_DIR)
 	@bench/analytics.sh $(BUILD_DIR)
 
 bench-analytics: build

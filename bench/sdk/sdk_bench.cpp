@@ -12,6 +12,18 @@
 #include <unistd.h>
 
 #include <agentsudo/agentsudo.hpp>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+// The managed benches are best compared with their local twins in one run,
+// interleaved: --benchmark_enable_random_interleaving=true.
+// White-box: the updates below are applied to the registry directly, as the
+// policy thread does after each long-poll, so the figure is the check's cost
+// under swaps and reclamation without HTTP noise on the two cores.
+#include "sdk/policy_registry.hpp"
+#include "sdk/snapshot_reclaimer.hpp"
 
 namespace {
 
@@ -95,6 +107,121 @@ void BM_ScopeCheckLeadingWildcard(benchmark::State& state) {
 }
 BENCHMARK(BM_ScopeCheckLeadingWildcard)->Arg(3)->Arg(100);
 
+// Applies a new policy version every 10 ms while it lives: the managed
+// agent keeps the same scopes, so every check still grants, but each update
+// swaps in a new snapshot and retires the old one (membarrier included).
+class PolicyUpdates {
+ public:
+  PolicyUpdates(std::string agent, std::vector<std::string> scopes)
+      : agent_(std::move(agent)), scopes_(std::move(scopes)) {
+    apply();
+    thread_ = std::thread([this] {
+      while (!stop_.load()) {
+        std::this_thread::sleep_for(10ms);
+        apply();
+      }
+    });
+  }
+  ~PolicyUpdates() {
+    stop_ = true;
+    thread_.join();
+  }
+  void report(benchmark::State& state) const {
+    state.counters["updates"] = static_cast<double>(updates_.load());
+    state.counters["membarrier"] = agentsudo::SnapshotReclaimer::uses_membarrier() ? 1 : 0;
+  }
+
+ private:
+  void apply() {
+    agentsudo::PolicyDocument document;
+    document.version = ++version_;
+    document.agents.push_back({.name = agent_, .scopes = scopes_});
+    agentsudo::PolicyRegistry::instance().apply(document, agentsudo::PolicySource::kServer, 0);
+    ++updates_;
+  }
+
+  std::string agent_;
+  std::vector<std::string> scopes_;
+  std::int64_t version_ = 0;
+  std::atomic<std::uint64_t> updates_{0};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+void BM_ManagedScopeCheckExact(benchmark::State& state) {
+  int count = static_cast<int>(state.range(0));
+  PolicyUpdates updates("ManagedBenchBot", exact_scopes(count));
+  agentsudo::Agent agent = agentsudo::Agent::managed("ManagedBenchBot");
+  std::string required = "tool" + std::to_string(count - 1) + ":invoke";
+  for (auto _ : state)
+    benchmark::DoNotOptimize(agent.has_scope(required));
+  updates.report(state);
+}
+BENCHMARK(BM_ManagedScopeCheckExact)->Arg(3)->Arg(100);
+
+void BM_ManagedScopeCheckWildcard(benchmark::State& state) {
+  int count = static_cast<int>(state.range(0));
+  PolicyUpdates updates("ManagedBenchBot", wildcard_scopes(count));
+  agentsudo::Agent agent = agentsudo::Agent::managed("ManagedBenchBot");
+  std::string required = "tool" + std::to_string(count - 1) + ":invoke";
+  for (auto _ : state)
+    benchmark::DoNotOptimize(agent.has_scope(required));
+  updates.report(state);
+}
+BENCHMARK(BM_ManagedScopeCheckWildcard)->Arg(3)->Arg(100);
+
+// Local and managed checks timed back to back, in alternating batches, so
+// that load from other processes on this shared machine hits both alike:
+// the counters are the medians over batches of each one's cost per check,
+// and the median of the per-batch ratios.
+void paired_checks(benchmark::State& state, const std::vector<std::string>& scopes,
+                   const std::string& required) {
+  constexpr int kBatch = 20000;
+  PolicyUpdates updates("PairedBenchBot", scopes);
+  agentsudo::Agent managed = agentsudo::Agent::managed("PairedBenchBot");
+  agentsudo::Agent local("PairedLocalBot", scopes);
+  auto per_check = [&](const agentsudo::Agent& agent) {
+    auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < kBatch; ++i)
+      benchmark::DoNotOptimize(agent.has_scope(required));
+    return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start)
+               .count() /
+           kBatch;
+  };
+  std::vector<double> local_ns;
+  std::vector<double> managed_ns;
+  std::vector<double> ratios;
+  for (auto _ : state) {
+    // Alternate which goes first, so neither always follows the other.
+    bool local_first = local_ns.size() % 2 == 0;
+    double first = per_check(local_first ? local : managed);
+    double second = per_check(local_first ? managed : local);
+    local_ns.push_back(local_first ? first : second);
+    managed_ns.push_back(local_first ? second : first);
+    ratios.push_back(managed_ns.back() / local_ns.back());
+  }
+  auto median = [](std::vector<double> values) {
+    std::sort(values.begin(), values.end());
+    return values[values.size() / 2];
+  };
+  state.counters["local_ns"] = median(local_ns);
+  state.counters["managed_ns"] = median(managed_ns);
+  state.counters["ratio"] = median(ratios);
+  updates.report(state);
+}
+
+void BM_PairedScopeCheckExact(benchmark::State& state) {
+  int count = static_cast<int>(state.range(0));
+  paired_checks(state, exact_scopes(count), "tool" + std::to_string(count - 1) + ":invoke");
+}
+BENCHMARK(BM_PairedScopeCheckExact)->Arg(3)->Arg(100)->Iterations(400);
+
+void BM_PairedScopeCheckWildcard(benchmark::State& state) {
+  int count = static_cast<int>(state.range(0));
+  paired_checks(state, wildcard_scopes(count), "tool" + std::to_string(count - 1) + ":invoke");
+}
+BENCHMARK(BM_PairedScopeCheckWildcard)->Arg(3)->Arg(100)->Iterations(400);
+
 int lookup_order(int id) {
   return id;
 }
@@ -107,6 +234,17 @@ void BM_GuardedCallAllowed(benchmark::State& state) {
     benchmark::DoNotOptimize(guarded(++id));
 }
 BENCHMARK(BM_GuardedCallAllowed);
+
+void BM_ManagedGuardedCallAllowed(benchmark::State& state) {
+  PolicyUpdates updates("ManagedBenchBot", {"read:orders", "write:*"});
+  auto guarded = agentsudo::sudo("read:orders", lookup_order, {.function_name = "lookup_order"});
+  auto session = agentsudo::Agent::managed("ManagedBenchBot").start_session();
+  int id = 0;
+  for (auto _ : state)
+    benchmark::DoNotOptimize(guarded(++id));
+  updates.report(state);
+}
+BENCHMARK(BM_ManagedGuardedCallAllowed);
 
 void BM_GuardedCallAllowedTelemetry(benchmark::State& state) {
   start_telemetry();

@@ -6,5 +6,6 @@
 #include "agentsudo/event_log.hpp"
 #include "agentsudo/guard.hpp"
 #include "agentsudo/guardrails.hpp"
+#include "agentsudo/policy.hpp"
 #include "agentsudo/session.hpp"
 #include "agentsudo/telemetry.hpp"

@@ -13,10 +13,12 @@ enum class DenialReason {
   kNoSession,           // The calling thread runs no session.
   kSessionExpired,      // The session is past its agent's TTL.
   kRejectedByCallback,  // The approval callback said no.
+  kNoPolicy,            // A managed agent before any policy arrived.
+  kUnknownAgent,        // A managed agent the server's policy does not list.
 };
 
 // The reason's name as it appears in messages and event metadata
-// ("scope_not_held", "no_session"...).
+// ("scope_not_held", "no_session", "no_policy", "unknown_agent"...).
 const char* to_string(DenialReason reason) noexcept;
 
 // Base of every exception the SDK throws.
@@ -34,7 +36,9 @@ class ConfigurationError : public Error {
 };
 
 // A guarded call was refused. what() names the agent, the scope and the scopes
-// held, or says how to start a session when there was none.
+// held, or says how to start a session when there was none; for a managed
+// agent, also the policy version, or that no policy has arrived yet, or that
+// the server does not know the agent.
 class PermissionDenied : public Error {
  public:
   PermissionDenied(std::string message, std::string agent_name, std::string scope,

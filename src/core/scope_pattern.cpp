@@ -240,15 +240,18 @@ bool ScopePattern::matches_after_prefix(std::string_view scope, std::size_t offs
 }
 
 ScopeSet::ScopeSet(std::span<const std::string> held) {
-  std::vector<std::string> literals;
-  for (const std::string& text : held) {
+  std::vector<LiteralScopeTable::Entry> literals;
+  for (std::uint32_t position = 0; position < held.size(); ++position) {
+    const std::string& text = held[position];
     ScopePattern pattern(text);
     if (pattern.is_literal()) {
-      literals.push_back(pattern.literal_prefix());
+      literals.push_back({pattern.literal_prefix(), position});
     } else if (!text.empty() && text.find_first_not_of('*') == std::string::npos) {
-      allows_everything_ = true;
+      if (allows_everything_ == kNoMatch)
+        allows_everything_ = position;
     } else {
       patterns_.push_back(std::move(pattern));
+      pattern_positions_.push_back(position);
     }
   }
   exact_ = LiteralScopeTable(literals);
@@ -277,11 +280,11 @@ void ScopeSet::add_to_bucket(std::vector<AffixBucket>& buckets, const std::strin
   });
 }
 
-bool ScopeSet::allows(std::string_view required) const noexcept {
-  if (allows_everything_)
-    return true;
-  if (exact_.contains(required))
-    return true;
+std::uint32_t ScopeSet::match(std::string_view required) const noexcept {
+  if (allows_everything_ != kNoMatch)
+    return allows_everything_;
+  if (std::uint32_t literal = exact_.find(required); literal != kNoMatch)
+    return literal;
   for (const AffixBucket& bucket : by_prefix_) {
     if (bucket.affix_length > required.size())
       break;
@@ -290,7 +293,7 @@ bool ScopeSet::allows(std::string_view required) const noexcept {
       continue;
     for (std::uint32_t index : candidates->second) {
       if (patterns_[index].matches_after_prefix(required, bucket.affix_length))
-        return true;
+        return pattern_positions_[index];
     }
   }
   for (const AffixBucket& bucket : by_suffix_) {
@@ -301,10 +304,10 @@ bool ScopeSet::allows(std::string_view required) const noexcept {
       continue;
     for (std::uint32_t index : candidates->second) {
       if (patterns_[index].matches_after_prefix(required, 0))
-        return true;
+        return pattern_positions_[index];
     }
   }
-  return false;
+  return kNoMatch;
 }
 
 }  // namespace agentsudo

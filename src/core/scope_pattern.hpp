@@ -98,11 +98,20 @@ class ScopePattern {
 // Immutable after construction; safe to share between threads.
 class ScopeSet {
  public:
+  // What match() returns when no held scope matches.
+  static constexpr std::uint32_t kNoMatch = LiteralScopeTable::kNotFound;
+
   ScopeSet() = default;
   explicit ScopeSet(std::span<const std::string> held);
 
   // True if any held scope matches `required` (which is taken literally).
-  bool allows(std::string_view required) const noexcept;
+  bool allows(std::string_view required) const noexcept { return match(required) != kNoMatch; }
+
+  // The position, in the `held` list given to the constructor, of a held
+  // scope that matches `required`, or kNoMatch. Literals are preferred, then
+  // the first pattern the index finds; a held "*" answers for everything.
+  // The same walk as allows(), so it costs the same.
+  std::uint32_t match(std::string_view required) const noexcept;
 
  private:
   struct StringHash {
@@ -125,12 +134,15 @@ class ScopeSet {
 
   LiteralScopeTable exact_;
   std::vector<ScopePattern> patterns_;
+  // For each of patterns_, its position in the held list.
+  std::vector<std::uint32_t> pattern_positions_;
   // Both sorted by affix_length. by_prefix_'s bucket of length 0 holds the
   // patterns with neither a literal prefix nor a literal suffix.
   std::vector<AffixBucket> by_prefix_;
   std::vector<AffixBucket> by_suffix_;
-  // A held "*" (or "**"...): every scope is allowed.
-  bool allows_everything_ = false;
+  // The position of a held "*" (or "**"...), which allows every scope;
+  // kNoMatch when there is none.
+  std::uint32_t allows_everything_ = kNoMatch;
 };
 
 }  // namespace agentsudo

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "agentsudo/telemetry.hpp"
+#include "sdk/cloud_settings.hpp"
 #include "sdk/event_dispatcher.hpp"
 #include "sdk/http_client.hpp"
 #include "sdk/telemetry_client.hpp"
@@ -87,6 +88,13 @@ void shutdown_telemetry(std::chrono::milliseconds timeout) {
   }
   if (client != nullptr)
     client->shutdown(Clock::now() + timeout);
+}
+
+std::optional<CloudOptions> active_cloud_options() {
+  TelemetryClient* client = active_client();
+  if (client == nullptr)
+    return std::nullopt;
+  return client->options();
 }
 
 TelemetryCounters telemetry_counters() {

@@ -45,7 +45,48 @@ std::string agent_message(const Agent& agent, std::string_view scope, DenialReas
   }
 }
 
+std::string managed_message(const Agent& agent, std::string_view scope,
+                            const detail::ManagedDecision& decision, DenialReason reason) {
+  std::string version = std::to_string(decision.version);
+  switch (reason) {
+    case DenialReason::kNoPolicy:
+      return "permission denied: " + quoted(scope) + " for managed agent " + quoted(agent.name()) +
+             ": no policy has arrived from the server yet, so every call is denied. Call "
+             "agentsudo::configure_policy() (with a cache_path to start from the last known "
+             "policy) and wait for the first one with PolicyOptions::startup_wait or "
+             "agentsudo::wait_for_policy()";
+    case DenialReason::kUnknownAgent:
+      return "permission denied: " + quoted(scope) + ": the server does not know agent " +
+             quoted(agent.name()) + " (policy version " + version +
+             " lists no agent of that name), so every call is denied until the project "
+             "has one";
+    default:
+      break;
+  }
+  std::string who = "agent " + quoted(agent.name()) + " (role " + decision.role +
+                    ", policy version " + version + ")";
+  std::string held = " (holds: " + joined(decision.scopes) + ")";
+  switch (reason) {
+    case DenialReason::kSessionExpired:
+      return "permission denied: the session of " + who + " expired after its TTL of " +
+             std::to_string(decision.session_ttl.count()) + " s; start a new session to use " +
+             quoted(scope);
+    case DenialReason::kRejectedByCallback:
+      return "permission denied: the approval callback rejected " + quoted(scope) + " for " + who +
+             held;
+    default:
+      return "permission denied: " + who + " lacks scope " + quoted(scope) + held;
+  }
+}
+
 }  // namespace
+
+PermissionDenied make_managed_permission_denied(const Agent& agent, std::string_view scope,
+                                                const detail::ManagedDecision& decision,
+                                                DenialReason reason) {
+  return PermissionDenied(managed_message(agent, scope, decision, reason), agent.name(),
+                          std::string(scope), decision.scopes, reason);
+}
 
 PermissionDenied make_permission_denied(const detail::SessionPtr* session, std::string_view scope,
                                         DenialReason reason) {

@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "agentsudo/errors.hpp"
+#include "sdk/managed_decision.hpp"
 #include "sdk/session_state.hpp"
 
 namespace agentsudo {
@@ -11,5 +12,12 @@ namespace agentsudo {
 // scopes held, or says how to start a session when `session` is null.
 PermissionDenied make_permission_denied(const detail::SessionPtr* session, std::string_view scope,
                                         DenialReason reason);
+
+// The same for a managed agent, from what its check read: the policy
+// version and scopes, or that no policy has arrived yet, or that the
+// server's policy does not list the agent.
+PermissionDenied make_managed_permission_denied(const Agent& agent, std::string_view scope,
+                                                const detail::ManagedDecision& decision,
+                                                DenialReason reason);
 
 }  // namespace agentsudo

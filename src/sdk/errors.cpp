@@ -14,6 +14,10 @@ const char* to_string(DenialReason reason) noexcept {
       return "session_expired";
     case DenialReason::kRejectedByCallback:
       return "rejected_by_callback";
+    case DenialReason::kNoPolicy:
+      return "no_policy";
+    case DenialReason::kUnknownAgent:
+      return "unknown_agent";
   }
   return "none";
 }

@@ -1,5 +1,6 @@
 #include "sdk/event_json.hpp"
 
+#include "sdk/agent_state.hpp"
 #include "sdk/text_field.hpp"
 
 namespace agentsudo {
@@ -60,8 +61,20 @@ class JsonObjectWriter {
 
 void append_metadata(std::string& out, const EventRecord& event) {
   JsonObjectWriter metadata(out);
-  if (event.session) {
-    metadata.text("role", event.session->agent.role(), kMaxMetadataStringBytes);
+  if (event.policy) {
+    // A managed agent's role is the policy's at the decision, never re-read.
+    if (!event.policy->role.empty())
+      metadata.text("role", event.policy->role, kMaxMetadataStringBytes);
+    if (event.session)
+      metadata.text("session_id", event.session->id, kMaxMetadataStringBytes);
+    if (event.policy->version >= 0)
+      metadata.literal("policy_version", std::to_string(event.policy->version));
+    if (!event.policy->matched.empty())
+      metadata.text("matched", event.policy->matched, kMaxScopeBytes);
+  } else if (event.session) {
+    // The state's own string: role() returns a copy.
+    metadata.text("role", detail::AgentAccess::state(event.session->agent).role,
+                  kMaxMetadataStringBytes);
     metadata.text("session_id", event.session->id, kMaxMetadataStringBytes);
   }
   if (event.reason != DenialReason::kNone)
@@ -111,9 +124,12 @@ void append_json(std::string& out, const EventRecord& event) {
 }
 
 bool EventBatchWriter::same_as_cached(const EventRecord& event) const {
+  // A managed agent's role and matched scope follow from its session's agent,
+  // the scope and the version, so the version completes the key.
+  std::int64_t policy_version = event.policy ? event.policy->version : kNoPolicyStamp;
   return cached_ && event.session.get() == session_ && event.site.get() == site_ &&
          event.action == action_ && event.allowed == allowed_ && event.reason == reason_ &&
-         event.check_scope == check_scope_;
+         policy_version == policy_version_ && event.check_scope == check_scope_;
 }
 
 void EventBatchWriter::append(std::string& out, const EventRecord& event) {
@@ -136,6 +152,7 @@ void EventBatchWriter::append(std::string& out, const EventRecord& event) {
   action_ = event.action;
   allowed_ = event.allowed;
   reason_ = event.reason;
+  policy_version_ = event.policy ? event.policy->version : kNoPolicyStamp;
   check_scope_ = event.check_scope;
 }
 

@@ -30,12 +30,16 @@ class EventBatchWriter {
  private:
   bool same_as_cached(const EventRecord& event) const;
 
+  // policy_version_ of an event without a policy stamp (a local agent's).
+  static constexpr std::int64_t kNoPolicyStamp = -2;
+
   bool cached_ = false;
   const void* session_ = nullptr;
   const void* site_ = nullptr;
   EventAction action_ = EventAction::kPermissionCheck;
   bool allowed_ = false;
   DenialReason reason_ = DenialReason::kNone;
+  std::int64_t policy_version_ = kNoPolicyStamp;
   std::string check_scope_;
   std::string tail_;  // Everything after the timestamp member.
 };

@@ -35,6 +35,17 @@ struct GuardrailDetail {
   std::string text_preview;
 };
 
+// What a managed agent's decision adds: the policy it was taken under,
+// copied from the snapshot the check used (so the event never outlives it).
+struct PolicyStamp {
+  // -1 when no policy had arrived yet.
+  std::int64_t version = -1;
+  // The held scope that granted; empty when denied.
+  std::string matched;
+  // The policy's role for the agent; empty without one.
+  std::string role;
+};
+
 // One decision as captured on the deciding thread: a clock read and shared
 // references, no formatting. Sinks turn it into JSON later, the telemetry
 // client on its own thread.
@@ -52,6 +63,8 @@ struct EventRecord {
   // Set for guardrail_violation events only; kept out of line so that the
   // records of permission checks stay small.
   std::unique_ptr<const GuardrailDetail> guardrail;
+  // Set for managed agents' decisions only.
+  std::optional<PolicyStamp> policy;
 
   std::optional<std::string_view> scope() const noexcept {
     if (site)

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <random>
 
+#include "sdk/agent_state.hpp"
 #include "sdk/event_clock.hpp"
 #include "sdk/session_state.hpp"
 
@@ -44,11 +45,13 @@ const std::string& SessionContext::id() const noexcept {
 }
 
 std::chrono::steady_clock::time_point SessionContext::expires_at() const noexcept {
-  return state_->expires_at;
+  if (state_->managed == nullptr)
+    return state_->expires_at;
+  return state_->started_at + state_->agent.session_ttl();
 }
 
 bool SessionContext::expired() const noexcept {
-  return EventClock::now() >= state_->expires_at;
+  return EventClock::now() >= expires_at();
 }
 
 SessionActivation SessionContext::activate() const {
@@ -68,10 +71,13 @@ Session::Session(std::shared_ptr<const detail::SessionState> state)
     : context_(std::move(state)), activation_(context_) {}
 
 Session Agent::start_session() const {
+  auto now = EventClock::now();
   auto state = std::make_shared<const detail::SessionState>(detail::SessionState{
       .agent = *this,
       .id = new_session_id(),
-      .expires_at = EventClock::now() + session_ttl(),
+      .expires_at = now + state_->session_ttl,
+      .started_at = now,
+      .managed = state_->managed,
   });
   return Session(std::move(state));
 }

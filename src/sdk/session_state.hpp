@@ -6,6 +6,7 @@
 
 #include "agentsudo/agent.hpp"
 #include "agentsudo/session.hpp"
+#include "sdk/managed_agent_policy.hpp"
 
 namespace agentsudo::detail {
 
@@ -15,7 +16,13 @@ struct SessionState {
   Agent agent;
   // 16 random hex digits.
   std::string id;
+  // For a local agent; a managed agent's sessions expire by the TTL of the
+  // policy each check reads, counted from started_at.
   std::chrono::steady_clock::time_point expires_at;
+  std::chrono::steady_clock::time_point started_at;
+  // The agent's policy slot when it is managed, else null: read on the
+  // guard's hot path without going through the agent's state.
+  const ManagedAgentSlot* managed = nullptr;
 };
 
 using SessionPtr = std::shared_ptr<const SessionState>;

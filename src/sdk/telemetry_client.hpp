@@ -57,6 +57,9 @@ class TelemetryClient {
 
   TelemetryCounters counters() const;
 
+  // The options in use, after environment and defaults.
+  const CloudOptions& options() const noexcept { return settings_.options; }
+
  private:
   using Clock = std::chrono::steady_clock;
   enum class BatchOutcome { kSent, kFailed, kAbandoned };

@@ -163,4 +163,27 @@ std::string http_get(const std::string& url, const std::string& bearer_token) {
   return body;
 }
 
+HttpResult http_send(const std::string& method, const std::string& url,
+                     const std::string& bearer_token, const std::string& json_body) {
+  CURL* curl = curl_easy_init();
+  HttpResult result;
+  std::string authorization = "Authorization: Bearer " + bearer_token;
+  curl_slist* headers = curl_slist_append(nullptr, authorization.c_str());
+  headers = curl_slist_append(headers, "Content-Type: application/json");
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, json_body.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &result.body);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+  CURLcode code = curl_easy_perform(curl);
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result.status);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  if (code != CURLE_OK)
+    throw std::runtime_error(method + " " + url + " failed: " + curl_easy_strerror(code));
+  return result;
+}
+
 }  // namespace agentsudo::testing

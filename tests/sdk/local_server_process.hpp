@@ -48,4 +48,15 @@ class LocalServerProcess {
 // std::runtime_error unless the answer is 200.
 std::string http_get(const std::string& url, const std::string& bearer_token);
 
+// What came back from http_send().
+struct HttpResult {
+  long status = 0;
+  std::string body;
+};
+
+// Sends `method` (POST, PATCH...) to `url` with a JSON body and `Authorization:
+// Bearer <token>`; throws std::runtime_error only when no answer arrived.
+HttpResult http_send(const std::string& method, const std::string& url,
+                     const std::string& bearer_token, const std::string& json_body);
+
 }  // namespace agentsudo::testing

@@ -100,6 +100,58 @@ TEST(ScopeSet, ManyPatternsWithSharedAndDistinctPrefixes) {
   EXPECT_FALSE(set.allows("tool4"));
 }
 
+// match() names the held scope that granted: a table, one row per case,
+// including the rows that match nothing.
+TEST(ScopeSet, MatchNamesTheHeldScopeThatGranted) {
+  const std::vector<std::string> held = {"read:orders", "read:*", "*:audit", "write:\\*",
+                                         "read:orders"};
+  ScopeSet set(held);
+  struct Row {
+    std::string required;
+    std::uint32_t expected;
+  };
+  const std::vector<Row> rows = {
+      {"read:orders", 0},  // A literal wins over a pattern that also matches.
+      {"read:users", 1},   // The prefix index.
+      {"ops:audit", 2},    // The suffix index.
+      {"write:*", 3},      // An escaped literal, reported as written.
+      {"write:orders", ScopeSet::kNoMatch},
+      {"", ScopeSet::kNoMatch},
+  };
+  for (const Row& row : rows) {
+    EXPECT_EQ(set.match(row.required), row.expected) << row.required;
+    EXPECT_EQ(set.allows(row.required), row.expected != ScopeSet::kNoMatch) << row.required;
+  }
+  std::vector<std::string> everything = {"read:x", "**", "*"};
+  EXPECT_EQ(ScopeSet(everything).match("read:x"), 1U);
+  EXPECT_EQ(ScopeSet(std::vector<std::string>{}).match("read:x"), ScopeSet::kNoMatch);
+}
+
+// Whatever match() reports must itself match: checked over random held sets.
+TEST(ScopeSet, MatchedScopeAloneGrants) {
+  const std::string pattern_alphabet = "ab:*?[]";
+  const std::string scope_alphabet = "ab:";
+  std::mt19937 random(777);
+  auto pick = [&](const std::string& alphabet, int length) {
+    std::string out;
+    for (int i = 0; i < length; ++i)
+      out += alphabet[random() % alphabet.size()];
+    return out;
+  };
+  for (int i = 0; i < 5000; ++i) {
+    std::vector<std::string> held;
+    for (int n = static_cast<int>(random() % 5); n > 0; --n)
+      held.push_back(pick(pattern_alphabet, 1 + static_cast<int>(random() % 5)));
+    std::string scope = pick(scope_alphabet, static_cast<int>(random() % 6));
+    std::uint32_t matched = ScopeSet(held).match(scope);
+    if (matched == ScopeSet::kNoMatch)
+      continue;
+    ASSERT_LT(matched, held.size());
+    ASSERT_EQ(fnmatch(held[matched].c_str(), scope.c_str(), 0), 0)
+        << "'" << held[matched] << "' reported for '" << scope << "'";
+  }
+}
+
 // Random patterns and scopes over a small alphabet, checked against glibc:
 // the vectors cover the cases we thought of, this covers the others.
 TEST(ScopePattern, RandomPatternsAgreeWithFnmatch) {
