@@ -222,6 +222,9 @@ def table(runs_path, facts_path, out_path):
                                  ("p99_us", "p99", TARGET_CHECK_RATE_P99_MS)):
             v = med(srv, "check_rate", key)
             tgt = f"< {limit:g} ms" + (" " + mark(v / 1000 < limit) if v is not None else "")
+            if cr != 10_000:
+                # The issue sets these targets at 10,000/s; at another rate they are a guide.
+                tgt += " (set for 10,000/s)"
             lines.append(f"| `/v1/check` at {cr:,}/s: {name} (open loop) | {cell('nginx', 'check_rate', key, ms)} | "
                          f"{cell(srv, 'check_rate', key, ms)} | | {tgt} |")
         lines.append(f"| `/v1/check` at {cr:,}/s: p99.9 / max | {cell('nginx', 'check_rate', 'p999_us', ms)} / "
