@@ -58,8 +58,10 @@ test-asan: build-asan
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)
 
-# The server over HTTP against an nginx ceiling, then the SDK's calling-thread
-# costs (Google Benchmark; medians of 5 runs), then analytics at 10 M events.
+# The server over HTTP against an nginx ceiling (ingest, batches, /v1/check,
+# and /v1/check at a fixed rate with bench/load/open_loop.cpp), then the SDK's
+# calling-thread costs (Google Benchmark; medians of 5 runs), then analytics
+# and the agent preview at 10 M events.
 bench: build
 	@bench/run.sh $(BUILD_DIR)
 	@$(BUILD_DIR)/bin/agentsudo_sdk_bench --benchmark_repetitions=5 \

@@ -2,6 +2,8 @@
 """Summaries for bench/run.sh (python3 standard library only).
 
   report.py line                          one wrk result (JSON on stdin) -> one line
+  report.py openloop                      agentsudo_open_loop's result (JSON on stdin)
+                                          -> a run record shaped like wrk's
   report.py table RUNS.jsonl FACTS.json OUT.md
                                           the Markdown report, printed and written
                                           to OUT.md; exit 1 if the run is invalid
@@ -17,6 +19,9 @@ TARGET_INGEST_RATIO = 0.50
 TARGET_INGEST_P99_MS = 10.0
 TARGET_BATCH_EVENTS_S = 250_000
 TARGET_RSS_MB = 100
+# Targets of issue 8 ("Measured"): /v1/check at a fixed 10,000 checks/s.
+TARGET_CHECK_RATE_P50_MS = 1.0
+TARGET_CHECK_RATE_P99_MS = 5.0
 # A measured run during which processes other than the target and wrk used
 # more than this (% of one core) is flagged as disturbed.
 OTHER_CPU_WARN_PCT = 25
@@ -28,6 +33,24 @@ def ms(us):
 
 def rate(x):
     return f"{x:,.0f}"
+
+
+def open_loop_record(o):
+    """The generator's result as a run record: ok_2xx counts every 2xx of the
+    run, warm-up included, since each stored one event (durability)."""
+    return {
+        "label": o["label"], "path": o["path"], "events_per_request": 1,
+        "requests": o["requests"], "ok_2xx": o["ok_2xx_total"], "ok_2xx_measured": o["ok_2xx"],
+        "non_2xx": o["non_2xx"] + o["mismatched"], "mismatched": o["mismatched"],
+        "socket_errors": o["socket_errors"], "reconnects": o["reconnects"],
+        "duration_us": round(o["duration_s"] * 1e6), "rps": o["achieved_rps"],
+        "target_rps": o["target_rps"], "events_per_s": o["achieved_rps"],
+        "p50_us": o["p50_us"], "p90_us": o["p90_us"], "p99_us": o["p99_us"],
+        "p999_us": o["p999_us"], "max_us": o["max_us"], "mean_us": o["mean_us"],
+        "send_lag_p50_us": o["send_lag_p50_us"], "send_lag_p99_us": o["send_lag_p99_us"],
+        "send_lag_max_us": o["send_lag_max_us"], "connections": o["connections"],
+        "valid": o["valid"],
+    }
 
 
 def one_line(r):
@@ -43,6 +66,8 @@ def one_line(r):
     if "cpu_target_pct" in r:
         cpu = (f", CPU% {r['target']} {r['cpu_target_pct']:.0f} wrk {r['cpu_wrk_pct']:.0f}"
                f" irq {r.get('cpu_irq_pct', 0):.0f} other {r['cpu_other_pct']:.0f}")
+    if "target_rps" in r:
+        ev = f" of {rate(r['target_rps'])} scheduled, send lag p99 {ms(r['send_lag_p99_us'])}"
     return (f"  {r['target']:6} {r['route']:6} {r['phase']:7} {rate(r['rps']):>9} req/s{ev}, "
             f"p50 {ms(r['p50_us'])}, p99 {ms(r['p99_us'])}{rss}{cpu}{flag}")
 
@@ -181,11 +206,49 @@ def table(runs_path, facts_path, out_path):
         lines.append(f"| `/api/events` CPU per event | "
                      f"{cell('nginx', 'batch', 'cpu_us_per_req', lambda v: us(v / bs))} | "
                      f"{cell(srv, 'batch', 'cpu_us_per_req', lambda v: us(v / bs))} | | |")
+    if med("nginx", "check", "rps") is not None or med(srv, "check", "rps") is not None:
+        n_c, s_c = med("nginx", "check", "rps"), med(srv, "check", "rps")
+        ratio = f"{s_c / n_c:.2f}" if n_c and s_c is not None else "—"
+        lines.append(f"| `POST /v1/check` req/s (wrk, closed loop) | {cell('nginx', 'check', 'rps', rate)} | "
+                     f"{cell(srv, 'check', 'rps', rate)} | {ratio} | |")
+        lines.append(f"| `/v1/check` p50 / p99 (wrk) | {cell('nginx', 'check', 'p50_us', ms)} / "
+                     f"{cell('nginx', 'check', 'p99_us', ms)} | {cell(srv, 'check', 'p50_us', ms)} / "
+                     f"{cell(srv, 'check', 'p99_us', ms)} | | |")
+    if med("nginx", "check_rate", "p50_us") is not None or med(srv, "check_rate", "p50_us") is not None:
+        cr = facts.get("check_rate", 0)
+        lines.append(f"| `/v1/check` at {cr:,}/s: answered/s | {cell('nginx', 'check_rate', 'rps', rate)} | "
+                     f"{cell(srv, 'check_rate', 'rps', rate)} | | |")
+        for key, name, limit in (("p50_us", "p50", TARGET_CHECK_RATE_P50_MS),
+                                 ("p99_us", "p99", TARGET_CHECK_RATE_P99_MS)):
+            v = med(srv, "check_rate", key)
+            tgt = f"< {limit:g} ms" + (" " + mark(v / 1000 < limit) if v is not None else "")
+            if cr != 10_000:
+                # The issue sets these targets at 10,000/s; at another rate they are a guide.
+                tgt += " (set for 10,000/s)"
+            lines.append(f"| `/v1/check` at {cr:,}/s: {name} (open loop) | {cell('nginx', 'check_rate', key, ms)} | "
+                         f"{cell(srv, 'check_rate', key, ms)} | | {tgt} |")
+        lines.append(f"| `/v1/check` at {cr:,}/s: p99.9 / max | {cell('nginx', 'check_rate', 'p999_us', ms)} / "
+                     f"{cell('nginx', 'check_rate', 'max_us', ms)} | {cell(srv, 'check_rate', 'p999_us', ms)} / "
+                     f"{cell(srv, 'check_rate', 'max_us', ms)} | | |")
+        lines.append(f"| `/v1/check` at {cr:,}/s: generator's send lag p99 | "
+                     f"{cell('nginx', 'check_rate', 'send_lag_p99_us', ms)} | "
+                     f"{cell(srv, 'check_rate', 'send_lag_p99_us', ms)} | | |")
     hwm = facts.get("rss_hwm_kb")
     if hwm:
         mb = hwm / 1024
         lines.append(f"| server peak RSS (VmHWM) | | {mb:.1f} MB | | < {TARGET_RSS_MB} MB {mark(mb < TARGET_RSS_MB)} |")
     lines.append("")
+
+    if any(r["route"] == "check_rate" for r in runs):
+        lines.append(f"Fixed rate: `agentsudo_open_loop` sends {facts.get('check_rate', 0):,} checks/s "
+                     f"over {facts.get('check_connections')} keep-alive connections (one schedule per "
+                     f"connection, one request in flight each) for the measured seconds after "
+                     f"{facts.get('open_loop_warmup_s')} s at the same rate; latency runs from each "
+                     "request's *scheduled* send to its answer, so a late answer also delays the "
+                     "requests queued behind it (no coordinated omission). Percentiles over every "
+                     "request of a run, medians over the runs. *Send lag* is how late the generator "
+                     "itself sent (waiting for a connection's previous answer, or for the CPU).")
+        lines.append("")
 
     # Durability: rows in the database vs acknowledged events.
     if have_server:
@@ -201,9 +264,11 @@ def table(runs_path, facts_path, out_path):
             lines.append(
                 f"Durability: after SIGTERM (exit status {facts.get('server_exit')}), "
                 f"`{facts.get('db_file')}` holds **{rows:,}** events; the server acknowledged "
-                f"**{acked:,}** (2xx answers × events per request, warm-ups and smoke tests "
+                f"**{acked:,}** (2xx answers × events per request, `/v1/check` answers and the "
+                f"open-loop runs' warm-ups, warm-ups and smoke tests "
                 f"included) {'✅' if ok else '❌ EVENTS MISSING'}; {extra:,} more rows than "
-                "acknowledged (requests in flight when wrk stopped).")
+                "acknowledged (requests in flight when a load stopped or timed out, and the one "
+                "`policy_changed` event of the policy set-up).")
             if not ok:
                 problems.append(f"database holds {rows:,} events but {acked:,} were acknowledged")
         if facts.get("server_exit") not in (0, None):
@@ -276,6 +341,9 @@ def table(runs_path, facts_path, out_path):
 def main(argv):
     if len(argv) == 2 and argv[1] == "line":
         print(one_line(json.loads(sys.stdin.read())))
+        return 0
+    if len(argv) == 2 and argv[1] == "openloop":
+        print(json.dumps(open_loop_record(json.loads(sys.stdin.read()))))
         return 0
     if len(argv) == 5 and argv[1] == "table":
         return table(argv[2], argv[3], argv[4])

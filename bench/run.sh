@@ -5,9 +5,13 @@
 #
 # In one run: starts nginx (fixed `return 201`, one worker per core) and
 # BUILD_DIR/bin/agentsudo-server on free ports on 127.0.0.1 with a temporary
-# data dir, creates a project with a huge quota, runs wrk against both
-# (POST /ingest-event with one event, POST /api/events with a batch of 100),
-# repeating each measurement and alternating the two targets, samples the
+# data dir, creates a project with a huge quota whose policy gives SupportBot
+# ["read:*"] (through the management API), runs wrk against both
+# (POST /ingest-event with one event, POST /api/events with a batch of 100,
+# POST /v1/check granted; every 200 of a check stores one event), then
+# BUILD_DIR/bin/agentsudo_open_loop against both at a fixed rate of checks
+# (latency from each request's scheduled send), repeating each measurement
+# and alternating the two targets, samples the
 # server's peak RSS, stops it with SIGTERM, checks that the database holds at
 # least every acknowledged event, and prints a Markdown table (also written
 # to bench/results/latest.md). Exits non-zero when any measured response was
@@ -19,6 +23,10 @@
 #   BENCH_REPS=3           measured runs per target and route (median reported)
 #   BENCH_THREADS=2 BENCH_CONNECTIONS=64
 #   BENCH_BATCH_SIZE=100   events per /api/events request
+#   BENCH_ROUTES="ingest batch check check_rate"   what to measure, in order
+#   BENCH_CHECK_RATE=10000 checks/s of the open-loop run (check_rate)
+#   BENCH_CHECK_CONNECTIONS=64  its keep-alive connections
+#   BENCH_OPEN_LOOP_WARMUP=2    seconds at that rate before it measures
 #   BENCH_NGINX_ONLY=1     measure only the nginx ceiling (no server needed)
 #   BENCH_KEEP_TMP=1       keep the temporary directory (data dir, logs)
 set -Eeuo pipefail
@@ -33,6 +41,7 @@ RESULTS_DIR=$BENCH_DIR/results
 PY=/usr/bin/python3
 WRK=/usr/bin/wrk
 NGINX=/usr/sbin/nginx
+OPEN_LOOP=$(realpath -m "$BUILD_DIR/bin/agentsudo_open_loop")
 
 DURATION=${BENCH_DURATION:-10}
 WARMUP=${BENCH_WARMUP:-3}
@@ -41,6 +50,12 @@ THREADS=${BENCH_THREADS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 BATCH_SIZE=${BENCH_BATCH_SIZE:-100}
 NGINX_ONLY=${BENCH_NGINX_ONLY:-0}
+read -r -a ROUTES <<<"${BENCH_ROUTES:-ingest batch check check_rate}"
+CHECK_RATE=${BENCH_CHECK_RATE:-10000}
+CHECK_CONNECTIONS=${BENCH_CHECK_CONNECTIONS:-64}
+OPEN_LOOP_WARMUP=${BENCH_OPEN_LOOP_WARMUP:-2}
+# The check every route and the smoke test send: SupportBot holds read:*.
+CHECK_BODY='{"agent_name": "SupportBot", "scope": "read:orders", "function_name": "get_order"}'
 SERVER_START_TIMEOUT=10   # seconds
 SERVER_STOP_TIMEOUT=20    # seconds, after SIGTERM
 
@@ -53,6 +68,13 @@ done
 if [[ $NGINX_ONLY != 1 && ! -x $SERVER_BIN ]]; then
   die "server binary not found: $SERVER_BIN (run 'make build' first)"
 fi
+for route in "${ROUTES[@]}"; do
+  case $route in
+    ingest | batch | check) ;;
+    check_rate) [[ -x $OPEN_LOOP ]] || die "load generator not found: $OPEN_LOOP (build the target agentsudo_open_loop)" ;;
+    *) die "unknown route in BENCH_ROUTES: $route" ;;
+  esac
+done
 if [[ $(id -u) -ne 0 ]]; then
   log "warning: not root; nginx will run as $(id -un)"
 fi
@@ -205,7 +227,26 @@ create_project() {
   API_KEY=$(printf '%s' "$out" | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["api_key"])') \
     || die "'project create --json' printed no JSON object with api_key: $out"
   [[ $API_KEY == as_* ]] || die "api key does not start with as_: ${API_KEY:0:6}..."
+  PROJECT_ID=$(printf '%s' "$out" | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["project_id"])') \
+    || die "'project create --json' printed no project_id: $out"
   log "project 'bench' created (key ${API_KEY:0:8}...)"
+}
+
+# The policy /v1/check decides with: SupportBot holding read:*, set through
+# the management API as a person would (before any event names SupportBot,
+# so the agent is created rather than adopted from the events). This writes
+# one policy_changed event, which is a row but no acknowledged check.
+create_policy() {
+  local token status
+  token=$(timeout 30 "$SERVER_BIN" token create --data-dir "$TMP/data" --json 2>"$TMP/token.err" \
+          | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["token"])') \
+    || { cat "$TMP/token.err" >&2; die "'token create --json' failed"; }
+  status=$(curl -s -o "$TMP/agent.body" -w '%{http_code}' --max-time 10 -X POST \
+           -H 'Content-Type: application/json' -H "Authorization: Bearer $token" \
+           --data-binary '{"name": "SupportBot", "scopes": ["read:*"]}' \
+           "$SERVER_URL/api/v1/projects/$PROJECT_ID/agents") || status=000
+  [[ $status == 201 ]] || die "creating the agent SupportBot answered $status: $(head -c 500 "$TMP/agent.body")"
+  log "policy: SupportBot holds [\"read:*\"] ($(head -c 200 "$TMP/agent.body"))"
 }
 
 # One POST with curl, checking the status; prints the body on failure.
@@ -253,7 +294,9 @@ RESULTS_JSONL=$TMP/runs.jsonl
 : >"$RESULTS_JSONL"
 RUN_NO=0
 
-# run_wrk TARGET(nginx|server) ROUTE(ingest|batch) PHASE(warmup|measure) SECONDS
+# run_wrk TARGET(nginx|server) ROUTE(ingest|batch|check|check_rate) PHASE(warmup|measure) SECONDS
+# check_rate runs the open-loop generator instead of wrk, with the same CPU
+# accounting (its CPU shows in the wrk column).
 run_wrk() {
   local target=$1 route=$2 phase=$3 secs=$4 url script key
   RUN_NO=$((RUN_NO + 1))
@@ -262,9 +305,19 @@ run_wrk() {
   script=$BENCH_DIR/$route.lua
   local out=$TMP/wrk-$RUN_NO-$target-$route-$phase.out
   local rc=0
-  BENCH_API_KEY=$key BENCH_LABEL="$target $route $phase" BENCH_BATCH_SIZE=$BATCH_SIZE \
-    timeout -k 5 $((secs + 30)) "$WRK" -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --latency \
-      -s "$script" "$url" >"$out" 2>&1 &
+  if [[ $route == check_rate ]]; then
+    # nginx's fixed answer has no "allowed"; the server's must grant.
+    local expect='"allowed":true'
+    [[ $target == nginx ]] && expect='"ok":true'
+    timeout -k 5 $((secs + OPEN_LOOP_WARMUP + 30)) "$OPEN_LOOP" --url "$url" --path /v1/check \
+      --body "$CHECK_BODY" --header "X-API-Key: $key" --expect-substring "$expect" \
+      --rate "$CHECK_RATE" --connections "$CHECK_CONNECTIONS" --duration "$secs" \
+      --warmup "$OPEN_LOOP_WARMUP" --label "$target $route $phase" >"$out" 2>&1 &
+  else
+    BENCH_API_KEY=$key BENCH_LABEL="$target $route $phase" BENCH_BATCH_SIZE=$BATCH_SIZE \
+      timeout -k 5 $((secs + 30)) "$WRK" -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --latency \
+        -s "$script" "$url" >"$out" 2>&1 &
+  fi
   WRK_PID=$!
   # CPU accounting: the target's processes, wrk itself (sampled every 0.2 s
   # while it runs, so its last fraction of a second is missed) and the whole
@@ -297,13 +350,25 @@ print(json.dumps({"cpu_target_pct": pct(tt), "cpu_wrk_pct": pct(wt), "cpu_machin
 ' "$target_ticks" "$wrk_ticks" "$((MACHINE_BUSY - m0b))" "$((MACHINE_IRQ - m0i))" "$((MACHINE_TOTAL - m0t))" "$CLK_TCK" "$NCPU" \
     "$(awk -v a="$t_start" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')")
   local line
-  line=$(grep -m1 '^BENCH_RESULT {' "$out" | cut -d' ' -f2- || true)
-  if [[ $rc -ne 0 || -z $line ]]; then
-    cat "$out" >&2
-    die "wrk ($target $route $phase) failed with status $rc"
+  if [[ $route == check_rate ]]; then
+    # A failed request makes the generator exit 1: the run is recorded as
+    # invalid (and fails the report) rather than aborting the script.
+    line=$(grep -m1 '^OPEN_LOOP_RESULT {' "$out" | cut -d' ' -f2- || true)
+    [[ -n $line ]] && line=$(printf '%s\n' "$line" | "$PY" "$BENCH_DIR/report.py" openloop)
+    if [[ -z $line || ($rc -ne 0 && $rc -ne 1) ]]; then
+      cat "$out" >&2
+      die "agentsudo_open_loop ($target $route $phase) failed with status $rc"
+    fi
+    grep -F 'OPEN LOOP INVALID' "$out" >&2 || true
+  else
+    line=$(grep -m1 '^BENCH_RESULT {' "$out" | cut -d' ' -f2- || true)
+    if [[ $rc -ne 0 || -z $line ]]; then
+      cat "$out" >&2
+      die "wrk ($target $route $phase) failed with status $rc"
+    fi
+    # Loud lines from common.lua go to wrk's stderr, which is in $out.
+    grep -F 'BENCH INVALID' "$out" >&2 || true
   fi
-  # Loud lines from common.lua go to wrk's stderr, which is in $out.
-  grep -F 'BENCH INVALID' "$out" >&2 || true
   local extra=""
   if [[ $target == server ]]; then
     extra=",\"rss_hwm_kb\":$(rss_kb VmHWM),\"rss_kb\":$(rss_kb VmRSS)"
@@ -336,12 +401,13 @@ IDLE_BUSY_PCT=$(( NCPU * 100 * (MACHINE_BUSY - b0) / (MACHINE_TOTAL - t0 + 1) ))
 if ((IDLE_BUSY_PCT > 20)); then
   log "WARNING: the machine is already ${IDLE_BUSY_PCT}% busy (of $((NCPU * 100))%) before the benchmark; figures will be low"
 fi
-log "wrk -t$THREADS -c$CONNECTIONS, ${DURATION}s x $REPS per target and route (+${WARMUP}s warm-up), batch of $BATCH_SIZE"
+log "wrk -t$THREADS -c$CONNECTIONS, ${DURATION}s x $REPS per target and route (+${WARMUP}s warm-up), batch of $BATCH_SIZE; routes: ${ROUTES[*]}"
 start_nginx
 TARGETS=(nginx)
 if [[ $NGINX_ONLY != 1 ]]; then
   start_server
   create_project
+  create_policy
   TARGETS=(nginx server)
 fi
 
@@ -354,6 +420,8 @@ ev = ('{{"timestamp": "2026-01-15T10:30:{:02d}.{:06d}Z", "agent_name": "SupportB
       '"function_name": "get_order", "metadata": {{}}}}')
 open(f"{d}/one.json", "w").write('{"agent_name": "SupportBot", "action": "permission_check", '
     '"scope": "read:orders", "allowed": true, "function_name": "get_order", "metadata": {}}')
+open(f"{d}/check.json", "w").write('{"agent_name": "SupportBot", "scope": "read:orders", '
+    '"function_name": "get_order"}')
 open(f"{d}/batch.json", "w").write("[" + ", ".join(ev.format(i % 60, (123456 + i * 1009) % 1000000) for i in range(n)) + "]")
 EOF
 smoke "$NGINX_URL" /ingest-event "$TMP/one.json" 201 x
@@ -363,14 +431,21 @@ if [[ $NGINX_ONLY != 1 ]]; then
   log "smoke: POST /ingest-event -> 201 $(head -c 300 "$TMP/smoke.body")"
   smoke "$SERVER_URL" /api/events "$TMP/batch.json" 200 "$API_KEY"
   log "smoke: POST /api/events ($BATCH_SIZE events) -> 200 $(head -c 300 "$TMP/smoke.body")"
-  SMOKE_EVENTS=$((1 + BATCH_SIZE))
+  smoke "$SERVER_URL" /v1/check "$TMP/check.json" 200 "$API_KEY"
+  grep -qF '"allowed":true' "$TMP/smoke.body" \
+    || die "smoke: POST /v1/check was not granted: $(head -c 500 "$TMP/smoke.body")"
+  log "smoke: POST /v1/check -> 200 $(head -c 300 "$TMP/smoke.body")"
+  SMOKE_EVENTS=$((1 + BATCH_SIZE + 1))
   curl -s --max-time 5 "$SERVER_URL/metrics" >"$TMP/metrics-before.txt" || true
 fi
 
-for route in ingest batch; do
-  for target in "${TARGETS[@]}"; do
-    run_wrk "$target" "$route" warmup "$WARMUP"
-  done
+for route in "${ROUTES[@]}"; do
+  # The open-loop run warms up inside each run, at its own rate.
+  if [[ $route != check_rate ]]; then
+    for target in "${TARGETS[@]}"; do
+      run_wrk "$target" "$route" warmup "$WARMUP"
+    done
+  fi
   for ((rep = 1; rep <= REPS; rep++)); do
     # Alternate which target goes first (n s, s n, n s, ...) so drift in the
     # machine's speed hits both alike.
@@ -435,6 +510,10 @@ json.dump({
     "wrk": "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency (keep-alive), ${WARMUP}s warm-up, $REPS runs each",
     "nginx": """$("$NGINX" -v 2>&1 | sed 's/.*: //')""",
     "batch_size": $BATCH_SIZE,
+    "check_rate": $CHECK_RATE,
+    "check_connections": $CHECK_CONNECTIONS,
+    "open_loop_warmup_s": $OPEN_LOOP_WARMUP,
+    "routes": "${ROUTES[*]}",
     "nginx_only": "$NGINX_ONLY" == "1",
     "smoke_events": $SMOKE_EVENTS,
     "rss_hwm_kb": num("$HWM_KB"),
