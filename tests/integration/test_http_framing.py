@@ -90,7 +90,8 @@ def refused_and_closed(mserver, data, status, code):
     assert len(responses) == 1, f"expected one answer, got {len(responses)}: {got[:800]!r}"
     body = assert_error(responses[0], status, code)
     assert closed, "the server kept the connection open after a framing error"
-    assert (responses[0].header("connection") or "").lower() == "close", responses[0]
+    if not got.startswith(b"HTTP/1.0"):  # where closing is not the default
+        assert (responses[0].header("connection") or "").lower() == "close", responses[0]
     return body
 
 
@@ -259,10 +260,13 @@ def test_empty_host_is_allowed(mserver):
 
 
 def test_server_survives_and_answered_no_5xx_but_501(mserver):
+    """501 is the refusal of a coding; the dashboard's 503 (when none is built)
+    comes from the root requests above; any other 5xx is a failure."""
     assert mserver.alive(), mserver.logs()
     r = mserver.get("/healthz")
     assert r.status == 200, r
+    expected = {("unmatched", "501"), ("dashboard", "503")}
     fivexx = [(labels, v) for name, labels, v in mserver.metrics()
-              if name == "agentsudo_http_requests_total"
-              and labels.get("status", "").startswith("5") and labels.get("status") != "501" and v > 0]
+              if name == "agentsudo_http_requests_total" and labels.get("status", "").startswith("5")
+              and (labels.get("route"), labels.get("status")) not in expected and v > 0]
     assert not fivexx, fivexx
