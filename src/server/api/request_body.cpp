@@ -3,6 +3,8 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/json/parse.hpp>
 
+#include "server/api/json_numbers.hpp"
+
 namespace agentsudo::server::api {
 namespace json = boost::json;
 
@@ -34,6 +36,7 @@ Result<json::value> parse_json_body(const http::Request& request) {
   if (ec) {
     return make_error(ErrorKind::kInvalidPayload, "the body is not valid JSON: " + ec.message());
   }
+  RETURN_IF_ERROR(check_numbers_kept_exactly(request.body()));
   return value;
 }
 
