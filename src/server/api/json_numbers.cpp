@@ -1,6 +1,11 @@
 #include "server/api/json_numbers.hpp"
 
+#include <boost/json/array.hpp>
 #include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/string.hpp>
+#include <boost/json/value_stack.hpp>
+#include <charconv>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,30 +18,46 @@ namespace {
 // Shown in an error; a number can be thousands of digits long.
 constexpr std::size_t kShownDigits = 40;
 
-// A handler for json::basic_parser that sees each number's text beside the
-// value the server would store, and remembers the first that differ.
-class NumberAudit {
+// A handler for json::basic_parser that builds the value as json::parse
+// would, but from each number's text, and remembers the first number that
+// cannot be kept.
+class ExactValueBuilder {
  public:
-  static constexpr std::size_t max_array_size = static_cast<std::size_t>(-1);
-  static constexpr std::size_t max_object_size = static_cast<std::size_t>(-1);
-  static constexpr std::size_t max_string_size = static_cast<std::size_t>(-1);
-  static constexpr std::size_t max_key_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_object_size = json::object::max_size();
+  static constexpr std::size_t max_array_size = json::array::max_size();
+  static constexpr std::size_t max_key_size = json::string::max_size();
+  static constexpr std::size_t max_string_size = json::string::max_size();
 
-  const std::optional<Error>& finding() const { return finding_; }
+  json::value_stack& stack() { return stack_; }
+  const std::optional<Error>& refusal() const { return refusal_; }
 
   bool on_document_begin(json::error_code&) { return true; }
   bool on_document_end(json::error_code&) { return true; }
   bool on_array_begin(json::error_code&) { return open(true); }
-  bool on_array_end(std::size_t, json::error_code&) { return close(); }
+  bool on_array_end(std::size_t n, json::error_code&) {
+    stack_.push_array(n);
+    return close();
+  }
   bool on_object_begin(json::error_code&) { return open(false); }
-  bool on_object_end(std::size_t, json::error_code&) { return close(); }
-  bool on_string_part(json::string_view, std::size_t, json::error_code&) { return true; }
-  bool on_string(json::string_view, std::size_t, json::error_code&) { return value(); }
+  bool on_object_end(std::size_t n, json::error_code&) {
+    stack_.push_object(n);
+    return close();
+  }
+  bool on_string_part(json::string_view part, std::size_t, json::error_code&) {
+    stack_.push_chars(part);
+    return true;
+  }
+  bool on_string(json::string_view last, std::size_t, json::error_code&) {
+    stack_.push_string(last);
+    return item();
+  }
   bool on_key_part(json::string_view part, std::size_t, json::error_code&) {
+    stack_.push_chars(part);
     key_.append(part.data(), part.size());
     return true;
   }
   bool on_key(json::string_view last, std::size_t, json::error_code&) {
+    stack_.push_key(last);
     key_.append(last.data(), last.size());
     levels_.back().key = std::move(key_);
     key_.clear();
@@ -46,32 +67,46 @@ class NumberAudit {
     number_.append(part.data(), part.size());
     return true;
   }
-  bool on_int64(std::int64_t parsed, json::string_view last, json::error_code&) {
-    begin_number(last);
-    if (parsed == 0 && number_.starts_with('-')) {
-      refuse(" holds -0, which would be stored as 0: send 0, or -0.0 for a negative zero");
-    }
+  bool on_int64(std::int64_t parsed, json::string_view last, json::error_code& ec) {
+    number_.append(last.data(), last.size());
+    item();
+    if (parsed == 0 && number_.starts_with('-'))
+      return refuse(" holds -0, which would be stored as 0: send 0, or -0.0 for a negative zero",
+                    ec);
+    stack_.push_int64(parsed);
     return end_number();
   }
-  bool on_uint64(std::uint64_t, json::string_view last, json::error_code&) {
-    begin_number(last);
+  bool on_uint64(std::uint64_t parsed, json::string_view, json::error_code&) {
+    item();
+    stack_.push_uint64(parsed);
     return end_number();
   }
-  bool on_double(double, json::string_view last, json::error_code&) {
-    begin_number(last);
+  bool on_double(double parsed, json::string_view last, json::error_code& ec) {
+    number_.append(last.data(), last.size());
+    item();
     if (number_.find_first_of(".eE") == std::string::npos) {
-      refuse(" holds the integer " + shown(number_) +
-             ", beyond 64 bits: send it as a string to keep every digit");
+      return refuse(" holds the integer " + shown(number_) +
+                        ", beyond 64 bits: send it as a string to keep every digit",
+                    ec);
     }
+    // Out of range, from_chars leaves `parsed` as Boost made it: an infinity.
+    std::from_chars(number_.data(), number_.data() + number_.size(), parsed);
+    stack_.push_double(parsed);
     return end_number();
   }
-  bool on_bool(bool, json::error_code&) { return value(); }
-  bool on_null(json::error_code&) { return value(); }
+  bool on_bool(bool value, json::error_code&) {
+    stack_.push_bool(value);
+    return item();
+  }
+  bool on_null(json::error_code&) {
+    stack_.push_null();
+    return item();
+  }
   bool on_comment_part(json::string_view, json::error_code&) { return true; }
   bool on_comment(json::string_view, json::error_code&) { return true; }
 
  private:
-  // One open array or object: its member being read, or its items so far.
+  // One open array or object: its items so far, and the member being read.
   struct Level {
     bool is_array = false;
     std::size_t items = 0;
@@ -84,13 +119,13 @@ class NumberAudit {
     return digits.substr(0, kShownDigits) + "... (" + std::to_string(digits.size()) + " digits)";
   }
 
-  bool value() {
+  bool item() {
     if (!levels_.empty())
       ++levels_.back().items;
     return true;
   }
   bool open(bool is_array) {
-    value();
+    item();
     levels_.push_back(Level{is_array, 0, {}});
     return true;
   }
@@ -98,21 +133,15 @@ class NumberAudit {
     levels_.pop_back();
     return true;
   }
-  // Completes the number's text and counts it as an item of its container.
-  void begin_number(json::string_view last) {
-    number_.append(last.data(), last.size());
-    value();
-  }
   bool end_number() {
     number_.clear();
     return true;
   }
 
-  // Names where the number is: the body's member, or its item and that
-  // item's member, as the decoders name fields.
-  void refuse(const std::string& what) {
-    if (finding_)
-      return;
+  // Stops the parse with an error that names where the number is: the
+  // text's member, or its item and that item's member, as the decoders
+  // name fields.
+  bool refuse(const std::string& what, json::error_code& ec) {
     Error error = make_error(ErrorKind::kInvalidPayload, "");
     std::size_t member_level = 0;
     if (!levels_.empty() && levels_[0].is_array) {
@@ -121,30 +150,38 @@ class NumberAudit {
     }
     if (levels_.size() > member_level && !levels_[member_level].is_array)
       error.field = levels_[member_level].key;
-    std::string where = error.field.empty() ? "the body" : error.field;
-    error.message = where + what;
+    error.message = (error.field.empty() ? "the body" : error.field) + what;
     if (error.index)
       error.message = "item " + std::to_string(*error.index) + ": " + error.message;
-    finding_ = std::move(error);
+    refusal_ = std::move(error);
+    ec = json::error::exception;  // any error stops the parser; refusal_ says which
+    return false;
   }
 
+  json::value_stack stack_;
   std::vector<Level> levels_;
   std::string key_;
   std::string number_;
-  std::optional<Error> finding_;
+  std::optional<Error> refusal_;
 };
 
 }  // namespace
 
-Status check_numbers_kept_exactly(std::string_view text) {
+Result<json::value> parse_json_exactly(std::string_view text, std::size_t max_depth) {
   json::parse_options options;
-  options.max_depth = static_cast<std::size_t>(-1);
-  json::basic_parser<NumberAudit> parser(options);
+  options.max_depth = max_depth;
+  json::basic_parser<ExactValueBuilder> parser(options);
+  parser.handler().stack().reset();
   json::error_code ec;
-  parser.write_some(false, text.data(), text.size(), ec);
-  if (const auto& finding = parser.handler().finding())
-    return *finding;
-  return {};
+  std::size_t used = parser.write_some(false, text.data(), text.size(), ec);
+  if (const auto& refusal = parser.handler().refusal())
+    return *refusal;
+  if (!ec && used < text.size())
+    ec = json::error::extra_data;
+  if (ec) {
+    return make_error(ErrorKind::kInvalidPayload, "the body is not valid JSON: " + ec.message());
+  }
+  return parser.handler().stack().release();
 }
 
 }  // namespace agentsudo::server::api
