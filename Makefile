@@ -3,6 +3,10 @@
 
 BUILD_DIR  ?= build
 ASAN_DIR   ?= build-asan
+FUZZ_DIR   ?= build-fuzz
+# How long each fuzz target runs: in `make test`, and in `make fuzz`.
+FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_SECONDS ?= 60
 BUILD_TYPE ?= RelWithDebInfo
 JOBS       ?= 2
 LISTEN     ?= 127.0.0.1:8080
@@ -17,7 +21,8 @@ export CCACHE_SLOPPINESS ?= pch_defines,time_macros,include_file_mtime,include_f
 
 CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DAGENTSUDO_WERROR=ON
 
-.PHONY: all deps configure build build-server build-asan run test test-fast test-asan bench bench-analytics format clean
+.PHONY: all deps configure build build-server build-asan build-fuzz run test test-fast test-asan \
+	test-fuzz fuzz bench bench-analytics format clean
 
 all: build
 
@@ -39,11 +44,11 @@ build-server: configure
 run: build-server
 	$(BUILD_DIR)/bin/agentsudo-server serve --listen $(LISTEN) --data-dir $(DATA_DIR)
 
-# The release build's tests, then the same tests under ASan+UBSan; says how
-# long it all took.
+# The release build's tests, then the same tests under ASan+UBSan, then each
+# fuzz target briefly; says how long it all took.
 test:
 	@started=$$(date +%s); \
-	$(MAKE) --no-print-directory test-fast test-asan; status=$$?; \
+	$(MAKE) --no-print-directory test-fast test-asan test-fuzz; status=$$?; \
 	echo "make test: $$(( $$(date +%s) - started )) s"; exit $$status
 
 test-fast: build
@@ -57,6 +62,21 @@ build-asan: deps
 test-asan: build-asan
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)
+
+# The libFuzzer targets of tests/fuzz, built with clang in their own build
+# directory from only the sources they fuzz (see tests/fuzz/README.md).
+build-fuzz: deps
+	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Debug \
+	  -DAGENTSUDO_FUZZ=ON -DAGENTSUDO_FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) >/dev/null
+	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzzers
+
+# Every target over its committed corpus, then FUZZ_SMOKE_SECONDS of new inputs.
+test-fuzz: build-fuzz
+	@ctest --test-dir $(FUZZ_DIR) --output-on-failure
+
+# Every target for FUZZ_SECONDS, one after the other; prints the executions.
+fuzz: build-fuzz
+	@tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
 
 # The server over HTTP against an nginx ceiling (ingest, batches, /v1/check,
 # and /v1/check at a fixed rate with bench/load/open_loop.cpp), then the SDK's
@@ -76,4 +96,4 @@ format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

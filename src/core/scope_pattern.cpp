@@ -133,15 +133,11 @@ std::size_t ScopePattern::parse_bracket(std::string_view pattern, std::size_t op
     ++pos;
   }
   ByteSet set{};
+  // glibc matches a byte against the elements in order and fails the byte
+  // at the first invalid one, so only the elements before it count.
+  bool invalid = false;
+  ByteSet after_invalid{};
   bool first = true;
-  // Reads one possibly escaped byte at `pos`; nullopt at the end of the pattern.
-  auto read_byte = [&]() -> std::optional<unsigned char> {
-    if (pos < pattern.size() && pattern[pos] == '\\')
-      ++pos;
-    if (pos >= pattern.size())
-      return std::nullopt;
-    return static_cast<unsigned char>(pattern[pos++]);
-  };
   while (true) {
     if (pos >= pattern.size())
       return 0;
@@ -149,38 +145,102 @@ std::size_t ScopePattern::parse_bracket(std::string_view pattern, std::size_t op
     if (pattern[pos] == ']' && !first)
       break;
     first = false;
-    if (pattern.compare(pos, 2, "[:") == 0) {
-      std::size_t close = pattern.find(":]", pos + 2);
-      if (close == std::string_view::npos)
-        return 0;
-      if (!add_character_class(set, pattern.substr(pos + 2, close - pos - 2))) {
-        never_matches_ = true;  // glibc reports an invalid class as "no match".
-      }
-      pos = close + 2;
-      continue;
-    }
-    std::optional<unsigned char> low = read_byte();
-    if (!low)
+    ByteSet& members = invalid ? after_invalid : set;
+    BracketElement low = read_bracket_element(pattern, pos, members);
+    if (low.kind == BracketElement::Kind::kEnd)
       return 0;
-    bool is_range = pos + 1 < pattern.size() && pattern[pos] == '-' && pattern[pos + 1] != ']';
+    if (low.kind == BracketElement::Kind::kInvalid)
+      invalid = true;
+    if (low.kind != BracketElement::Kind::kByte)
+      continue;
+    bool is_range = pos < pattern.size() && pattern[pos] == '-' &&
+                    (pos + 1 >= pattern.size() || pattern[pos + 1] != ']');
     if (!is_range) {
-      add_byte(set, *low);
+      add_byte(members, low.byte);
       continue;
     }
     ++pos;  // The '-'.
-    std::optional<unsigned char> high = read_byte();
-    if (!high)
+    ByteSet ignored{};
+    BracketElement high = read_bracket_element(pattern, pos, ignored);
+    if (high.kind == BracketElement::Kind::kEnd) {
+      never_matches_ = true;  // glibc fails a range that the pattern's end cuts off
       return 0;
+    }
+    // glibc ends a range only with a byte or a collating symbol.
+    if (high.kind != BracketElement::Kind::kByte) {
+      invalid = true;
+      continue;
+    }
     // In the C locale a range is byte order; a reversed range holds nothing.
-    for (unsigned b = *low; b <= *high; ++b)
-      add_byte(set, static_cast<unsigned char>(b));
+    for (unsigned b = low.byte; b <= high.byte; ++b)
+      add_byte(members, static_cast<unsigned char>(b));
   }
+  if (invalid)
+    has_invalid_bracket_ = true;
+  // A negated set with an invalid element fails every byte: those before it
+  // matched (and so are excluded), the others fail at it.
   if (negated) {
     for (auto& word : set)
-      word = ~word;
+      word = invalid ? 0 : ~word;
   }
   byte_sets_.push_back(set);
   return pos + 1;
+}
+
+ScopePattern::BracketElement ScopePattern::read_bracket_element(std::string_view pattern,
+                                                                std::size_t& pos, ByteSet& set) {
+  using Kind = BracketElement::Kind;
+  auto at = [&](std::size_t i) { return i < pattern.size() ? pattern[i] : '\0'; };
+  if (at(pos) == '[' && at(pos + 1) == ':') {
+    // A class name is lower-case letters before `z`, as glibc reads it; any
+    // other byte makes the `[` an ordinary member.
+    for (std::size_t end = pos + 2; end < pattern.size(); ++end) {
+      if (pattern[end] == ':' && at(end + 1) == ']') {
+        bool known = add_character_class(set, pattern.substr(pos + 2, end - pos - 2));
+        pos = end + 2;
+        return {known ? Kind::kSet : Kind::kInvalid, 0};
+      }
+      if (pattern[end] < 'a' || pattern[end] >= 'z')
+        break;
+    }
+    // glibc reads such a `[` differently once a byte has matched (see has_invalid_bracket_).
+    has_invalid_bracket_ = true;
+    ++pos;
+    return {Kind::kByte, '['};
+  }
+  if (at(pos) == '[' && at(pos + 1) == '=') {
+    // An equivalence class: in the C locale, one byte stands for itself.
+    if (pos + 4 < pattern.size() && pattern[pos + 3] == '=' && pattern[pos + 4] == ']') {
+      add_byte(set, static_cast<unsigned char>(pattern[pos + 2]));
+      pos += 5;
+      return {Kind::kSet, 0};
+    }
+    has_invalid_bracket_ = true;
+    ++pos;
+    return {Kind::kByte, '['};
+  }
+  if (at(pos) == '[' && at(pos + 1) == '.') {
+    // A collating symbol: its first byte is taken as is, then it runs to the
+    // next `.]`. The C locale has one-byte symbols only, so a longer one is
+    // invalid; one that never closes makes glibc fail the whole match.
+    std::size_t close =
+        pos + 3 <= pattern.size() ? pattern.find(".]", pos + 3) : std::string_view::npos;
+    if (close == std::string_view::npos) {
+      never_matches_ = true;
+      return {Kind::kEnd, 0};
+    }
+    unsigned char byte = static_cast<unsigned char>(pattern[pos + 2]);
+    bool one_byte = close == pos + 3;
+    pos = close + 2;
+    if (!one_byte)
+      return {Kind::kInvalid, 0};
+    return {Kind::kByte, byte};
+  }
+  if (at(pos) == '\\')
+    ++pos;
+  if (pos >= pattern.size())
+    return {Kind::kEnd, 0};
+  return {Kind::kByte, static_cast<unsigned char>(pattern[pos++])};
 }
 
 bool ScopePattern::token_matches_byte(const Token& token, unsigned char byte) const noexcept {

@@ -34,10 +34,13 @@ class ScopePattern {
   // True if the pattern has no wildcard: it matches exactly one string.
   bool is_literal() const noexcept { return is_literal_; }
 
-  // False when the pattern has an `[` that never closes or ends in a lone
-  // backslash: valid for fnmatch, but almost surely not what was meant, so
-  // the server refuses such patterns when they are configured.
-  bool is_well_formed() const noexcept { return !has_unclosed_bracket_ && !never_matches_; }
+  // False when the pattern has an `[` that never closes, ends in a lone
+  // backslash, or has a bracket element that is invalid (`[[:foo:]]`) or
+  // opens nothing (`[[=a]`): valid for fnmatch, but almost surely not what
+  // was meant, so the server refuses such patterns when they are configured.
+  bool is_well_formed() const noexcept {
+    return !has_unclosed_bracket_ && !never_matches_ && !has_invalid_bracket_;
+  }
 
   // The bytes every match starts with (the pattern's leading literal part).
   const std::string& literal_prefix() const noexcept { return literal_prefix_; }
@@ -67,6 +70,18 @@ class ScopePattern {
   // Parses the bracket expression opening at `open`. Adds its byte set and
   // returns the position after its `]`, or returns 0 if it is unterminated.
   std::size_t parse_bracket(std::string_view pattern, std::size_t open);
+
+  // One element of a bracket expression: a byte (plain, escaped or a
+  // collating symbol `[.x.]`, which may bound a range), a set already added
+  // (`[:alpha:]`, `[=x=]`), an element glibc calls invalid (an unknown class,
+  // a longer collating symbol), or the end of the pattern.
+  struct BracketElement {
+    enum class Kind : std::uint8_t { kByte, kSet, kInvalid, kEnd };
+    Kind kind;
+    unsigned char byte;
+  };
+  // Reads the element at `pos` and moves past it; adds a class to `set`.
+  BracketElement read_bracket_element(std::string_view pattern, std::size_t& pos, ByteSet& set);
   bool token_matches_byte(const Token& token, unsigned char byte) const noexcept;
   // A cheap necessary condition: most non-matches fail here, in a memcmp.
   bool can_match_length_and_suffix(std::string_view scope) const noexcept;
@@ -88,6 +103,12 @@ class ScopePattern {
   bool never_matches_ = false;
   // An `[` that opened no bracket expression and was taken literally.
   bool has_unclosed_bracket_ = false;
+  // A bracket expression with an element glibc calls invalid (an unknown
+  // class: only the elements before it can match), or a `[:` or `[=` that
+  // opens nothing. glibc reads the rest of a bracket differently once a byte
+  // has matched, so for these the match can differ from fnmatch's; the
+  // server refuses them, and the fuzz target compares well-formed ones only.
+  bool has_invalid_bracket_ = false;
 };
 
 // The scopes an agent holds, compiled for fast checks: literal scopes go into a

@@ -47,8 +47,9 @@ Status validate_scopes(const std::vector<std::string>& scopes) {
       return invalid_scope(i, "must not contain control characters");
     if (!ScopePattern(scope).is_well_formed()) {
       return invalid_scope(i,
-                           "is not a valid pattern: an [ that never closes, or a lone "
-                           "backslash at the end");
+                           "is not a valid pattern: an [ that never closes, an unknown "
+                           "[:class:], a [: [= [. that opens nothing, or a lone backslash at "
+                           "the end");
     }
   }
   return {};

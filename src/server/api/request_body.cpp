@@ -1,7 +1,8 @@
 #include "server/api/request_body.hpp"
 
 #include <boost/beast/core/string.hpp>
-#include <boost/json/parse.hpp>
+
+#include "server/api/json_numbers.hpp"
 
 namespace agentsudo::server::api {
 namespace json = boost::json;
@@ -27,14 +28,7 @@ Result<json::value> parse_json_body(const http::Request& request) {
   if (request.body().empty()) {
     return make_error(ErrorKind::kInvalidPayload, "the request body is empty; send a JSON body");
   }
-  json::parse_options options;
-  options.max_depth = kMaxJsonDepth;
-  boost::system::error_code ec;
-  json::value value = json::parse(request.body(), ec, {}, options);
-  if (ec) {
-    return make_error(ErrorKind::kInvalidPayload, "the body is not valid JSON: " + ec.message());
-  }
-  return value;
+  return parse_json_exactly(request.body(), kMaxJsonDepth);
 }
 
 }  // namespace agentsudo::server::api

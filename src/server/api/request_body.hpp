@@ -9,8 +9,9 @@ namespace agentsudo::server::api {
 
 // The request's body as JSON: kUnsupportedMediaType unless the Content-Type
 // is application/json (parameters such as charset allowed), kInvalidPayload
-// when it does not parse. Nesting is capped by the parser, so no body can
-// recurse us off the stack.
+// when it does not parse or holds a number that would not come back as
+// written (parse_json_exactly). Nesting is capped by the parser, so no body
+// can recurse us off the stack.
 Result<boost::json::value> parse_json_body(const http::Request& request);
 
 }  // namespace agentsudo::server::api

@@ -25,8 +25,10 @@ constexpr ErrorMapping kErrorTable[] = {
     {ErrorKind::kMethodNotAllowed, 405, "METHOD_NOT_ALLOWED"},
     {ErrorKind::kConflict, 409, "CONFLICT"},
     {ErrorKind::kPayloadTooLarge, 413, "PAYLOAD_TOO_LARGE"},
+    {ErrorKind::kHeaderTooLarge, 431, "HEADER_TOO_LARGE"},
     {ErrorKind::kUnsupportedMediaType, 415, "UNSUPPORTED_MEDIA_TYPE"},
     {ErrorKind::kRateLimited, 429, "RATE_LIMITED"},
+    {ErrorKind::kNotImplemented, 501, "NOT_IMPLEMENTED"},
     {ErrorKind::kInternal, 500, "INTERNAL_ERROR"},
 };
 

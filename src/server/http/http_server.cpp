@@ -11,6 +11,7 @@
 #include <charconv>
 
 #include "server/http/chunked_body_stream.hpp"
+#include "server/http/request_framing.hpp"
 
 namespace agentsudo::server::http {
 namespace asio = boost::asio;
@@ -38,6 +39,30 @@ bool is_malformed_request(const beast::error_code& ec) {
   return ec.category() == beast_http::make_error_code(beast_http::error::bad_target).category() &&
          ec != beast_http::error::end_of_stream && ec != beast_http::error::partial_message &&
          ec != beast_http::error::body_limit;
+}
+
+// Reads until `parser` has a whole header section that passed the checks of
+// RequestHeaderReader, or was refused. Neither means the client went away.
+asio::awaitable<HeaderProgress> read_request_header(beast::tcp_stream& stream,
+                                                    beast::flat_buffer& buffer,
+                                                    RequestParser& parser,
+                                                    std::size_t header_limit) {
+  constexpr std::size_t kReadBytes = 16 * 1024;
+  RequestHeaderReader reader(parser, header_limit);
+  for (;;) {
+    if (buffer.size() != 0) {
+      auto bytes = buffer.cdata();
+      HeaderProgress progress =
+          reader.offer(std::string_view(static_cast<const char*>(bytes.data()), bytes.size()));
+      buffer.consume(progress.consumed);
+      if (progress.complete || progress.refusal)
+        co_return progress;
+    }
+    auto [ec, received] = co_await stream.async_read_some(buffer.prepare(kReadBytes), kNoThrow);
+    if (ec)
+      co_return HeaderProgress{};
+    buffer.commit(received);
+  }
 }
 
 bool expects_continue(const RequestHeader& header) {
@@ -138,25 +163,18 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
   };
 
   for (;;) {
-    beast_http::request_parser<beast_http::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(limits_.header_bytes));
+    RequestParser parser;
     // The route's limit is applied once the header says which route this is.
     parser.body_limit(boost::none);
     stream.expires_after(limits_.idle_timeout);
-    auto [header_ec, header_bytes] =
-        co_await beast_http::async_read_header(stream, buffer, parser, kNoThrow);
-    if (header_ec == beast_http::error::body_limit) {
-      co_await send_rejection(parser.get(),
-                              make_error(ErrorKind::kPayloadTooLarge, "request body is too large"));
+    HeaderProgress header =
+        co_await read_request_header(stream, buffer, parser, limits_.header_bytes);
+    if (header.refusal) {
+      co_await send_rejection(parser.get(), std::move(*header.refusal));
       break;
     }
-    if (header_ec) {
-      if (is_malformed_request(header_ec)) {
-        co_await send_rejection({}, make_error(ErrorKind::kInvalidPayload,
-                                               "malformed HTTP request: " + header_ec.message()));
-      }
-      break;
-    }
+    if (!header.complete)
+      break;  // the client went away or timed out: nobody to answer
     CountedScope request_in_flight(in_flight_);
 
     std::size_t limit = handler_.body_limit(parser.get());

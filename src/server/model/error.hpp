@@ -22,9 +22,11 @@ enum class ErrorKind {
   kMethodNotAllowed,
   kConflict,
   kPayloadTooLarge,
+  kHeaderTooLarge,
   kUnsupportedMediaType,
   kRateLimited,
   kInternal,
+  kNotImplemented,
 };
 
 // An error as a value: inside the server nothing throws across layers.
