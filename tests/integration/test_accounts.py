@@ -136,6 +136,41 @@ def test_csrf_required_for_cookie_changes(server):
     assert op.post("/api/v1/projects", {"name": "by-operator"}).status == 201
 
 
+@pytest.mark.parametrize("browser_headers", [
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Sec-Fetch-Site": "same-site"},
+    {"Origin": "https://evil.example"},
+    {"Origin": "null"},
+])
+def test_a_change_a_browser_says_comes_from_another_site_is_refused(server, browser_headers):
+    """Even with the right CSRF token (one leaked, say), a cookie-authenticated
+    change that the browser marks as cross-site changes nothing."""
+    admin = set_up_admin(server)
+    r = admin.call("POST", "/api/v1/projects", {"name": "cross-site"}, headers=browser_headers)
+    assert_error(r, 403, "CSRF_FAILED")
+    names = [p["name"] for p in admin.get("/api/v1/projects").json["projects"]]
+    assert "cross-site" not in names
+
+
+@pytest.mark.parametrize("browser_headers", [
+    {"Sec-Fetch-Site": "same-origin"},
+    {"Origin": "http://127.0.0.1"},  # a proxy may change the port; the host must match
+    {},
+])
+def test_a_same_origin_change_passes(server, browser_headers):
+    admin = set_up_admin(server)
+    r = admin.call("POST", "/api/v1/projects", {"name": "same-origin"}, headers=browser_headers)
+    assert r.status == 201, r
+    assert r.header("x-content-type-options") == "nosniff"
+
+
+def test_operators_are_not_browsers(server):
+    # A management token carries no ambient authority, so no origin applies.
+    r = Operator(server).call("POST", "/api/v1/projects", {"name": "op"},
+                              headers={"Sec-Fetch-Site": "cross-site"})
+    assert r.status == 201, r
+
+
 # Expiry and sliding against a clock are unit tests with a manual clock
 # (tests/unit/server/sessions_test.cpp: ExpiresAfterTheTtlWithoutUse,
 # UseSlidesTheExpiry). Here, without waiting for a real TTL to pass: the

@@ -65,6 +65,7 @@ boost::asio::awaitable<Result<http::Response>> IngestHandler::ingest_event(
     co_return ingest_error_response(outcome, request);
   http::Response response{http::beast_http::status::created, request.version()};
   response.set(http::Field::content_type, "application/json");
+  response.set("X-Content-Type-Options", "nosniff");
   response.body() = single_event_body(outcome, owner);
   set_quota_headers(response, *outcome.quota);
   co_return response;

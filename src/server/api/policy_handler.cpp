@@ -117,6 +117,7 @@ boost::asio::awaitable<Result<http::Response>> PolicyHandler::read(const http::R
     co_return not_modified(*policy, request.version());
   http::Response response{http::beast_http::status::ok, request.version()};
   response.set(http::Field::content_type, "application/json");
+  response.set("X-Content-Type-Options", "nosniff");
   set_validators(response, *policy);
   response.body() = policy->json();
   co_return response;

@@ -32,9 +32,14 @@ std::string_view cookie_value(std::string_view cookie_header, std::string_view n
 }
 
 PresentedCredentials credentials_of(const http::Request& request) {
-  return PresentedCredentials{request[http::Field::authorization], request["X-API-Key"],
+  return PresentedCredentials{request[http::Field::authorization],
+                              request["X-API-Key"],
                               cookie_value(request[http::Field::cookie], kSessionCookie),
-                              request[kCsrfHeader], changes_state(request.method())};
+                              request[kCsrfHeader],
+                              changes_state(request.method()),
+                              request["Sec-Fetch-Site"],
+                              request[http::Field::origin],
+                              request[http::Field::host]};
 }
 
 Result<Principal> authenticate(AccessControl& access, const http::Request& request) {

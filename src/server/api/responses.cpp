@@ -46,6 +46,7 @@ http::Response json_response(unsigned status, const json::value& body, unsigned 
   http::Response response{static_cast<http::beast_http::status>(status), version};
   response.set(http::Field::content_type, "application/json");
   response.set(http::Field::cache_control, "no-store");
+  response.set("X-Content-Type-Options", "nosniff");
   response.body() = json::serialize(body);
   return response;
 }

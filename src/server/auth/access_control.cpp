@@ -67,11 +67,41 @@ Result<Principal> AccessControl::authenticate_bearer(std::string_view authorizat
   return Principal{Principal::Kind::kOperator, std::nullopt, {}, "token:" + digest_prefix(digest)};
 }
 
+namespace {
+
+// "example.com" of "example.com:8443" or "[::1]:80": proxies often rewrite
+// the port, so only the host name is compared.
+std::string_view host_name(std::string_view authority) {
+  if (authority.starts_with('['))
+    return authority.substr(0, authority.find(']') + 1);
+  return authority.substr(0, authority.find(':'));
+}
+
+// Beside the CSRF token: a browser's own word that a change comes from
+// another site (Sec-Fetch-Site, else Origin against Host) refuses it.
+bool from_another_site(const PresentedCredentials& credentials) {
+  if (!credentials.fetch_site.empty())
+    return credentials.fetch_site != "same-origin" && credentials.fetch_site != "none";
+  if (credentials.origin.empty())
+    return false;
+  std::string_view origin = credentials.origin;
+  auto scheme_end = origin.find("://");
+  if (scheme_end == std::string_view::npos)
+    return true;  // "null" or garbage: an opaque origin is another site
+  return host_name(origin.substr(scheme_end + 3)) != host_name(credentials.host);
+}
+
+}  // namespace
+
 Result<Principal> AccessControl::authenticate_session(const PresentedCredentials& credentials) {
   ASSIGN_OR_RETURN(auto session, sessions_.resume(credentials.session_token));
   if (credentials.changes_state && !same_secret(credentials.csrf_token, session.csrf_token)) {
     return make_error(ErrorKind::kCsrfFailed,
                       "this change needs the X-CSRF-Token header of your session");
+  }
+  if (credentials.changes_state && from_another_site(credentials)) {
+    return make_error(ErrorKind::kCsrfFailed,
+                      "this change comes from another site (Sec-Fetch-Site or Origin)");
   }
   std::string subject = "user:" + session.user.id;
   return Principal{Principal::Kind::kUser, std::move(session.user), std::move(session.csrf_token),

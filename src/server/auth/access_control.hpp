@@ -18,6 +18,10 @@ struct PresentedCredentials {
   std::string_view session_token;  // the agentsudo_session cookie
   std::string_view csrf_token;     // the X-CSRF-Token header
   bool changes_state = false;      // POST, PUT, PATCH or DELETE
+  // Where a browser says the request comes from; empty from other clients.
+  std::string_view fetch_site;  // the Sec-Fetch-Site header
+  std::string_view origin;      // the Origin header
+  std::string_view host;        // the Host header
 };
 
 // The one gate of the management and read API: who is asking, and which
@@ -29,7 +33,8 @@ class AccessControl {
 
   // kUnauthorized without a valid credential; kForbidden for an ingest key;
   // kCsrfFailed for a cookie-authenticated change without the session's
-  // X-CSRF-Token. A Bearer token wins over a cookie.
+  // X-CSRF-Token, or one a browser says comes from another site. A Bearer
+  // token wins over a cookie.
   Result<Principal> authenticate(const PresentedCredentials& credentials);
 
   // The project, if the principal may see it; kNotFound otherwise.
