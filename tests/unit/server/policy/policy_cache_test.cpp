@@ -12,8 +12,8 @@
 #include <chrono>
 #include <optional>
 
-#include "server/service/project_service.hpp"
 #include "../temp_store.hpp"
+#include "server/service/project_service.hpp"
 
 namespace agentsudo::server {
 namespace {
