@@ -1,5 +1,6 @@
 #include "sdk/denial_message.hpp"
 
+#include <chrono>
 #include <string>
 
 namespace agentsudo {
@@ -29,20 +30,25 @@ std::string no_session_message(std::string_view scope) {
          "SessionContext::activate()";
 }
 
-std::string agent_message(const Agent& agent, std::string_view scope, DenialReason reason) {
-  std::string who = "agent " + quoted(agent.name()) + " (role " + agent.role() + ")";
-  std::string held = " (holds: " + joined(agent.scopes()) + ")";
+// The denial of an agent that holds scopes: `who` names it, `held` lists them.
+std::string holder_message(const std::string& who, const std::string& held,
+                           std::chrono::seconds ttl, std::string_view scope, DenialReason reason) {
   switch (reason) {
     case DenialReason::kSessionExpired:
       return "permission denied: the session of " + who + " expired after its TTL of " +
-             std::to_string(agent.session_ttl().count()) + " s; start a new session to use " +
-             quoted(scope);
+             std::to_string(ttl.count()) + " s; start a new session to use " + quoted(scope);
     case DenialReason::kRejectedByCallback:
       return "permission denied: the approval callback rejected " + quoted(scope) + " for " + who +
              held;
     default:
       return "permission denied: " + who + " lacks scope " + quoted(scope) + held;
   }
+}
+
+std::string agent_message(const Agent& agent, std::string_view scope, DenialReason reason) {
+  return holder_message("agent " + quoted(agent.name()) + " (role " + agent.role() + ")",
+                        " (holds: " + joined(agent.scopes()) + ")", agent.session_ttl(), scope,
+                        reason);
 }
 
 std::string managed_message(const Agent& agent, std::string_view scope,
@@ -63,20 +69,10 @@ std::string managed_message(const Agent& agent, std::string_view scope,
     default:
       break;
   }
-  std::string who = "agent " + quoted(agent.name()) + " (role " + decision.role +
-                    ", policy version " + version + ")";
-  std::string held = " (holds: " + joined(decision.scopes) + ")";
-  switch (reason) {
-    case DenialReason::kSessionExpired:
-      return "permission denied: the session of " + who + " expired after its TTL of " +
-             std::to_string(decision.session_ttl.count()) + " s; start a new session to use " +
-             quoted(scope);
-    case DenialReason::kRejectedByCallback:
-      return "permission denied: the approval callback rejected " + quoted(scope) + " for " + who +
-             held;
-    default:
-      return "permission denied: " + who + " lacks scope " + quoted(scope) + held;
-  }
+  return holder_message("agent " + quoted(agent.name()) + " (role " + decision.role +
+                            ", policy version " + version + ")",
+                        " (holds: " + joined(decision.scopes) + ")", decision.session_ttl, scope,
+                        reason);
 }
 
 }  // namespace

@@ -36,17 +36,18 @@ PolicySnapshot::PolicySnapshot(Policy policy)
 }
 
 PolicyDecision PolicySnapshot::decide(std::string_view agent_name, std::string_view scope) const {
-  std::string version = std::to_string(policy_.version);
+  // Only a denial spells the version out; a grant stays free of string work.
+  auto version = [this] { return std::to_string(policy_.version); };
   auto agent = agents_.find(std::string(agent_name));
   if (agent == agents_.end()) {
     return {false, std::nullopt,
             "agent " + std::string(agent_name) + " is not in the project's policy (version " +
-                version + ")"};
+                version() + ")"};
   }
   if (!agent->second.scopes.allows(scope)) {
     return {false, std::nullopt,
             "agent " + std::string(agent_name) + " holds no scope matching " + std::string(scope) +
-                " (policy version " + version + ")"};
+                " (policy version " + version() + ")"};
   }
   // Exact scopes first: a literal grant is the most specific reason.
   for (const auto& pattern : agent->second.patterns) {

@@ -17,6 +17,18 @@ json::array scopes_array(const std::vector<std::string>& scopes) {
   return array;
 }
 
+// The strings of a JSON array; anything else reads as no scopes.
+std::vector<std::string> scopes_of(const json::value& value) {
+  std::vector<std::string> scopes;
+  if (!value.is_array())
+    return scopes;
+  for (const auto& item : value.get_array()) {
+    if (item.is_string())
+      scopes.emplace_back(item.get_string());
+  }
+  return scopes;
+}
+
 json::value settings_value(const std::optional<AgentSettings>& settings) {
   if (!settings)
     return nullptr;
@@ -103,16 +115,9 @@ std::string scopes_to_json(const std::vector<std::string>& scopes) {
 }
 
 std::vector<std::string> scopes_from_json(std::string_view text) {
-  std::vector<std::string> scopes;
   boost::system::error_code ec;
   json::value value = json::parse(text, ec);
-  if (ec || !value.is_array())
-    return scopes;
-  for (const auto& item : value.get_array()) {
-    if (item.is_string())
-      scopes.emplace_back(item.get_string());
-  }
-  return scopes;
+  return ec ? std::vector<std::string>() : scopes_of(value);
 }
 
 std::string settings_to_json(const AgentSettings& settings) {
@@ -127,7 +132,7 @@ AgentSettings settings_from_json(std::string_view text) {
     return settings;
   const auto& object = value.get_object();
   if (const auto* scopes = object.if_contains("scopes"))
-    settings.scopes = scopes_from_json(json::serialize(*scopes));
+    settings.scopes = scopes_of(*scopes);
   if (const auto* role = object.if_contains("role"); role && role->is_string())
     settings.role = role->get_string();
   if (const auto* ttl = object.if_contains("session_ttl_seconds"); ttl && ttl->is_int64())
