@@ -93,9 +93,10 @@ def test_ready_file(make_server):
     assert s.ready_file_mode == 0o600, oct(s.ready_file_mode)
     assert s.pid == s.proc.pid
     assert set(s.ready) == {"url", "pid", "setup_url", "default_api_key"}, s.ready
-    out = "\n".join(s.run_output())
-    assert f"listening on {s.ready['url']}" in out, out
-    assert s.ready["setup_url"] in out and s.ready["default_api_key"] in out, out
+    # The ready file can land before the pipe reader has the lines printed
+    # just ahead of it, so wait for them rather than read once.
+    for expected in (f"listening on {s.ready['url']}", s.ready["setup_url"], s.ready["default_api_key"]):
+        assert s.wait_for_output(lambda line, e=expected: e in line), (expected, s.logs())
     assert s.get("/healthz").status == 200
     # A restart: the default project exists, no key; still no user, so setup.
     assert s.stop() == 0
