@@ -82,7 +82,7 @@ fuzz: build-fuzz
 # and /v1/check at a fixed rate with bench/load/open_loop.cpp), then the SDK's
 # calling-thread costs (Google Benchmark; medians of 5 runs), policy
 # propagation, approvals (round trip, and a server holding 10,000 of them),
-# and the agent preview at 10 M events.
+# then analytics and the agent preview at 10 M events.
 bench: build
 	@bench/run.sh $(BUILD_DIR)
 	@$(BUILD_DIR)/bin/agentsudo_sdk_bench --benchmark_repetitions=5 \
