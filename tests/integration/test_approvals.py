@@ -11,6 +11,7 @@ import pytest
 
 from support.accounts import Operator, set_up_admin
 from support.events import UUID_RE, assert_error
+from support.long_poll import get_in_background, wait_for_gauge
 from support.timeouts import TIMEOUT
 
 P = "/api/v1/projects"
@@ -56,29 +57,12 @@ def approval_events(server, project_id):
 
 
 def wait_for_approval_waiters(server, count):
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        if server.metric_sum("agentsudo_approval_waiters") >= count:
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"{count} waits never registered")
+    wait_for_gauge(server, "agentsudo_approval_waiters", count)
 
 
 def wait_in_background(server, key, approval_id, wait=30):
     """GET ?wait= on its own connection, answered into the returned dict."""
-    result = {}
-    client = server.client()
-
-    def run():
-        started = time.monotonic()
-        result["response"] = client.request("GET", f"/v1/approvals/{approval_id}?wait={wait}",
-                                            headers={"X-API-Key": key})
-        result["elapsed"] = time.monotonic() - started
-        client.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, result
+    return get_in_background(server, f"/v1/approvals/{approval_id}?wait={wait}", key)
 
 
 def test_a_denied_call_asks_and_the_request_is_recorded(server, project):
