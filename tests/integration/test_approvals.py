@@ -394,3 +394,26 @@ def test_another_projects_request_is_not_found(server, project):
     # Deciding through another project's path finds nothing.
     op = Operator(server)
     assert_error(op.post(f"{P}/{other_id}/approvals/{approval['id']}/deny"), 404, "NOT_FOUND")
+
+
+def test_a_call_the_policy_allows_spends_no_approval(server, project):
+    project_id, key, person = project
+    approval = ask(server, key)
+    assert person.post(f"{P}/{project_id}/approvals/{approval['id']}/approve").status == 200
+    r = redeem(server, key, approval, scope="read:orders")
+    assert r.json["allowed"] is True and r.json["matched"] == "read:*" and "approval_id" not in r.json
+    assert person.get(f"{P}/{project_id}/approvals?status=approved").json["approvals"][0]["spent_at"] is None
+    assert redeem(server, key, approval).json["matched"] == "approval"
+
+
+def test_past_the_quota_nobody_is_asked_and_nothing_is_spent(server):
+    project_id, key = server.create_project("tiny", tier=1)
+    op = Operator(server)
+    assert op.post(f"{P}/{project_id}/agents", {"name": "Refunder", "scopes": []}).status == 201
+    approval = ask(server, key)  # an audit record: it uses none of the quota
+    assert op.post(f"{P}/{project_id}/approvals/{approval['id']}/approve").status == 200
+    assert check(server, key, scope="read:orders").status == 200  # the day's one event
+    assert_error(redeem(server, key, approval), 429, "RATE_LIMITED")
+    assert_error(check(server, key, on_denial="approval"), 429, "RATE_LIMITED")
+    items = op.get(f"{P}/{project_id}/approvals?status=all").json["approvals"]
+    assert [(a["id"], a["spent_at"]) for a in items] == [(approval["id"], None)]
