@@ -305,6 +305,45 @@ TEST_F(ApprovalFlowTest, TheTimeoutDeniesAndNamesTheRequest) {
   EXPECT_EQ(event["metadata"].as_object()["approval_id"], "ap_1");
 }
 
+TEST_F(ApprovalFlowTest, TheWaitOutlastsAServerAnsweringErrorsAndStillGetsTheDecision) {
+  ScriptedApprovals script("approved");
+  std::atomic<int> polls{0};
+  LoopbackHttpServer server([&](const LoopbackHttpServer::Request& request) {
+    if (request.method == "GET" && polls.fetch_add(1) < 3)
+      return LoopbackHttpServer::Response{503, R"({"error":"restarting"})"};
+    return script.answer(request);
+  });
+  auto refund =
+      sudo_approval("write:refunds", issue_refund, {.approval = approval_at(server.url())});
+  auto session = support_bot().start_session();
+  refund(std::string("A-1001"), 1.0);
+  EXPECT_EQ(refunds_issued.load(), 1);
+  EXPECT_EQ(polls.load(), 4);
+}
+
+TEST_F(ApprovalFlowTest, ARefusedRedemptionDeniesAndTheCallDoesNotRun) {
+  ScriptedApprovals script("approved");
+  LoopbackHttpServer server([&](const LoopbackHttpServer::Request& request) {
+    if (request.body.find("\"nonce\"") != std::string::npos) {
+      return LoopbackHttpServer::Response{
+          200,
+          R"({"allowed":false,"action":"permission_denied","reason":"approval ap_1 was already spent"})"};
+    }
+    return script.answer(request);
+  });
+  auto refund =
+      sudo_approval("write:refunds", issue_refund, {.approval = approval_at(server.url())});
+  auto session = support_bot().start_session();
+  try {
+    refund(std::string("A-1001"), 1.0);
+    FAIL() << "the call ran on a refused redemption";
+  } catch (const PermissionDenied& denied) {
+    EXPECT_EQ(denied.reason(), DenialReason::kApprovalRefused);
+    EXPECT_NE(std::string(denied.what()).find("already spent"), std::string::npos);
+  }
+  EXPECT_EQ(refunds_issued.load(), 0);
+}
+
 void require_refund_scope() {
   // Resolved against the environment only on denial; the test sets the URL.
   AGENTSUDO_REQUIRE_WITH(
