@@ -9,6 +9,7 @@
 #include "server/store/analytics_store.hpp"
 #include "server/store/event_store.hpp"
 #include "server/store/project_store.hpp"
+#include "server/store/webhook_store.hpp"
 
 namespace agentsudo::server::sqlite {
 
@@ -19,6 +20,7 @@ struct SqliteStore {
   std::unique_ptr<AccountStore> accounts;
   std::unique_ptr<AgentStore> agents;
   std::unique_ptr<AnalyticsStore> analytics;
+  std::unique_ptr<WebhookStore> webhooks;
 };
 
 // Creates the directory if needed, opens the file and migrates its schema.
