@@ -19,6 +19,7 @@
 #include "server/api/server_info_handler.hpp"
 #include "server/api/session_handler.hpp"
 #include "server/api/users_handler.hpp"
+#include "server/api/webhooks_handler.hpp"
 
 namespace agentsudo::server::api {
 
@@ -46,9 +47,9 @@ struct ResourceList {
 
 // Every resource the server serves. A new route is one entry in its
 // resource's routes(); a new resource is one entry here.
-using Resources =
-    ResourceList<IngestHandler, PolicyHandler, CheckHandler, SessionHandler, UsersHandler,
-                 ServerInfoHandler, ProjectsHandler, MembersHandler, KeysHandler, AgentsHandler,
-                 EventsHandler, OpsHandler, AnalyticsHandler, ExportHandler, LiveHandler>;
+using Resources = ResourceList<IngestHandler, PolicyHandler, CheckHandler, SessionHandler,
+                               UsersHandler, ServerInfoHandler, ProjectsHandler, MembersHandler,
+                               KeysHandler, AgentsHandler, EventsHandler, OpsHandler,
+                               AnalyticsHandler, ExportHandler, LiveHandler, WebhooksHandler>;
 
 }  // namespace agentsudo::server::api
