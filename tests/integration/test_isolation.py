@@ -27,7 +27,7 @@ def case(query="", body=None):
 # Every project-scoped route of the server, keyed "METHOD path" exactly as the
 # route table spells it, with the requests the matrix sends to it.
 # Placeholders: {project_id}, {project_name}, {key_id}, {agent_id}, {user_id}
-# (a member of the project).
+# (a member of the project), {webhook_id}.
 CASES = {
     "GET /api/v1/projects/{project_id}": [case()],
     "PATCH /api/v1/projects/{project_id}": [case(body={"name": "taken over", "tier": 1})],
@@ -52,6 +52,11 @@ CASES = {
     "GET /api/v1/projects/{project_id}/analytics": [case("?days=7")],
     "GET /api/v1/projects/{project_id}/usage": [case()],
     "GET /api/v1/projects/{project_id}/live": [case()],
+    "GET /api/v1/projects/{project_id}/webhooks": [case()],
+    "POST /api/v1/projects/{project_id}/webhooks": [case(body={"url": "https://intruder.example.com/hook"})],
+    "DELETE /api/v1/projects/{project_id}/webhooks/{webhook_id}": [case()],
+    "GET /api/v1/projects/{project_id}/webhooks/{webhook_id}/deliveries": [case("?limit=10")],
+    "POST /api/v1/projects/{project_id}/webhooks/{webhook_id}/test": [case()],
 }
 
 # (method, path template with its query, body), one per request of CASES.
@@ -59,7 +64,8 @@ ROUTES = [(key.split(" ", 1)[0], key.split(" ", 1)[1] + c["query"], c["body"])
           for key, cases in CASES.items() for c in cases]
 
 # Routes whose path names an object of the project besides the project.
-OBJECT_ROUTES = [r for r in ROUTES if "{key_id}" in r[1] or "{agent_id}" in r[1] or "{user_id}" in r[1]]
+OBJECT_IDS = ("{key_id}", "{agent_id}", "{user_id}", "{webhook_id}")
+OBJECT_ROUTES = [r for r in ROUTES if any(name in r[1] for name in OBJECT_IDS)]
 
 
 def test_every_project_route_has_an_isolation_case():
@@ -99,8 +105,11 @@ def world(mserver):
         agent = person.post(f"/api/v1/projects/{pid}/agents", {"name": f"{name}-bot", "scopes": ["read:*"]}).json
         for i in range(3):
             assert mserver.ingest(created["api_key"], agent_name=f"{name}-bot", metadata={"i": i}).status == 201
+        # Port 9 (discard): nothing is ever sent to it, since no test delivery succeeds.
+        webhook = person.post(f"/api/v1/projects/{pid}/webhooks", {"url": "http://127.0.0.1:9/hook"}).json
         return {"project_id": pid, "project_name": name, "key_id": created["key"]["id"],
-                "agent_id": agent["id"], "user_id": person.id, "api_key": created["api_key"]}
+                "agent_id": agent["id"], "user_id": person.id, "api_key": created["api_key"],
+                "webhook_id": webhook["webhook"]["id"]}
 
     return {"a": a, "b": b, "p1": populate(a, "P1"), "p2": populate(b, "P2")}
 
@@ -110,7 +119,8 @@ def snapshot(person, values):
     pid = values["project_id"]
     base = f"/api/v1/projects/{pid}"
     state = {}
-    for path in (base, base + "/members", base + "/keys", base + "/agents", base + "/events?limit=1000"):
+    for path in (base, base + "/members", base + "/keys", base + "/agents", base + "/events?limit=1000",
+                 base + "/webhooks", base + "/webhooks/" + values["webhook_id"] + "/deliveries"):
         r = person.get(path)
         assert r.status == 200, r
         state[path] = r.json
@@ -147,7 +157,8 @@ def test_objects_unreachable_through_own_project(world, route):
     """B's own project id with P1's key, agent or member id: 404, nothing changes."""
     method, template, body = route
     p1, p2, a, b = world["p1"], world["p2"], world["a"], world["b"]
-    mixed = {**p2, "key_id": p1["key_id"], "agent_id": p1["agent_id"], "user_id": p1["user_id"]}
+    mixed = {**p2, "key_id": p1["key_id"], "agent_id": p1["agent_id"], "user_id": p1["user_id"],
+             "webhook_id": p1["webhook_id"]}
     before = snapshot(a, p1)
     r = b.call(method, fill(template, mixed), fill(body, mixed))
     assert_served(r, route)

@@ -6,8 +6,11 @@ secret shown once; the outbox surviving a restart; other tenants' 404s."""
 import hashlib
 import hmac
 import json
+import re
 import socket
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -69,7 +72,7 @@ def test_created_webhook_pings_signed_and_verified(server, project, receiver):
     created = create_webhook(op, project_id, receiver.url)
     assert set(created) == {"webhook", "secret"}
     secret = created["secret"]
-    assert __import__("re").match(SECRET_RE, secret), secret
+    assert re.match(SECRET_RE, secret), secret
     hook = created["webhook"]
     assert set(hook) == {"id", "url", "format", "secret_prefix", "created_at"}
     assert UUID_RE.match(hook["id"]) and TS_RE.match(hook["created_at"])
@@ -99,7 +102,6 @@ def test_a_500_is_retried_and_the_log_shows_both_attempts(server, project, recei
     receiver.secret = created["secret"]
     hook_id = created["webhook"]["id"]
     receiver.script = [500]
-    receiver.hold_next = False
     assert op.post(f"{P}/{project_id}/webhooks/{hook_id}/test").status == 202
     first = receiver.wait_for(1)[0]
     assert first.accepted and first.answered == 500
@@ -133,7 +135,6 @@ def test_replays_are_rejected_by_the_documented_check(server, project, receiver)
     with pytest.raises(WebhookRejected, match="seen before"):
         verify_webhook(secret, signature, genuine.body, receiver.seen_ids)
     # Sent to the receiver over HTTP, too: refused.
-    import urllib.request
     req = urllib.request.Request(receiver.url, data=genuine.body, method="POST",
                                  headers={"AgentSudo-Signature": signature, "Content-Type": "application/json"})
     with pytest.raises(urllib.error.HTTPError) as refused:
@@ -256,6 +257,22 @@ def test_deliveries_survive_a_restart(server, project):
         assert log[0]["attempts"] >= 2 and log[0]["last_status"] == 200, log
     finally:
         receiver.close()
+
+
+def test_shutdown_drops_a_post_in_flight_and_sends_it_again_after_restart(server, project, receiver):
+    project_id, op = project
+    created = create_webhook(op, project_id, receiver.url)
+    receiver.secret = created["secret"]
+    receiver.hold_next = True
+    delivery_id = op.post(f"{P}/{project_id}/webhooks/{created['webhook']['id']}/test").json["delivery_id"]
+    receiver.wait_for(1)  # held: the server's POST is in flight
+    assert server.stop() == 0, server.logs()
+    receiver.release()
+    server.start()
+    again = receiver.wait_for(2)[1]
+    assert again.headers["agentsudo-delivery"] == delivery_id
+    # The receiver had handled it (its answer went nowhere): the documented check says so.
+    assert again.verdict == "delivery seen before" and again.answered == 400
 
 
 def test_a_member_manages_webhooks_and_another_tenant_gets_404(server, receiver):
