@@ -103,9 +103,13 @@ std::string base_url(const asio::ip::tcp::endpoint& endpoint) {
 
 // The links in notifications start here: --public-url without its trailing
 // slashes, else the address the server listens on.
-std::string public_url(const ServeOptions& options, const asio::ip::tcp::endpoint& endpoint) {
+Result<std::string> public_url(const ServeOptions& options,
+                               const asio::ip::tcp::endpoint& endpoint) {
   std::string url = options.public_url.empty() ? base_url(endpoint) : options.public_url;
-  while (!url.empty() && url.back() == '/')
+  if (!url.starts_with("http://") && !url.starts_with("https://"))
+    return make_error(ErrorKind::kInvalidParameter,
+                      "--public-url must start with http:// or https://");
+  while (url.back() == '/')
     url.pop_back();
   return url;
 }
@@ -258,7 +262,10 @@ int run_serve(const ServeOptions& options) {
   auto setup_link = offer_setup(accounts, setup, base_url(*endpoint));
   if (!setup_link)
     return fail(setup_link.error().message);
-  webhook_dispatcher.start(public_url(options, *endpoint));
+  auto links_base = public_url(options, *endpoint);
+  if (!links_base)
+    return fail(links_base.error().message);
+  webhook_dispatcher.start(*links_base);
   server.start();
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
