@@ -181,6 +181,7 @@ def test_slack_format_sends_a_text_message(server, project, receiver):
     ({"url": "ftp://example.com/hook"}, "url"),
     ({"url": "http:///no-host"}, "url"),
     ({"url": "https://"}, "url"),
+    ({"url": "https://user:password@example.com/hook"}, "url"),
     ({"url": "https://example.com/" + "x" * 2100}, "url"),
     ({"url": 42}, "url"),
     ({}, "url"),

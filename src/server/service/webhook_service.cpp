@@ -28,6 +28,9 @@ Status check_url(std::string_view text) {
     return invalid("url", "url must use http or https");
   if (!url->has_authority() || url->encoded_host().empty())
     return invalid("url", "url must name a host");
+  // It is shown to every member of the project, so it must not hold a password.
+  if (url->has_userinfo())
+    return invalid("url", "url must not hold a user name or password");
   return {};
 }
 

@@ -35,7 +35,7 @@ class WebhookService {
 
   Result<std::vector<Webhook>> list(std::int64_t project_rowid);
   // kInvalidPayload naming `url` unless it is an absolute http(s) URL with a
-  // host, or `format` unless it is json or slack (the default); kConflict
+  // host and no user information, or `format` unless it is json or slack (the default); kConflict
   // when the project holds kMaxPerProject already.
   Result<CreatedWebhook> create(std::int64_t project_rowid, std::string_view url,
                                 std::optional<std::string_view> format);
