@@ -8,6 +8,8 @@ import hmac
 import json
 import re
 import socket
+import ssl
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -158,6 +160,28 @@ def test_replays_are_rejected_by_the_documented_check(server, project, receiver)
         verify_webhook(secret + "x", signature, genuine.body, set())
     # The control: the genuine delivery passes a receiver that has not seen it.
     assert verify_webhook(secret, signature, genuine.body, set(), now=t)["type"] == "ping"
+
+
+def test_https_is_spoken_and_an_untrusted_certificate_refused(server, project, tmp_path):
+    """A receiver with a self-signed certificate: the server speaks TLS to it
+    and refuses the certificate, so nothing is sent and the log says why."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                    "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key),
+                    "-out", str(cert)], check=True, capture_output=True, timeout=TIMEOUT)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    receiver = WebhookReceiver(tls=tls)
+    try:
+        project_id, op = project
+        hook_id = create_webhook(op, project_id, receiver.url)["webhook"]["id"]
+        assert op.post(f"{P}/{project_id}/webhooks/{hook_id}/test").status == 202
+        log = wait_for_log(op, project_id, hook_id, lambda d: d and d[0]["attempts"] >= 1)
+        assert log[0]["last_status"] is None and log[0]["delivered_at"] is None, log
+        assert "certificate" in log[0]["last_error"].lower(), log
+        assert receiver.received == []
+    finally:
+        receiver.close()
 
 
 def test_slack_format_sends_a_text_message(server, project, receiver):

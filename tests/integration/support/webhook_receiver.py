@@ -50,7 +50,7 @@ class WebhookReceiver:
     unverified (the slack format). Answers the statuses of `script` in order,
     then 200. A request may be held until the test calls release()."""
 
-    def __init__(self, port=0, secret=None):
+    def __init__(self, port=0, secret=None, tls=None):
         self.secret = secret
         self.script = []
         self.hold_next = False
@@ -73,13 +73,16 @@ class WebhookReceiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        if tls is not None:  # an ssl.SSLContext: serve https
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.scheme = "https" if tls is not None else "http"
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.port}/hook"
+        return f"{self.scheme}://127.0.0.1:{self.port}/hook"
 
     def _answer_for(self, headers, body):
         with self._cond:
