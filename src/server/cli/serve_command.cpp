@@ -31,6 +31,7 @@
 #include "server/live/stream_limiter.hpp"
 #include "server/metrics/metrics.hpp"
 #include "server/model/clock.hpp"
+#include "server/notify/webhook_dispatcher.hpp"
 #include "server/policy/policy_cache.hpp"
 #include "server/quota/quota_counter.hpp"
 #include "server/service/agent_service.hpp"
@@ -38,6 +39,7 @@
 #include "server/service/key_service.hpp"
 #include "server/service/member_service.hpp"
 #include "server/service/project_service.hpp"
+#include "server/service/webhook_service.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
 
 namespace agentsudo::server::cli {
@@ -100,6 +102,19 @@ std::string base_url(const asio::ip::tcp::endpoint& endpoint) {
   if (address.is_v6() && !address.is_unspecified())
     host = "[" + host + "]";
   return "http://" + host + ":" + std::to_string(endpoint.port());
+}
+
+// The links in notifications start here: --public-url without its trailing
+// slashes, else the address the server listens on.
+Result<std::string> public_url(const ServeOptions& options,
+                               const asio::ip::tcp::endpoint& endpoint) {
+  std::string url = options.public_url.empty() ? base_url(endpoint) : options.public_url;
+  if (!url.starts_with("http://") && !url.starts_with("https://"))
+    return make_error(ErrorKind::kInvalidParameter,
+                      "--public-url must start with http:// or https://");
+  while (url.back() == '/')
+    url.pop_back();
+  return url;
 }
 
 // While nobody can log in, prints the one-time link that creates the first
@@ -196,6 +211,10 @@ int run_serve(const ServeOptions& options) {
   });
   CommitNotifier commit_notifier;
   PolicyCache policies(*store->agents, metrics.policy_waiters);
+  // Approval notifications: notify() from the approvals' listener queues
+  // and returns; the worker starts once the server listens.
+  WebhookService webhook_service(*store->webhooks, clock);
+  WebhookDispatcher webhook_dispatcher(*store->webhooks, clock);
   // A policy change is also an event (policy_changed), so live feeds hear it.
   AgentService agent_service(*store->agents, *store->analytics, clock,
                              [&policies, &commit_notifier](std::int64_t project) {
@@ -209,15 +228,15 @@ int run_serve(const ServeOptions& options) {
   Ingestor ingestor(quota, commits, clock, metrics);
   ApprovalWaiters approval_waiters(metrics.approval_waiters);
   // Every committed request, decision and expiry: it wakes the requester's
-  // waits and, being also an event (approval_*), the live feeds.
-  ApprovalService approval_service(*store->approvals, clock,
-                                   [&approval_waiters, &commit_notifier](const Approval& approval) {
-                                     approval_waiters.decided(approval);
-                                     commit_notifier.notify(std::span(&approval.project_rowid, 1));
-                                     // WEBHOOKS: the one place for the dispatcher's
-                                     // notify(approval); it must not block (this runs
-                                     // on the thread that committed).
-                                   });
+  // waits, the live feeds (it is also an event, approval_*) and the
+  // project's webhooks. Runs on the committing thread, so nothing here blocks.
+  ApprovalService approval_service(
+      *store->approvals, clock,
+      [&approval_waiters, &commit_notifier, &webhook_dispatcher](const Approval& approval) {
+        approval_waiters.decided(approval);
+        commit_notifier.notify(std::span(&approval.project_rowid, 1));
+        webhook_dispatcher.notify(approval);
+      });
   ExpirySweeper expiry_sweeper(io, approval_service, clock);
   api::CursorCodec cursors(*key);
   api::IngestHandler ingest(projects, ingestor);
@@ -245,11 +264,13 @@ int run_serve(const ServeOptions& options) {
   StreamLimiter live_streams(api::LiveHandler::kMaxStreamsPerPrincipal);
   api::LiveHandler live(access, *store->events, commit_notifier, cursors, live_streams);
   api::ApprovalsHandler approvals(access, projects, approval_service, approval_waiters, cursors);
+  api::WebhooksHandler webhooks(access, webhook_service, webhook_dispatcher);
   api::DashboardFiles dashboard(options.web_dir.empty() ? api::default_web_dir()
                                                         : std::optional(options.web_dir));
   api::Application application(dashboard, metrics);
   application.mount_all({ingest, policy, check, session, users, server_info, project_handler,
-                         members, keys, agents, events, ops, analytics, exports, live, approvals});
+                         members, keys, agents, events, ops, analytics, exports, live, approvals,
+                         webhooks});
 
   http::HttpServer server(io, application, http::TransportLimits{});
   auto endpoint = server.listen(options.listen);
@@ -258,6 +279,10 @@ int run_serve(const ServeOptions& options) {
   auto setup_link = offer_setup(accounts, setup, base_url(*endpoint));
   if (!setup_link)
     return fail(setup_link.error().message);
+  auto links_base = public_url(options, *endpoint);
+  if (!links_base)
+    return fail(links_base.error().message);
+  webhook_dispatcher.start(*links_base);
   server.start();
   expiry_sweeper.start();
 
@@ -297,6 +322,7 @@ int run_serve(const ServeOptions& options) {
   for (auto& worker : workers)
     worker.join();
   commits.stop();
+  webhook_dispatcher.stop();
   spdlog::info("stopped; every acknowledged event is committed");
   return kOk;
 }
