@@ -1,6 +1,7 @@
 #include "server/api/approval_json.hpp"
 
 #include "server/api/resource_json.hpp"
+#include "server/notify/approval_payload.hpp"
 
 namespace agentsudo::server::api {
 namespace json = boost::json;
@@ -21,22 +22,9 @@ std::optional<UnixMicros> decided_at(const Approval& approval) {
 
 }  // namespace
 
+// One shape for the management API and the webhooks' payload.
 json::object approval_item_json(const Approval& approval) {
-  return {{"id", approval.id},
-          {"agent_name", approval.agent_name},
-          {"scope", approval.scope},
-          {"function_name", text_or_null(approval.function_name)},
-          {"args_digest", text_or_null(approval.args_digest)},
-          {"preview", text_or_null(approval.preview)},
-          {"denial_reason", approval.denial_reason},
-          {"status", to_string(approval.status)},
-          {"requested_at", format_rfc3339(approval.requested_at)},
-          {"expires_at", format_rfc3339(approval.expires_at)},
-          {"decided_by", text_or_null(approval.decided_by)},
-          {"decided_at", time_or_null(decided_at(approval))},
-          {"reason", text_or_null(approval.decision_reason)},
-          {"grant_until", time_or_null(approval.grant_until)},
-          {"spent_at", time_or_null(approval.spent_at)}};
+  return ApprovalPayload::item_json(approval);
 }
 
 json::object approval_status_json(const Approval& approval) {
