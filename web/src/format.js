@@ -41,6 +41,13 @@ export function fmtSpan(seconds) {
   return minutes ? `${hours} h ${minutes} min` : `${hours} h`;
 }
 
+// How long ago, for a clock that ticks each second: 12 s ago, 4 min ago, 2 h 10 min ago.
+export function fmtAge(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s >= 60 && s < 3600) return `${Math.floor(s / 60)} min ago`;
+  return `${fmtSpan(s)} ago`;
+}
+
 // The SDK's decisions, the server's own record of a policy edit, then the
 // steps of an approval request.
 export const ACTIONS = [

@@ -1,7 +1,7 @@
 import { post, projectPath } from '../api.js';
 import { h, replace } from '../dom.js';
 import { notice } from '../components/notice.js';
-import { fmtSpan, fmtTime } from '../format.js';
+import { fmtAge, fmtSpan, fmtTime } from '../format.js';
 import { listenLive } from '../live-feed.js';
 import { onPending, refreshPending } from '../pending-approvals.js';
 import { approvalCard, expireCard } from './approvals/approval-card.js';
@@ -13,7 +13,7 @@ const DECISIONS = new Set(['approval_granted', 'approval_denied', 'approval_expi
 // The ages and times left on the page, as of now.
 function tick(root) {
   const now = Date.now();
-  root.querySelectorAll('[data-since]').forEach((el) => (el.textContent = `${fmtSpan((now - Date.parse(el.dataset.since)) / 1000)} ago`));
+  root.querySelectorAll('[data-since]').forEach((el) => (el.textContent = fmtAge((now - Date.parse(el.dataset.since)) / 1000)));
   root.querySelectorAll('[data-until]').forEach((el) => {
     const left = (Date.parse(el.dataset.until) - now) / 1000;
     if (left > 0) {
