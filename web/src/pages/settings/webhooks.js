@@ -87,19 +87,19 @@ export function webhookSettings(project) {
     h('button', { type: 'submit', class: 'btn' }, 'Add webhook'),
   );
 
-  function showSecret(webhook) {
+  function showSecret(hookUrl, secret) {
     replace(
       reveal,
       h(
         'div',
         { class: 'card reveal', role: 'status' },
-        h('h3', null, `Signing secret for ${webhook.url}`),
+        h('h3', null, `Signing secret for ${hookUrl}`),
         h('p', null, 'Copy it now: it is shown this once. Your receiver checks each AgentSudo-Signature header with it.'),
         h(
           'div',
           { class: 'secret-row' },
-          h('code', { class: 'secret', id: 'new-webhook-secret' }, webhook.secret),
-          copyButton(() => webhook.secret, 'Copy secret'),
+          h('code', { class: 'secret', id: 'new-webhook-secret' }, secret),
+          copyButton(() => secret, 'Copy secret'),
         ),
       ),
     );
@@ -125,7 +125,7 @@ export function webhookSettings(project) {
     const test = h('button', { type: 'button', class: 'btn btn-small' }, 'Send test');
     test.addEventListener('click', () =>
       act(async () => {
-        await post(projectPath(project.id, `/webhooks/${encodeURIComponent(webhook.id)}/ping`));
+        await post(projectPath(project.id, `/webhooks/${encodeURIComponent(webhook.id)}/test`));
         replace(status, notice('success', `A test notification is on its way to ${webhook.url}.`));
         logBox.hidden = false;
         logButton.setAttribute('aria-expanded', 'true');
@@ -181,7 +181,7 @@ export function webhookSettings(project) {
       const created = await post(projectPath(project.id, '/webhooks'), { url: url.value.trim(), format: format.value });
       url.value = '';
       replace(status);
-      showSecret(created);
+      showSecret(created.webhook.url, created.secret);
       load();
     });
   });
