@@ -27,7 +27,7 @@ def case(query="", body=None):
 # Every project-scoped route of the server, keyed "METHOD path" exactly as the
 # route table spells it, with the requests the matrix sends to it.
 # Placeholders: {project_id}, {project_name}, {key_id}, {agent_id}, {user_id}
-# (a member of the project).
+# (a member of the project), {approval_id} (a pending approval request).
 CASES = {
     "GET /api/v1/projects/{project_id}": [case()],
     "PATCH /api/v1/projects/{project_id}": [case(body={"name": "taken over", "tier": 1})],
@@ -52,6 +52,9 @@ CASES = {
     "GET /api/v1/projects/{project_id}/analytics": [case("?days=7")],
     "GET /api/v1/projects/{project_id}/usage": [case()],
     "GET /api/v1/projects/{project_id}/live": [case()],
+    "GET /api/v1/projects/{project_id}/approvals": [case("?status=all")],
+    "POST /api/v1/projects/{project_id}/approvals/{approval_id}/approve": [case(body={"for_minutes": 60})],
+    "POST /api/v1/projects/{project_id}/approvals/{approval_id}/deny": [case(body={"reason": "taken over"})],
 }
 
 # (method, path template with its query, body), one per request of CASES.
@@ -59,7 +62,8 @@ ROUTES = [(key.split(" ", 1)[0], key.split(" ", 1)[1] + c["query"], c["body"])
           for key, cases in CASES.items() for c in cases]
 
 # Routes whose path names an object of the project besides the project.
-OBJECT_ROUTES = [r for r in ROUTES if "{key_id}" in r[1] or "{agent_id}" in r[1] or "{user_id}" in r[1]]
+OBJECT_ROUTES = [r for r in ROUTES
+                 if any(f"{{{name}}}" in r[1] for name in ("key_id", "agent_id", "user_id", "approval_id"))]
 
 
 def test_every_project_route_has_an_isolation_case():
@@ -99,8 +103,12 @@ def world(mserver):
         agent = person.post(f"/api/v1/projects/{pid}/agents", {"name": f"{name}-bot", "scopes": ["read:*"]}).json
         for i in range(3):
             assert mserver.ingest(created["api_key"], agent_name=f"{name}-bot", metadata={"i": i}).status == 201
+        asked = mserver.request("POST", "/v1/check", headers={"X-API-Key": created["api_key"]},
+                                body={"agent_name": f"{name}-bot", "scope": "write:x", "on_denial": "approval"})
+        assert asked.status == 200 and asked.json["action"] == "approval_requested", asked
         return {"project_id": pid, "project_name": name, "key_id": created["key"]["id"],
-                "agent_id": agent["id"], "user_id": person.id, "api_key": created["api_key"]}
+                "agent_id": agent["id"], "user_id": person.id, "api_key": created["api_key"],
+                "approval_id": asked.json["approval"]["id"]}
 
     return {"a": a, "b": b, "p1": populate(a, "P1"), "p2": populate(b, "P2")}
 
@@ -110,7 +118,8 @@ def snapshot(person, values):
     pid = values["project_id"]
     base = f"/api/v1/projects/{pid}"
     state = {}
-    for path in (base, base + "/members", base + "/keys", base + "/agents", base + "/events?limit=1000"):
+    for path in (base, base + "/members", base + "/keys", base + "/agents", base + "/events?limit=1000",
+                 base + "/approvals?status=all"):
         r = person.get(path)
         assert r.status == 200, r
         state[path] = r.json
@@ -147,7 +156,8 @@ def test_objects_unreachable_through_own_project(world, route):
     """B's own project id with P1's key, agent or member id: 404, nothing changes."""
     method, template, body = route
     p1, p2, a, b = world["p1"], world["p2"], world["a"], world["b"]
-    mixed = {**p2, "key_id": p1["key_id"], "agent_id": p1["agent_id"], "user_id": p1["user_id"]}
+    mixed = {**p2, "key_id": p1["key_id"], "agent_id": p1["agent_id"], "user_id": p1["user_id"],
+             "approval_id": p1["approval_id"]}
     before = snapshot(a, p1)
     r = b.call(method, fill(template, mixed), fill(body, mixed))
     assert_served(r, route)

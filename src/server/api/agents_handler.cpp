@@ -56,14 +56,6 @@ Result<std::int64_t> read_ttl(const json::value& value) {
   return value.is_int64() ? value.get_int64() : -1;
 }
 
-// Who the history names for a change: the signed-in person, or the operator
-// for a management token.
-ChangeAuthor author_of(const Principal& principal) {
-  if (principal.user)
-    return {principal.user->email};
-  return {"operator"};
-}
-
 json::value settings_json(const std::optional<AgentSettings>& settings) {
   if (!settings)
     return nullptr;

@@ -51,4 +51,14 @@ Result<std::optional<bool>> JsonMembers::optional_bool(std::string_view name) co
   return std::optional<bool>(value->get_bool());
 }
 
+Result<std::optional<std::int64_t>> JsonMembers::optional_whole_number(
+    std::string_view name) const {
+  const auto* value = find(name);
+  if (value == nullptr || value->is_null())
+    return std::optional<std::int64_t>();
+  if (!value->is_int64())
+    return invalid_member(name, std::string(name) + " must be a whole number");
+  return std::optional<std::int64_t>(value->get_int64());
+}
+
 }  // namespace agentsudo::server::api

@@ -2,6 +2,7 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -19,6 +20,8 @@ class JsonMembers {
   // kInvalidPayload unless `body` is an object whose members are all in `allowed`.
   static Result<JsonMembers> of(const boost::json::value& body,
                                 std::initializer_list<std::string_view> allowed);
+  // Reads some members of an object that may hold others too.
+  static JsonMembers some_of(const boost::json::object& object) { return JsonMembers(object); }
 
   bool has(std::string_view name) const { return object_->contains(name); }
   const boost::json::value* find(std::string_view name) const { return object_->if_contains(name); }
@@ -26,6 +29,7 @@ class JsonMembers {
   Result<std::string> required_string(std::string_view name) const;
   Result<std::optional<std::string>> optional_string(std::string_view name) const;
   Result<std::optional<bool>> optional_bool(std::string_view name) const;
+  Result<std::optional<std::int64_t>> optional_whole_number(std::string_view name) const;
 
  private:
   explicit JsonMembers(const boost::json::object& object) : object_(&object) {}

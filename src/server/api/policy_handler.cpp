@@ -1,8 +1,8 @@
 #include "server/api/policy_handler.hpp"
 
 #include <boost/url/parse.hpp>
-#include <charconv>
 
+#include "server/api/query_params.hpp"
 #include "server/api/responses.hpp"
 #include "server/auth/credentials.hpp"
 
@@ -14,18 +14,6 @@ struct PolicyQuery {
   std::optional<std::int64_t> after;
   int wait_seconds = 0;
 };
-
-Error invalid_parameter(std::string name, std::string message) {
-  return make_error(ErrorKind::kInvalidParameter, std::move(message), std::move(name));
-}
-
-std::optional<std::int64_t> whole_number(std::string_view text) {
-  std::int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value < 0)
-    return std::nullopt;
-  return value;
-}
 
 Result<PolicyQuery> parse_query(std::string_view target) {
   auto url = boost::urls::parse_origin_form(target);
@@ -40,13 +28,8 @@ Result<PolicyQuery> parse_query(std::string_view target) {
       if (!query.after)
         return invalid_parameter("after", "after must be a policy version (a whole number)");
     } else if (param.key == "wait") {
-      auto wait = whole_number(param.value);
-      if (!wait || *wait > PolicyHandler::kMaxWaitSeconds) {
-        return invalid_parameter(
-            "wait",
-            "wait must be 0 to " + std::to_string(PolicyHandler::kMaxWaitSeconds) + " seconds");
-      }
-      query.wait_seconds = static_cast<int>(*wait);
+      ASSIGN_OR_RETURN(query.wait_seconds,
+                       wait_seconds(param.value, PolicyHandler::kMaxWaitSeconds));
     } else {
       return invalid_parameter(param.key, "unknown query parameter " + param.key);
     }

@@ -53,4 +53,10 @@ Result<ProjectRequest> authorize_project(AccessControl& access, const http::Requ
   return ProjectRequest{std::move(principal), std::move(project)};
 }
 
+ChangeAuthor author_of(const Principal& principal) {
+  if (principal.user)
+    return {principal.user->email};
+  return {"operator"};
+}
+
 }  // namespace agentsudo::server::api

@@ -4,6 +4,7 @@
 
 #include "server/auth/access_control.hpp"
 #include "server/http/message.hpp"
+#include "server/model/policy.hpp"
 
 namespace agentsudo::server::api {
 
@@ -19,6 +20,10 @@ PresentedCredentials credentials_of(const http::Request& request);
 // The entry point of every management handler: who is asking, or the error
 // to answer with.
 Result<Principal> authenticate(AccessControl& access, const http::Request& request);
+
+// Who a policy change or an approval decision names: the signed-in person's
+// email, or "operator" for a management token. Never from a request body.
+ChangeAuthor author_of(const Principal& principal);
 
 // Who is asking about a project, and the project, once both are checked.
 struct ProjectRequest {

@@ -5,6 +5,7 @@
 
 #include "server/api/agents_handler.hpp"
 #include "server/api/analytics_handler.hpp"
+#include "server/api/approvals_handler.hpp"
 #include "server/api/check_handler.hpp"
 #include "server/api/events_handler.hpp"
 #include "server/api/export_handler.hpp"
@@ -46,9 +47,9 @@ struct ResourceList {
 
 // Every resource the server serves. A new route is one entry in its
 // resource's routes(); a new resource is one entry here.
-using Resources =
-    ResourceList<IngestHandler, PolicyHandler, CheckHandler, SessionHandler, UsersHandler,
-                 ServerInfoHandler, ProjectsHandler, MembersHandler, KeysHandler, AgentsHandler,
-                 EventsHandler, OpsHandler, AnalyticsHandler, ExportHandler, LiveHandler>;
+using Resources = ResourceList<IngestHandler, PolicyHandler, CheckHandler, SessionHandler,
+                               UsersHandler, ServerInfoHandler, ProjectsHandler, MembersHandler,
+                               KeysHandler, AgentsHandler, EventsHandler, OpsHandler,
+                               AnalyticsHandler, ExportHandler, LiveHandler, ApprovalsHandler>;
 
 }  // namespace agentsudo::server::api

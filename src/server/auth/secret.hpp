@@ -7,7 +7,10 @@
 
 namespace agentsudo::server {
 
-// Mints `kind` followed by 43 base64url characters (32 bytes from the CSPRNG).
+// 43 base64url characters (no padding) of 32 bytes from the CSPRNG.
+std::string random_token();
+
+// Mints `kind` followed by a random_token().
 IssuedSecret issue_secret(std::string_view kind);
 
 SecretDigest digest_secret(std::string_view plaintext);

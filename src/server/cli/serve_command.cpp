@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "server/api/application.hpp"
+#include "server/approvals/approval_waiters.hpp"
+#include "server/approvals/expiry_sweeper.hpp"
 #include "server/auth/access_control.hpp"
 #include "server/auth/accounts.hpp"
 #include "server/auth/login_throttle.hpp"
@@ -32,6 +34,7 @@
 #include "server/policy/policy_cache.hpp"
 #include "server/quota/quota_counter.hpp"
 #include "server/service/agent_service.hpp"
+#include "server/service/approval_service.hpp"
 #include "server/service/key_service.hpp"
 #include "server/service/member_service.hpp"
 #include "server/service/project_service.hpp"
@@ -204,10 +207,21 @@ int run_serve(const ServeOptions& options) {
                         commit_notifier.notify(projects_committed);
                       });
   Ingestor ingestor(quota, commits, clock, metrics);
+  ApprovalWaiters approval_waiters(metrics.approval_waiters);
+  // Every committed request, decision and expiry: it wakes the requester's
+  // waits and, being also an event (approval_*), the live feeds.
+  ApprovalService approval_service(*store->approvals, clock,
+                                   [&approval_waiters, &commit_notifier](const Approval& approval) {
+                                     approval_waiters.decided(approval);
+                                     commit_notifier.notify(std::span(&approval.project_rowid, 1));
+                                     // Webhooks: add the dispatcher's notify(approval) here
+                                     // (non-blocking).
+                                   });
+  ExpirySweeper expiry_sweeper(io, approval_service, clock);
   api::CursorCodec cursors(*key);
   api::IngestHandler ingest(projects, ingestor);
   api::PolicyHandler policy(projects, policies);
-  api::CheckHandler check(projects, policies, ingestor);
+  api::CheckHandler check(projects, policies, ingestor, approval_service);
   Sessions sessions(*store->accounts, clock, session_ttl());
   AccessControl access(projects, *store->accounts, sessions);
   PasswordHasher hasher(kPasswordThreads);
@@ -229,11 +243,12 @@ int run_serve(const ServeOptions& options) {
   api::ExportHandler exports(access, *store->events);
   StreamLimiter live_streams(api::LiveHandler::kMaxStreamsPerPrincipal);
   api::LiveHandler live(access, *store->events, commit_notifier, cursors, live_streams);
+  api::ApprovalsHandler approvals(access, projects, approval_service, approval_waiters, cursors);
   api::DashboardFiles dashboard(options.web_dir.empty() ? api::default_web_dir()
                                                         : std::optional(options.web_dir));
   api::Application application(dashboard, metrics);
   application.mount_all({ingest, policy, check, session, users, server_info, project_handler,
-                         members, keys, agents, events, ops, analytics, exports, live});
+                         members, keys, agents, events, ops, analytics, exports, live, approvals});
 
   http::HttpServer server(io, application, http::TransportLimits{});
   auto endpoint = server.listen(options.listen);
@@ -243,6 +258,7 @@ int run_serve(const ServeOptions& options) {
   if (!setup_link)
     return fail(setup_link.error().message);
   server.start();
+  expiry_sweeper.start();
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
@@ -250,6 +266,8 @@ int run_serve(const ServeOptions& options) {
       return;
     spdlog::info("received signal {}, finishing requests in flight", signal);
     policies.release_waiters();
+    approval_waiters.release_waiters();
+    expiry_sweeper.stop();
     drain_then_stop(io, server);
   });
 

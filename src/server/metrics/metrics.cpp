@@ -69,6 +69,9 @@ std::string Metrics::render() const {
   out += "# HELP agentsudo_policy_waiters Long-polls for a policy change held open now.\n";
   out += "# TYPE agentsudo_policy_waiters gauge\n";
   out += "agentsudo_policy_waiters " + std::to_string(policy_waiters.value()) + "\n";
+  out += "# HELP agentsudo_approval_waiters Waits for an approval decision held open now.\n";
+  out += "# TYPE agentsudo_approval_waiters gauge\n";
+  out += "agentsudo_approval_waiters " + std::to_string(approval_waiters.value()) + "\n";
   out += "# HELP agentsudo_commit_batch_size Events per durable commit (group commit).\n";
   out += "# TYPE agentsudo_commit_batch_size histogram\n";
   commit_batch_size.render("agentsudo_commit_batch_size", out);

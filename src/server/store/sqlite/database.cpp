@@ -97,6 +97,13 @@ std::string_view Statement::column_text(int column) const {
                          : std::string_view(text, static_cast<std::size_t>(size));
 }
 
+std::string_view Statement::column_blob(int column) const {
+  const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+  int size = sqlite3_column_bytes(stmt_, column);
+  return bytes == nullptr ? std::string_view()
+                          : std::string_view(bytes, static_cast<std::size_t>(size));
+}
+
 std::optional<std::string> Statement::column_optional_text(int column) const {
   if (column_is_null(column))
     return std::nullopt;

@@ -54,6 +54,7 @@ class Statement {
 
   std::int64_t column_int64(int column) const;
   std::string_view column_text(int column) const;
+  std::string_view column_blob(int column) const;
   std::optional<std::string> column_optional_text(int column) const;
   bool column_is_null(int column) const;
 

@@ -200,6 +200,40 @@ UPDATE scope_agent_buckets AS b SET requests = c.requests, denials = c.denials
 CREATE INDEX scope_agent_buckets_by_agent
   ON scope_agent_buckets(project_id, agent_id, period, bucket);
 )sql",
+    // 5: approval requests: a denied call a person may let run once, or let
+    // the agent's scope through for a while. Only the SHA-256 of the
+    // requester's nonce is kept.
+    R"sql(
+CREATE TABLE approvals (
+  id              INTEGER PRIMARY KEY,
+  uuid            TEXT    NOT NULL UNIQUE,
+  project_id      INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  agent_id        INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+  scope           TEXT    NOT NULL,
+  function_name   TEXT    NOT NULL,  -- '' when the caller named none
+  args_digest     TEXT    NOT NULL,  -- '' when the caller sent none
+  preview         TEXT    NOT NULL,
+  denial_reason   TEXT    NOT NULL,
+  nonce_sha256    BLOB    NOT NULL,
+  status          TEXT    NOT NULL,  -- pending, approved, denied or expired
+  requested_at    INTEGER NOT NULL,
+  expires_at      INTEGER NOT NULL,
+  decided_by      TEXT,
+  decided_at      INTEGER,
+  decision_reason TEXT,
+  grant_until     INTEGER,           -- set for "approve for N minutes"
+  spent_at        INTEGER            -- set once a once-approval's call ran
+);
+-- The sweeper's next expiry, and a project's pending requests by expiry.
+CREATE INDEX approvals_pending_by_expiry ON approvals(expires_at) WHERE status = 'pending';
+CREATE INDEX approvals_pending_by_project ON approvals(project_id, expires_at)
+  WHERE status = 'pending';
+-- A project's requests newest first, by status.
+CREATE INDEX approvals_by_project ON approvals(project_id, status, id);
+-- The live grants of an agent and scope.
+CREATE INDEX approvals_grants ON approvals(project_id, agent_id, scope, grant_until)
+  WHERE grant_until IS NOT NULL;
+)sql",
 };
 
 int schema_version(Database& db) {

@@ -7,6 +7,7 @@
 #include "server/store/account_store.hpp"
 #include "server/store/agent_store.hpp"
 #include "server/store/analytics_store.hpp"
+#include "server/store/approval_store.hpp"
 #include "server/store/event_store.hpp"
 #include "server/store/project_store.hpp"
 
@@ -19,6 +20,7 @@ struct SqliteStore {
   std::unique_ptr<AccountStore> accounts;
   std::unique_ptr<AgentStore> agents;
   std::unique_ptr<AnalyticsStore> analytics;
+  std::unique_ptr<ApprovalStore> approvals;
 };
 
 // Creates the directory if needed, opens the file and migrates its schema.

@@ -1,0 +1,73 @@
+#include "server/approvals/expiry_sweeper.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace agentsudo::server {
+namespace asio = boost::asio;
+
+// Shared with the running coroutine, so it outlives the sweeper if the
+// io_context still holds the coroutine when the sweeper is destroyed.
+struct ExpirySweeper::State {
+  State(asio::io_context& io, ApprovalService& service, const Clock& time)
+      : strand(asio::make_strand(io)), timer(strand), approvals(service), clock(time) {}
+
+  asio::strand<asio::io_context::executor_type> strand;
+  asio::steady_timer timer;  // touched on the strand only
+  ApprovalService& approvals;
+  const Clock& clock;
+  bool stopped = false;  // on the strand only
+};
+
+namespace {
+
+// How long to sleep before the next sweep.
+std::chrono::steady_clock::duration until_next_sweep(ApprovalService& approvals,
+                                                     const Clock& clock) {
+  std::chrono::steady_clock::duration sleep = ExpirySweeper::kMaxSleep;
+  auto next = approvals.next_expiry();
+  if (next && *next) {
+    auto due = std::chrono::microseconds(std::max<UnixMicros>(0, **next - clock.now()));
+    sleep = std::min<std::chrono::steady_clock::duration>(sleep, due);
+  }
+  return sleep;
+}
+
+asio::awaitable<void> sweep(std::shared_ptr<ExpirySweeper::State> state) {
+  while (!state->stopped) {
+    if (auto expired = state->approvals.expire_due(); !expired)
+      spdlog::warn("expiring approval requests failed: {}", expired.error().message);
+    state->timer.expires_after(until_next_sweep(state->approvals, state->clock));
+    co_await state->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+}
+
+}  // namespace
+
+ExpirySweeper::ExpirySweeper(asio::io_context& io, ApprovalService& approvals, const Clock& clock)
+    : state_(std::make_shared<State>(io, approvals, clock)) {}
+
+ExpirySweeper::~ExpirySweeper() {
+  stop();
+}
+
+void ExpirySweeper::start() {
+  asio::co_spawn(state_->strand, sweep(state_), asio::detached);
+}
+
+void ExpirySweeper::stop() {
+  asio::post(state_->strand, [state = state_] {
+    state->stopped = true;
+    state->timer.cancel();
+  });
+}
+
+}  // namespace agentsudo::server

@@ -1,0 +1,55 @@
+#include "server/store/sqlite/approval_journal.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include "core/uuid.hpp"
+
+namespace agentsudo::server::sqlite {
+
+std::string record_approval_event(Database& db, const Approval& approval, std::int64_t agent_rowid,
+                                  std::string_view action, bool allowed,
+                                  boost::json::object metadata, UnixMicros now) {
+  metadata["approval_id"] = approval.id;
+  std::string event_id = make_uuid_v7(now / 1000);
+  auto insert = db.prepare_cached(
+      "INSERT INTO events (uuid, project_id, agent_id, action, scope, allowed, function_name, "
+      "metadata, ts, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  insert->bind(1, event_id);
+  insert->bind(2, approval.project_rowid);
+  insert->bind(3, agent_rowid);
+  insert->bind(4, action);
+  insert->bind(5, approval.scope);
+  insert->bind(6, std::int64_t{allowed ? 1 : 0});
+  if (approval.function_name.empty())
+    insert->bind_null(7);
+  else
+    insert->bind(7, approval.function_name);
+  insert->bind(8, boost::json::serialize(metadata));
+  insert->bind(9, now);
+  insert->bind(10, now);
+  insert->run();
+  return event_id;
+}
+
+boost::json::object requested_metadata(const Approval& approval, std::int64_t policy_version) {
+  boost::json::object metadata{{"reason", approval.denial_reason},
+                               {"expires_at", format_rfc3339(approval.expires_at)},
+                               {"policy_version", policy_version}};
+  if (!approval.args_digest.empty())
+    metadata["args_digest"] = approval.args_digest;
+  return metadata;
+}
+
+boost::json::object decided_metadata(const Approval& approval,
+                                     std::optional<std::int64_t> for_minutes) {
+  boost::json::object metadata{{"decided_by", approval.decided_by}};
+  if (!approval.decision_reason.empty())
+    metadata["reason"] = approval.decision_reason;
+  if (for_minutes)
+    metadata["for_minutes"] = *for_minutes;
+  if (approval.grant_until)
+    metadata["grant_until"] = format_rfc3339(*approval.grant_until);
+  return metadata;
+}
+
+}  // namespace agentsudo::server::sqlite
