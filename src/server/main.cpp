@@ -120,6 +120,11 @@ int main(int argc, char** argv) {
       ->envname("AGENTSUDO_SECURE_COOKIES");
   serve->add_option("--ready-file", serve_options.ready_file,
                     "Once listening, write {url, pid, setup_url?, default_api_key?} here as JSON");
+  serve
+      ->add_option("--public-url", serve_options.public_url,
+                   "How people reach the server, for links in webhook notifications "
+                   "(default: http://<listen address>)")
+      ->envname("AGENTSUDO_PUBLIC_URL");
   serve->callback([&] { exit_code = cli::run_serve(serve_options); });
 
   cli::AdminOptions admin_options;

@@ -20,6 +20,7 @@
 #include "server/api/server_info_handler.hpp"
 #include "server/api/session_handler.hpp"
 #include "server/api/users_handler.hpp"
+#include "server/api/webhooks_handler.hpp"
 
 namespace agentsudo::server::api {
 
@@ -50,6 +51,7 @@ struct ResourceList {
 using Resources = ResourceList<IngestHandler, PolicyHandler, CheckHandler, SessionHandler,
                                UsersHandler, ServerInfoHandler, ProjectsHandler, MembersHandler,
                                KeysHandler, AgentsHandler, EventsHandler, OpsHandler,
-                               AnalyticsHandler, ExportHandler, LiveHandler, ApprovalsHandler>;
+                               AnalyticsHandler, ExportHandler, LiveHandler, ApprovalsHandler,
+                               WebhooksHandler>;
 
 }  // namespace agentsudo::server::api

@@ -31,6 +31,7 @@
 #include "server/live/stream_limiter.hpp"
 #include "server/metrics/metrics.hpp"
 #include "server/model/clock.hpp"
+#include "server/notify/webhook_dispatcher.hpp"
 #include "server/policy/policy_cache.hpp"
 #include "server/quota/quota_counter.hpp"
 #include "server/service/agent_service.hpp"
@@ -38,6 +39,7 @@
 #include "server/service/key_service.hpp"
 #include "server/service/member_service.hpp"
 #include "server/service/project_service.hpp"
+#include "server/service/webhook_service.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
 
 namespace agentsudo::server::cli {
@@ -100,6 +102,15 @@ std::string base_url(const asio::ip::tcp::endpoint& endpoint) {
   if (address.is_v6() && !address.is_unspecified())
     host = "[" + host + "]";
   return "http://" + host + ":" + std::to_string(endpoint.port());
+}
+
+// The links in notifications start here: --public-url without its trailing
+// slashes, else the address the server listens on.
+std::string public_url(const ServeOptions& options, const asio::ip::tcp::endpoint& endpoint) {
+  std::string url = options.public_url.empty() ? base_url(endpoint) : options.public_url;
+  while (!url.empty() && url.back() == '/')
+    url.pop_back();
+  return url;
 }
 
 // While nobody can log in, prints the one-time link that creates the first
@@ -196,6 +207,10 @@ int run_serve(const ServeOptions& options) {
   });
   CommitNotifier commit_notifier;
   PolicyCache policies(*store->agents, metrics.policy_waiters);
+  // Approval notifications: notify() from the approvals' listener queues
+  // and returns; the worker starts once the server listens.
+  WebhookService webhook_service(*store->webhooks, clock);
+  WebhookDispatcher webhook_dispatcher(*store->webhooks, clock);
   // A policy change is also an event (policy_changed), so live feeds hear it.
   AgentService agent_service(*store->agents, *store->analytics, clock,
                              [&policies, &commit_notifier](std::int64_t project) {
@@ -244,11 +259,13 @@ int run_serve(const ServeOptions& options) {
   StreamLimiter live_streams(api::LiveHandler::kMaxStreamsPerPrincipal);
   api::LiveHandler live(access, *store->events, commit_notifier, cursors, live_streams);
   api::ApprovalsHandler approvals(access, projects, approval_service, approval_waiters, cursors);
+  api::WebhooksHandler webhooks(access, webhook_service, webhook_dispatcher);
   api::DashboardFiles dashboard(options.web_dir.empty() ? api::default_web_dir()
                                                         : std::optional(options.web_dir));
   api::Application application(dashboard, metrics);
   application.mount_all({ingest, policy, check, session, users, server_info, project_handler,
-                         members, keys, agents, events, ops, analytics, exports, live, approvals});
+                         members, keys, agents, events, ops, analytics, exports, live, approvals,
+                         webhooks});
 
   http::HttpServer server(io, application, http::TransportLimits{});
   auto endpoint = server.listen(options.listen);
@@ -257,6 +274,7 @@ int run_serve(const ServeOptions& options) {
   auto setup_link = offer_setup(accounts, setup, base_url(*endpoint));
   if (!setup_link)
     return fail(setup_link.error().message);
+  webhook_dispatcher.start(public_url(options, *endpoint));
   server.start();
   expiry_sweeper.start();
 
@@ -296,6 +314,7 @@ int run_serve(const ServeOptions& options) {
   for (auto& worker : workers)
     worker.join();
   commits.stop();
+  webhook_dispatcher.stop();
   spdlog::info("stopped; every acknowledged event is committed");
   return kOk;
 }

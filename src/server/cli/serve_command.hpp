@@ -17,6 +17,9 @@ struct ServeOptions {
   // here (mode 0600, atomically), so that scripts and tests need not parse
   // the console. Empty: none.
   std::filesystem::path ready_file;
+  // How people reach the server (scheme, host, port, path prefix), for the
+  // dashboard links in webhook notifications. Empty: http://<listen address>.
+  std::string public_url;
 };
 
 // Runs the server until SIGINT or SIGTERM, then drains and exits.

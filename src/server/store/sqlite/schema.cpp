@@ -234,6 +234,39 @@ CREATE INDEX approvals_by_project ON approvals(project_id, status, id);
 CREATE INDEX approvals_grants ON approvals(project_id, agent_id, scope, grant_until)
   WHERE grant_until IS NOT NULL;
 )sql",
+    // Approval notifications: a project's webhooks, and webhook_deliveries,
+    // the durable outbox the dispatcher sends from and the log people read.
+    // next_attempt_at is NULL once a delivery is delivered or given up.
+    R"sql(
+CREATE TABLE webhooks (
+  id          INTEGER PRIMARY KEY,
+  uuid        TEXT    NOT NULL UNIQUE,
+  project_id  INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  url         TEXT    NOT NULL,
+  format      TEXT    NOT NULL,  -- json or slack
+  secret      TEXT    NOT NULL,  -- the HMAC key itself: signing needs it back
+  created_at  INTEGER NOT NULL
+);
+CREATE INDEX webhooks_by_project ON webhooks(project_id);
+CREATE TABLE webhook_deliveries (
+  id              INTEGER PRIMARY KEY,
+  uuid            TEXT    NOT NULL UNIQUE,
+  webhook_id      INTEGER NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+  project_id      INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  type            TEXT    NOT NULL,
+  payload         TEXT    NOT NULL,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,
+  last_status     INTEGER,  -- the receiver's HTTP status; NULL when it never answered
+  last_error      TEXT,
+  delivered_at    INTEGER,
+  created_at      INTEGER NOT NULL
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at)
+  WHERE next_attempt_at IS NOT NULL;
+CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries(webhook_id, id);
+CREATE INDEX webhook_deliveries_by_project ON webhook_deliveries(project_id);
+)sql",
 };
 
 int schema_version(Database& db) {

@@ -11,6 +11,7 @@
 #include "server/store/sqlite/sqlite_approval_store.hpp"
 #include "server/store/sqlite/sqlite_event_store.hpp"
 #include "server/store/sqlite/sqlite_project_store.hpp"
+#include "server/store/sqlite/sqlite_webhook_store.hpp"
 
 namespace agentsudo::server::sqlite {
 
@@ -33,6 +34,7 @@ Result<SqliteStore> open_sqlite_store(const std::filesystem::path& data_dir, std
     store.agents = std::make_unique<SqliteAgentStore>(Database::open(file), pool);
     store.analytics = std::make_unique<SqliteAnalyticsStore>(pool);
     store.approvals = std::make_unique<SqliteApprovalStore>(Database::open(file), pool);
+    store.webhooks = std::make_unique<SqliteWebhookStore>(Database::open(file), pool);
     return store;
   } catch (const SqliteError& e) {
     return make_error(ErrorKind::kInternal, "cannot open " + file.string() + ": " + e.what());

@@ -10,6 +10,7 @@
 #include "server/store/approval_store.hpp"
 #include "server/store/event_store.hpp"
 #include "server/store/project_store.hpp"
+#include "server/store/webhook_store.hpp"
 
 namespace agentsudo::server::sqlite {
 
@@ -21,6 +22,7 @@ struct SqliteStore {
   std::unique_ptr<AgentStore> agents;
   std::unique_ptr<AnalyticsStore> analytics;
   std::unique_ptr<ApprovalStore> approvals;
+  std::unique_ptr<WebhookStore> webhooks;
 };
 
 // Creates the directory if needed, opens the file and migrates its schema.
