@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "agentsudo/agent.hpp"
+#include "agentsudo/approval.hpp"
 #include "agentsudo/errors.hpp"
 
 namespace agentsudo {
@@ -36,6 +37,11 @@ enum class OnDenial {
   kRaise,     // Throw PermissionDenied; the call does not run (event permission_denied).
   kLog,       // Audit mode: record the violation and run the call (event audit_violation).
   kCallback,  // Ask GuardOptions::approve (callback_approved or callback_denied).
+  // Ask a person through the server (GuardOptions::approval) and wait for the
+  // decision; runs the call once if approved, else throws PermissionDenied.
+  // Guards over a callable use sudo_approval(), which binds the request to
+  // the call's arguments.
+  kApproval,
 };
 
 struct GuardOptions {
@@ -44,6 +50,8 @@ struct GuardOptions {
   OnDenial on_denial = OnDenial::kRaise;
   // Required when on_denial is kCallback.
   ApprovalCallback approve;
+  // Used when on_denial is kApproval.
+  ApprovalOptions approval;
 };
 
 // The outcome of check().
@@ -60,13 +68,24 @@ struct Decision {
 // Immutable; safe to call from any number of threads.
 class GuardPoint {
  public:
-  // Throws ConfigurationError when on_denial is kCallback without a callback.
+  // Throws ConfigurationError when on_denial is kCallback without a callback,
+  // or kApproval with approval options out of range.
   explicit GuardPoint(std::string scope, GuardOptions options = {});
 
   // Returns if the call may run: granted, logged in audit mode, or approved.
   // Throws PermissionDenied otherwise, and always when no session is running.
-  // Emits exactly one event.
+  // Emits exactly one event, except in approval mode after a denial, where
+  // the server records the request, the decision and the call, and the SDK
+  // records only a permission_denied of its own when it gives up (timeout,
+  // server unreachable). In approval mode this blocks the calling thread
+  // until a decision or ApprovalOptions::timeout; the request carries no
+  // argument digest.
   void enforce() const;
+
+  // The same, for a call whose `arguments` the approval request is bound to
+  // (their digest and preview are computed only on a denial in approval
+  // mode).
+  void enforce(const detail::CallArguments& arguments) const;
 
   const std::string& scope() const noexcept;
 
@@ -74,41 +93,94 @@ class GuardPoint {
   std::shared_ptr<const detail::GuardSite> site_;
 };
 
+namespace detail {
+
+// Marks a Guarded that is not in approval mode: its arguments are never
+// digested, so they need no approval digest.
+struct NotApproval {};
+
+// Throws ConfigurationError when sudo() is asked for approval mode, which
+// needs sudo_approval() to digest the arguments.
+void require_not_approval(const GuardOptions& options, const std::string& scope);
+// Sets approval mode; throws ConfigurationError for another explicit mode.
+GuardOptions approval_mode(GuardOptions options, const std::string& scope);
+
+}  // namespace detail
+
 // A callable that enforces a GuardPoint before every call. Takes the same
 // arguments as the wrapped callable and returns what it returns.
-template <class F>
+// `Approval` is detail::NotApproval, or, for sudo_approval(), the preview
+// (detail::NoPreview without one).
+template <class F, class Approval = detail::NotApproval>
 class Guarded {
  public:
-  Guarded(GuardPoint point, F fn) : point_(std::move(point)), fn_(std::move(fn)) {}
+  Guarded(GuardPoint point, F fn, Approval approval = {})
+      : point_(std::move(point)), fn_(std::move(fn)), approval_(std::move(approval)) {}
 
   template <class... Args>
   requires std::invocable<const F&, Args...>
   decltype(auto) operator()(Args&&... args) const {
-    point_.enforce();
+    enforce(args...);
     return std::invoke(fn_, std::forward<Args>(args)...);
   }
 
   template <class... Args>
   requires(std::invocable<F&, Args...> && !std::invocable<const F&, Args...>) decltype(auto)
   operator()(Args&&... args) {
-    point_.enforce();
+    enforce(args...);
     return std::invoke(fn_, std::forward<Args>(args)...);
   }
 
   const GuardPoint& guard() const noexcept { return point_; }
 
  private:
+  template <class... Args>
+  void enforce(const Args&... args) const {
+    if constexpr (std::is_same_v<Approval, detail::NotApproval>) {
+      point_.enforce();
+    } else {
+      point_.enforce(detail::ArgumentsView<Approval, Args...>(approval_, args...));
+    }
+  }
+
   GuardPoint point_;
   F fn_;
+  [[no_unique_address]] Approval approval_;
 };
 
 // Wraps `fn` so that each call first requires `scope` of the current agent:
 //   auto refund = agentsudo::sudo("write:refunds", issue_refund,
 //                                 {.function_name = "issue_refund"});
+// Throws ConfigurationError for OnDenial::kApproval: use sudo_approval().
 template <class F>
 Guarded<std::decay_t<F>> sudo(std::string scope, F&& fn, GuardOptions options = {}) {
+  detail::require_not_approval(options, scope);
   return Guarded<std::decay_t<F>>(GuardPoint(std::move(scope), std::move(options)),
                                   std::forward<F>(fn));
+}
+
+// As sudo(), in approval mode (OnDenial::kApproval): when the agent lacks
+// `scope`, the calling thread asks the server for a person's approval of this
+// exact call and waits for it (options.approval). The request carries the
+// SHA-256 digest of the call's arguments (approval_digest()), never the
+// arguments; and, when `preview` is given, its result cut to 256 bytes: a
+// short redacted description for the person deciding, e.g.
+//   auto refund = agentsudo::sudo_approval(
+//       "write:refunds", issue_refund, {.function_name = "issue_refund"},
+//       [](const std::string& order, double amount) {
+//         return "refund " + std::to_string(amount) + " on order " + order;
+//       });
+// Every argument type must be digestible (see approval_digest()); the call
+// does not compile otherwise. Throws ConfigurationError if options name
+// another denial mode or approval options are out of range.
+template <class F, class Preview = detail::NoPreview>
+Guarded<std::decay_t<F>, std::decay_t<Preview>> sudo_approval(std::string scope, F&& fn,
+                                                              GuardOptions options = {},
+                                                              Preview&& preview = {}) {
+  GuardOptions approval = detail::approval_mode(std::move(options), scope);
+  return Guarded<std::decay_t<F>, std::decay_t<Preview>>(
+      GuardPoint(std::move(scope), std::move(approval)), std::forward<F>(fn),
+      std::forward<Preview>(preview));
 }
 
 // Checks `scope` against the current agent and reports the decision without
@@ -136,7 +208,8 @@ inline GuardOptions with_function_name(GuardOptions options, const char* functio
 // once per call site; events name the enclosing function (__func__).
 #define AGENTSUDO_REQUIRE(scope) AGENTSUDO_REQUIRE_WITH(scope, ::agentsudo::GuardOptions())
 
-// As AGENTSUDO_REQUIRE, with explicit GuardOptions (audit mode, callback...).
+// As AGENTSUDO_REQUIRE, with explicit GuardOptions (audit mode, callback,
+// approval mode: the request then carries no argument digest).
 #define AGENTSUDO_REQUIRE_WITH(scope, options)                                              \
   static const ::agentsudo::GuardPoint AGENTSUDO_DETAIL_CONCAT(agentsudo_guard_, __LINE__)( \
       scope, ::agentsudo::detail::with_function_name(options, __func__));                   \

@@ -84,6 +84,17 @@ PermissionDenied make_managed_permission_denied(const Agent& agent, std::string_
                           std::string(scope), decision.scopes, reason);
 }
 
+PermissionDenied make_approval_permission_denied(const Agent& agent, std::string_view scope,
+                                                 std::vector<std::string> held, DenialReason reason,
+                                                 std::string approval_id,
+                                                 const std::string& detail) {
+  std::string message = "permission denied (" + std::string(to_string(reason)) + "): agent " +
+                        quoted(agent.name()) + " lacks scope " + quoted(scope) +
+                        " and approval did not let the call run: " + detail;
+  return PermissionDenied(std::move(message), agent.name(), std::string(scope), std::move(held),
+                          reason, std::move(approval_id));
+}
+
 PermissionDenied make_permission_denied(const detail::SessionPtr* session, std::string_view scope,
                                         DenialReason reason) {
   if (session == nullptr) {

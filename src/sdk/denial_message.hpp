@@ -20,4 +20,12 @@ PermissionDenied make_managed_permission_denied(const Agent& agent, std::string_
                                                 const detail::ManagedDecision& decision,
                                                 DenialReason reason);
 
+// The exception for a call approval mode did not let run: it names the
+// agent and the scope, says which failure ended it (`detail`, from the
+// approval flow) and carries the approval id. `held` are the scopes held.
+PermissionDenied make_approval_permission_denied(const Agent& agent, std::string_view scope,
+                                                 std::vector<std::string> held, DenialReason reason,
+                                                 std::string approval_id,
+                                                 const std::string& detail);
+
 }  // namespace agentsudo

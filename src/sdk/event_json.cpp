@@ -19,6 +19,8 @@ const char* to_string(OnDenial on_denial) {
       return "log";
     case OnDenial::kCallback:
       return "callback";
+    case OnDenial::kApproval:
+      return "approval";
   }
   return "raise";
 }
@@ -86,6 +88,8 @@ void append_metadata(std::string& out, const EventRecord& event) {
     metadata.text("detail", event.guardrail->reason, kMaxMetadataStringBytes);
     metadata.text("preview", event.guardrail->text_preview, kMaxMetadataStringBytes);
   }
+  if (event.approval && !event.approval->approval_id.empty())
+    metadata.text("approval_id", event.approval->approval_id, kMaxMetadataStringBytes);
 }
 
 }  // namespace
@@ -133,7 +137,9 @@ bool EventBatchWriter::same_as_cached(const EventRecord& event) const {
 }
 
 void EventBatchWriter::append(std::string& out, const EventRecord& event) {
-  if (!event.guardrail && same_as_cached(event)) {
+  // Guardrail and approval events carry their own detail: never shared.
+  bool shareable = !event.guardrail && !event.approval;
+  if (shareable && same_as_cached(event)) {
     out.append("{\"timestamp\":\"");
     append_rfc3339(out, event.timestamp);
     out.append("\",").append(tail_);
@@ -141,8 +147,7 @@ void EventBatchWriter::append(std::string& out, const EventRecord& event) {
   }
   std::size_t start = out.size();
   append_json(out, event);
-  // Guardrail events carry their own detail: never shared.
-  cached_ = !event.guardrail;
+  cached_ = shareable;
   if (!cached_)
     return;
   // The timestamp comes first and holds no comma.

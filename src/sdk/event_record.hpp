@@ -35,6 +35,13 @@ struct GuardrailDetail {
   std::string text_preview;
 };
 
+// What a denial the SDK decided on its own in approval mode adds (timeout,
+// server unreachable): the request it waited for.
+struct ApprovalDetail {
+  // Empty when no request was created.
+  std::string approval_id;
+};
+
 // What a managed agent's decision adds: the policy it was taken under,
 // copied from the snapshot the check used (so the event never outlives it).
 struct PolicyStamp {
@@ -63,6 +70,8 @@ struct EventRecord {
   // Set for guardrail_violation events only; kept out of line so that the
   // records of permission checks stay small.
   std::unique_ptr<const GuardrailDetail> guardrail;
+  // Set for approval mode's local denials only, out of line for the same reason.
+  std::unique_ptr<const ApprovalDetail> approval;
   // Set for managed agents' decisions only.
   std::optional<PolicyStamp> policy;
 

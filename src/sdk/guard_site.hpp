@@ -13,6 +13,7 @@ struct GuardSite {
   std::string function_name;
   OnDenial on_denial;
   ApprovalCallback approve;
+  ApprovalOptions approval;
 };
 
 }  // namespace agentsudo::detail

@@ -18,6 +18,8 @@ struct HttpResponse {
   std::optional<std::chrono::seconds> retry_after;
   // curl's description of a transport failure; empty when status != 0.
   std::string error;
+  // The answer's body; filled by exchange() only.
+  std::string body;
 };
 
 // A blocking HTTP client over one reused curl handle, so consecutive requests
@@ -41,7 +43,19 @@ class HttpClient {
   HttpResponse post_json(const std::string& url, std::string_view body, const std::string& api_key,
                          std::chrono::milliseconds timeout);
 
+  // Sends one request with the X-API-Key header and keeps the answer's body
+  // (at most 1 MiB): a POST of `json_body` as application/json when given,
+  // else a GET. Gives up connecting after `connect_timeout` and on the whole
+  // request after `timeout`. Never throws for network trouble.
+  HttpResponse exchange(const std::string& url, const std::string* json_body,
+                        const std::string& api_key, std::chrono::milliseconds timeout,
+                        std::chrono::milliseconds connect_timeout);
+
  private:
+  HttpResponse perform(const std::string& url, const std::string_view* json_body,
+                       const std::string& api_key, std::chrono::milliseconds timeout,
+                       std::chrono::milliseconds connect_timeout, std::string* body_out);
+
   CURL* handle_;
   char error_buffer_[CURL_ERROR_SIZE] = {};
 };

@@ -10,7 +10,7 @@
 namespace agentsudo {
 
 // A parsed JSON value: just enough of a document model for the SDK to read
-// the server's policy. Integers that fit in 64 bits stay exact.
+// the server's policy and approval answers. Integers that fit in 64 bits stay exact.
 //
 // A plain value; not synchronized.
 class JsonValue {
@@ -19,12 +19,14 @@ class JsonValue {
   using Member = std::pair<std::string, JsonValue>;
 
   Kind kind() const noexcept { return kind_; }
+  bool is_bool() const noexcept { return kind_ == Kind::kBool; }
   bool is_string() const noexcept { return kind_ == Kind::kString; }
   bool is_integer() const noexcept { return kind_ == Kind::kInteger; }
   bool is_array() const noexcept { return kind_ == Kind::kArray; }
   bool is_object() const noexcept { return kind_ == Kind::kObject; }
 
   // Valid only for the matching kind.
+  bool boolean() const noexcept { return boolean_; }
   const std::string& string() const noexcept { return string_; }
   std::int64_t integer() const noexcept { return integer_; }
   const std::vector<JsonValue>& array() const noexcept { return array_; }

@@ -80,6 +80,13 @@ void shutdown_policy() {
   subscriber.reset();
 }
 
+std::optional<PolicySettings> active_policy_settings() {
+  std::lock_guard lock(policy_state().mutex);
+  if (policy_state().subscriber == nullptr)
+    return std::nullopt;
+  return policy_state().subscriber->settings();
+}
+
 PolicyStatus policy_status() {
   return PolicyRegistry::instance().status();
 }

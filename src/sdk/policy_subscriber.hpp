@@ -46,6 +46,8 @@ class PolicySubscriber {
   // Interrupts a request in flight and joins the thread. Idempotent.
   void stop();
 
+  const PolicySettings& settings() const noexcept { return settings_; }
+
  private:
   void run();
   void load_cache();
@@ -67,5 +69,10 @@ class PolicySubscriber {
   std::mutex join_mutex_;
   std::thread thread_;
 };
+
+// The settings of the subscription configure_policy() started last, or
+// nullopt if none runs. Lets approval requests reuse its key and endpoint.
+// Thread-safe.
+std::optional<PolicySettings> active_policy_settings();
 
 }  // namespace agentsudo

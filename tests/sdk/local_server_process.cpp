@@ -59,7 +59,7 @@ LocalServerProcess::LocalServerProcess(std::string binary)
     api_key_ = json_member(project, "api_key");
     project_id_ = json_member(project, "project_id");
     management_token_ = json_member(run_admin_command("token create --json"), "token");
-    start_serving();
+    start_serving("127.0.0.1:0");
   } catch (...) {
     // No destructor runs for a constructor that throws.
     stop();
@@ -89,10 +89,11 @@ std::string LocalServerProcess::run_admin_command(const std::string& arguments) 
   return output;
 }
 
-void LocalServerProcess::start_serving() {
+void LocalServerProcess::start_serving(const std::string& listen) {
   std::string data_dir = data_dir_.string();
   std::string ready_file = (root_dir_ / "ready.json").string();
   std::string log_file = (root_dir_ / "server.log").string();
+  std::filesystem::remove(ready_file);
   // The server's output goes to a file, read only to explain a failed start,
   // so nothing has to keep draining a pipe for as long as it runs.
   posix_spawn_file_actions_t actions;
@@ -101,7 +102,7 @@ void LocalServerProcess::start_serving() {
                                    O_WRONLY | O_CREAT | O_TRUNC, 0600);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   std::array<const char*, 9> argv{
-      binary_.c_str(),  "serve",        "--listen",         "127.0.0.1:0", "--data-dir",
+      binary_.c_str(),  "serve",        "--listen",         listen.c_str(), "--data-dir",
       data_dir.c_str(), "--ready-file", ready_file.c_str(), nullptr};
   int spawned = ::posix_spawn(&pid_, binary_.c_str(), &actions, nullptr,
                               const_cast<char* const*>(argv.data()), environ);
@@ -134,12 +135,26 @@ void LocalServerProcess::start_serving() {
 }
 
 void LocalServerProcess::stop() {
+  end(SIGTERM);
+}
+
+void LocalServerProcess::kill_hard() {
+  end(SIGKILL);
+}
+
+void LocalServerProcess::end(int signal) {
   if (pid_ <= 0)
     return;
-  ::kill(pid_, SIGTERM);
+  ::kill(pid_, signal);
   int status = 0;
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
+}
+
+void LocalServerProcess::restart() {
+  // endpoint_ is http://127.0.0.1:PORT.
+  constexpr std::string_view kScheme = "http://";
+  start_serving(endpoint_.substr(kScheme.size()));
 }
 
 std::string http_get(const std::string& url, const std::string& bearer_token) {

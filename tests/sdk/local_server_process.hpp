@@ -29,9 +29,17 @@ class LocalServerProcess {
   // Terminates the server (SIGTERM) and waits for it.
   void stop();
 
+  // Kills the server (SIGKILL: no shutdown work at all) and waits for it.
+  void kill_hard();
+
+  // Starts `serve` again on the same data directory and port, after stop()
+  // or kill_hard(). Throws as the constructor does.
+  void restart();
+
  private:
   std::string run_admin_command(const std::string& arguments) const;
-  void start_serving();
+  void start_serving(const std::string& listen);
+  void end(int signal);
 
   std::string binary_;
   // Holds data/, the server's ready file and its log; removed on destruction.
