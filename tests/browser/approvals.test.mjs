@@ -156,13 +156,19 @@ test('a request denied with a reason stops the call, and the audit log names the
   await browser.assertClean();
 });
 
-test('deciding a request someone else already decided says who did', async () => {
-  const check = await fetch(`${server.origin}/v1/check`, {
+// One call of an agent in approval mode, over HTTP as any language would send it.
+async function checkInApprovalMode(agent, preview) {
+  const res = await fetch(`${server.origin}/v1/check`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'X-API-Key': project.apiKey },
-    body: JSON.stringify({ agent_name: 'RefundBot', scope: 'write:refunds', function_name: 'refund', on_denial: 'approval', preview: 'order 7, 20 EUR' }),
+    body: JSON.stringify({ agent_name: agent, scope: 'write:refunds', function_name: 'refund', on_denial: 'approval', preview }),
   });
-  const asked = await check.json();
+  assert.equal(res.status, 200);
+  return res.json();
+}
+
+test('deciding a request someone else already decided says who did', async () => {
+  const asked = await checkInApprovalMode('RefundBot', 'order 7, 20 EUR');
   assert.equal(asked.action, 'approval_requested', JSON.stringify(asked));
 
   await page.goto(`${server.origin}/projects/${project.projectId}/approvals?id=${asked.approval.id}`);
@@ -190,5 +196,34 @@ test('deciding a request someone else already decided says who did', async () =>
   const summary = page.locator(`#approval-selected [data-approval-id="${asked.approval.id}"]`);
   await summary.getByText('Approved', { exact: true }).waitFor();
   await summary.getByText(/by operator$/).waitFor();
+  await browser.assertClean();
+});
+
+test('approving for some minutes lets the agent use the scope until then', async () => {
+  await page.goto(`${server.origin}/projects/${project.projectId}/approvals`);
+  await page.locator('#approvals-history-table').waitFor();
+  await markDocument();
+  const asked = await checkInApprovalMode('BulkBot', 'nightly refunds batch');
+  assert.equal(asked.action, 'approval_requested', JSON.stringify(asked));
+  const shown = page.locator(`article.approval[data-approval-id="${asked.approval.id}"]`);
+  await shown.waitFor({ timeout: HANG_GUARD_MS });
+
+  await shown.getByLabel('Minutes the agent keeps the scope').fill('30');
+  await shown.getByRole('button', { name: 'Approve for 30 min' }).click();
+  await page
+    .locator('#approvals-status .notice-success')
+    .getByText(/^Approved for 30 min: /)
+    .waitFor();
+  await shown.waitFor({ state: 'detached' });
+  const row = page.locator(`#approvals-history-table tr[data-approval-id="${asked.approval.id}"]`);
+  await row.getByText(/^Scope granted until /).waitFor();
+
+  const [item] = (await server.api('GET', approvalsPath('?status=approved'))).json.approvals.filter((a) => a.id === asked.approval.id);
+  const minutes = (Date.parse(item.grant_until) - Date.parse(item.decided_at)) / 60_000;
+  assert.ok(Math.abs(minutes - 30) < 0.1, `granted for ${minutes} min`);
+  const next = await checkInApprovalMode('BulkBot', 'the next refund');
+  assert.equal(next.allowed, true, 'the grant covers the next call without asking');
+  assert.equal(next.approval_id, asked.approval.id);
+  await stillSameDocument();
   await browser.assertClean();
 });
