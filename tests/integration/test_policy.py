@@ -1,13 +1,13 @@
 """Central policy over real HTTP: GET /v1/policy with its ETag, the long-poll
 that wakes on a change, the version history, and the policy_changed events."""
 
-import threading
 import time
 
 import pytest
 
 from support.accounts import Operator, set_up_admin
 from support.events import TS_RE, UUID_RE, assert_error
+from support.long_poll import get_in_background, wait_for_gauge
 from support.timeouts import TIMEOUT
 
 P = "/api/v1/projects"
@@ -141,28 +141,11 @@ def test_long_poll_times_out_with_304(server, project):
 
 def long_poll_in_background(server, key, after, wait=30):
     """A long-poll on its own connection, answered into the returned dict."""
-    result = {}
-    client = server.client()
-
-    def run():
-        started = time.monotonic()
-        result["response"] = client.request("GET", f"/v1/policy?after={after}&wait={wait}",
-                                            headers={"X-API-Key": key})
-        result["elapsed"] = time.monotonic() - started
-        client.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, result
+    return get_in_background(server, f"/v1/policy?after={after}&wait={wait}", key)
 
 
 def wait_for_waiters(server, count):
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        if server.metric_sum("agentsudo_policy_waiters") >= count:
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"{count} long-polls never registered")
+    wait_for_gauge(server, "agentsudo_policy_waiters", count)
 
 
 def test_long_poll_wakes_on_a_change(server, project):

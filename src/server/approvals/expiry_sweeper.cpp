@@ -29,11 +29,10 @@ struct ExpirySweeper::State {
 
 namespace {
 
-// How long to sleep before the next sweep.
-std::chrono::steady_clock::duration until_next_sweep(ApprovalService& approvals,
-                                                     const Clock& clock) {
+// How long to sleep until `next` (the earliest pending expiry), at most kMaxSleep.
+std::chrono::steady_clock::duration sleep_until(const Result<std::optional<UnixMicros>>& next,
+                                                const Clock& clock) {
   std::chrono::steady_clock::duration sleep = ExpirySweeper::kMaxSleep;
-  auto next = approvals.next_expiry();
   if (next && *next) {
     auto due = std::chrono::microseconds(std::max<UnixMicros>(0, **next - clock.now()));
     sleep = std::min<std::chrono::steady_clock::duration>(sleep, due);
@@ -41,11 +40,19 @@ std::chrono::steady_clock::duration until_next_sweep(ApprovalService& approvals,
   return sleep;
 }
 
+// The write transaction only when something is due: an idle server takes no
+// write lock from the sweeper.
+void expire_if_due(ExpirySweeper::State& state, const Result<std::optional<UnixMicros>>& next) {
+  if (!next || !*next || **next > state.clock.now())
+    return;
+  if (auto expired = state.approvals.expire_due(); !expired)
+    spdlog::warn("expiring approval requests failed: {}", expired.error().message);
+}
+
 asio::awaitable<void> sweep(std::shared_ptr<ExpirySweeper::State> state) {
   while (!state->stopped) {
-    if (auto expired = state->approvals.expire_due(); !expired)
-      spdlog::warn("expiring approval requests failed: {}", expired.error().message);
-    state->timer.expires_after(until_next_sweep(state->approvals, state->clock));
+    expire_if_due(*state, state->approvals.next_expiry());
+    state->timer.expires_after(sleep_until(state->approvals.next_expiry(), state->clock));
     co_await state->timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }
 }

@@ -229,8 +229,9 @@ int run_serve(const ServeOptions& options) {
                                    [&approval_waiters, &commit_notifier](const Approval& approval) {
                                      approval_waiters.decided(approval);
                                      commit_notifier.notify(std::span(&approval.project_rowid, 1));
-                                     // Webhooks: add the dispatcher's notify(approval) here
-                                     // (non-blocking).
+                                     // WEBHOOKS: the one place for the dispatcher's
+                                     // notify(approval); it must not block (this runs
+                                     // on the thread that committed).
                                    });
   ExpirySweeper expiry_sweeper(io, approval_service, clock);
   api::CursorCodec cursors(*key);
