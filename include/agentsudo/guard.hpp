@@ -65,7 +65,8 @@ struct Decision {
 // One guarded place in the code: a required scope and a denial policy,
 // prepared once. enforce() checks the calling thread's current agent.
 //
-// Immutable; safe to call from any number of threads.
+// Immutable; safe to call from any number of threads. In approval mode, any
+// number of threads may wait at once, each on its own request and connection.
 class GuardPoint {
  public:
   // Throws ConfigurationError when on_denial is kCallback without a callback,
