@@ -10,7 +10,7 @@ let browser;
 let page;
 let project;
 
-const PAGES = ['overview', 'live', 'agents', 'audit', 'keys', 'usage'];
+const PAGES = ['overview', 'live', 'approvals', 'agents', 'audit', 'keys', 'usage'];
 const VIEWPORTS = { phone: { width: 390, height: 844 }, laptop: { width: 1366, height: 768 } };
 
 before(async () => {

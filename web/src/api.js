@@ -14,7 +14,8 @@ export function setUnauthorizedHandler(handler) {
 
 export class ApiError extends Error {
   constructor(status, body) {
-    super((body && body.error) || `The server answered ${status}.`);
+    // A conflict may carry its sentence in `detail` beside a short `error`.
+    super((body && (body.detail || body.error)) || `The server answered ${status}.`);
     this.status = status;
     this.code = body && body.code;
     this.field = body && body.field;

@@ -31,5 +31,34 @@ export function fmtDuration(seconds) {
   return `${seconds} s`;
 }
 
-// The SDK's decisions, then the server's own record of a policy edit.
-export const ACTIONS = ['permission_check', 'permission_denied', 'audit_violation', 'callback_approved', 'callback_denied', 'policy_changed'];
+// A span of whole seconds as a countdown reads it: 45 s, 4:05 min, 2 h 10 min.
+export function fmtSpan(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')} min`;
+  const hours = Math.floor(s / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  return minutes ? `${hours} h ${minutes} min` : `${hours} h`;
+}
+
+// How long ago, for a clock that ticks each second: 12 s ago, 4 min ago, 2 h 10 min ago.
+export function fmtAge(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s >= 60 && s < 3600) return `${Math.floor(s / 60)} min ago`;
+  return `${fmtSpan(s)} ago`;
+}
+
+// The SDK's decisions, the server's own record of a policy edit, then the
+// steps of an approval request.
+export const ACTIONS = [
+  'permission_check',
+  'permission_denied',
+  'audit_violation',
+  'callback_approved',
+  'callback_denied',
+  'policy_changed',
+  'approval_requested',
+  'approval_granted',
+  'approval_denied',
+  'approval_expired',
+];

@@ -14,6 +14,9 @@ import { renderAudit } from './pages/audit.js';
 import { renderKeys } from './pages/keys.js';
 import { renderUsage } from './pages/usage.js';
 import { renderSettings } from './pages/settings.js';
+import { renderApprovals } from './pages/approvals.js';
+import { renderApprovalLink } from './pages/approvals/approval-link.js';
+import { followPending, pendingBadge } from './pending-approvals.js';
 
 const root = document.getElementById('app');
 let current = null; // the page shown: { dispose? }
@@ -22,6 +25,7 @@ let renderSeq = 0;
 const PROJECT_PAGES = [
   { slug: 'overview', title: 'Overview', render: renderOverview },
   { slug: 'live', title: 'Live activity', render: renderLive },
+  { slug: 'approvals', title: 'Approvals', render: renderApprovals },
   { slug: 'agents', title: 'Agents', render: renderAgents },
   { slug: 'audit', title: 'Audit log', render: renderAudit },
   { slug: 'keys', title: 'API keys', render: renderKeys },
@@ -44,6 +48,7 @@ async function logout() {
     /* the session is gone either way */
   }
   signedOut();
+  followPending(null);
   navigate('/login');
 }
 
@@ -63,11 +68,20 @@ function projectSwitcher(activeId, slug) {
 }
 
 function shell(main, { projectId = null, slug = null } = {}) {
+  // The pending count follows the project whose pages are shown, on every one of them.
+  followPending(projectId);
   const nav = projectId
     ? h(
         'nav',
         { class: 'tabs', 'aria-label': 'Project pages' },
-        PROJECT_PAGES.map((page) => h('a', { href: projectUrl(projectId, page.slug), 'aria-current': page.slug === slug ? 'page' : null }, page.title)),
+        PROJECT_PAGES.map((page) =>
+          h(
+            'a',
+            { href: projectUrl(projectId, page.slug), 'aria-current': page.slug === slug ? 'page' : null },
+            page.title,
+            page.slug === 'approvals' ? pendingBadge() : null,
+          ),
+        ),
       )
     : null;
   const header = h(
@@ -130,6 +144,13 @@ async function route() {
     current = renderProjects(main, { projectUrl });
     return;
   }
+  // Webhook messages link here with only the request's id.
+  if (path === '/approvals') {
+    const main = h('div');
+    replace(root, shell(main, { slug: 'approvals' }));
+    current = renderApprovalLink(main, { projectUrl });
+    return;
+  }
   if (path === '/settings') {
     const main = h('div');
     replace(root, shell(main, { projectId: findProject(lastProject())?.id || null, slug: 'settings' }));
@@ -170,6 +191,7 @@ async function afterSignIn(session) {
 
 setUnauthorizedHandler(() => {
   signedOut();
+  followPending(null);
   if (location.pathname !== '/login' && location.pathname !== '/setup') navigate('/login', { replace: true });
 });
 

@@ -18,6 +18,8 @@ export const SERVER_BIN = process.env.AGENTSUDO_SERVER_BIN || path.join(repo, 'b
 export const WEB_DIR = process.env.AGENTSUDO_WEB_DIR || path.join(repo, 'build', 'web');
 export const CHROMIUM = process.env.AGENTSUDO_CHROMIUM || '/usr/bin/chromium';
 export const ARTIFACTS = process.env.AGENTSUDO_BROWSER_ARTIFACTS || path.join(repo, 'build', 'browser-artifacts');
+// The SDK example that asks a person before issuing a refund.
+export const APPROVAL_EXAMPLE = process.env.AGENTSUDO_APPROVAL_EXAMPLE || path.join(repo, 'build', 'bin', 'example_approval_request');
 
 const STARTUP_MS = 10_000;
 

@@ -1,10 +1,21 @@
 import { h } from '../dom.js';
 import { fmtTime } from '../format.js';
 
+// The steps of an approval request say what they are rather than "Denied":
+// the request itself is recorded as not allowed, yet nothing was refused yet.
+const APPROVAL_BADGES = {
+  approval_requested: ['badge-pending', 'Approval asked'],
+  approval_granted: ['badge-allowed', 'Approved'],
+  approval_denied: ['badge-denied', 'Denied by a person'],
+  approval_expired: ['badge-expired', 'Approval expired'],
+};
+
 // A policy change is recorded as allowed, but it is no decision: it says so
 // rather than showing a green "Allowed".
 function decisionBadge(event) {
   if (event.action === 'policy_changed') return h('span', { class: 'badge badge-policy' }, 'Policy change');
+  const approval = APPROVAL_BADGES[event.action];
+  if (approval) return h('span', { class: `badge ${approval[0]}` }, approval[1]);
   return event.allowed ? h('span', { class: 'badge badge-allowed' }, 'Allowed') : h('span', { class: 'badge badge-denied' }, 'Denied');
 }
 

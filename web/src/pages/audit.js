@@ -6,6 +6,7 @@ import { ACTIONS } from '../format.js';
 import { navigate } from '../router.js';
 import { eventTable, eventRow } from '../components/event-table.js';
 import { policyChangeFromMetadata } from '../components/policy-change.js';
+import { approvalEventSummary } from '../components/approval-event.js';
 
 // The filters live in the URL's query, so a filtered view is a link.
 const FILTERS = ['agent_name', 'scope', 'action', 'allowed', 'function_name', 'since', 'until'];
@@ -38,7 +39,8 @@ function policyChangeCell(metadata) {
   );
 }
 
-export function renderAudit(main, { project }) {
+export function renderAudit(main, { project, projectUrl }) {
+  const approvalHref = (id) => `${projectUrl(project.id, 'approvals')}?id=${encodeURIComponent(id)}`;
   const params = new URLSearchParams(location.search);
   const filters = {};
   for (const name of FILTERS) filters[name] = params.get(name) || '';
@@ -153,7 +155,7 @@ export function renderAudit(main, { project }) {
           h(
             'td',
             { class: 'meta' },
-            event.action === 'policy_changed' ? policyChangeCell(event.metadata) : null,
+            event.action === 'policy_changed' ? policyChangeCell(event.metadata) : approvalEventSummary(event, approvalHref),
             meta ? h('details', null, h('summary', null, 'metadata'), h('pre', null, JSON.stringify(event.metadata, null, 2))) : '',
           ),
         );

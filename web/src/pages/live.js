@@ -1,4 +1,5 @@
 import { get, projectPath, query } from '../api.js';
+import { listenLive } from '../live-feed.js';
 import { h, replace, append } from '../dom.js';
 import { notice } from '../components/notice.js';
 import { eventTable, eventRow } from '../components/event-table.js';
@@ -7,7 +8,7 @@ import { quickStartCurl } from '../components/quick-start.js';
 const MAX_ROWS = 300;
 
 export function renderLive(main, { project, projectUrl }) {
-  let source = null;
+  let stopListening = null;
   let disposed = false;
   let paused = false;
   let held = [];
@@ -80,39 +81,31 @@ export function renderLive(main, { project, projectUrl }) {
 
   function connect() {
     if (disposed) return;
-    source = new EventSource(projectPath(project.id, '/live'));
-    source.addEventListener('open', () => {
-      status.textContent = 'Live';
-      status.className = 'live-status live-on';
-    });
-    source.addEventListener('event', (message) => {
-      let event;
-      try {
-        event = JSON.parse(message.data);
-      } catch {
-        return;
-      }
-      if (paused) {
-        if (!seen.has(event.id)) held.push(event);
-        updateHeld();
-      } else {
-        show(event, true);
-      }
-    });
-    source.addEventListener('error', () => {
-      // EventSource reconnects by itself, sending Last-Event-ID.
-      status.textContent = source.readyState === EventSource.CLOSED ? 'Disconnected' : 'Reconnecting…';
-      status.className = 'live-status live-off';
-      if (source.readyState === EventSource.CLOSED) {
-        append(empty, notice('error', 'The live feed was refused (too many open feeds?). Close other tabs and reload.'));
-      }
+    stopListening = listenLive(project.id, {
+      open() {
+        status.textContent = 'Live';
+        status.className = 'live-status live-on';
+      },
+      event(event) {
+        if (paused) {
+          if (!seen.has(event.id)) held.push(event);
+          updateHeld();
+        } else {
+          show(event, true);
+        }
+      },
+      error(closed) {
+        status.textContent = closed ? 'Disconnected' : 'Reconnecting…';
+        status.className = 'live-status live-off';
+        if (closed) append(empty, notice('error', 'The live feed was refused (too many open feeds?). Close other tabs and reload.'));
+      },
     });
   }
 
   return {
     dispose() {
       disposed = true;
-      if (source) source.close();
+      if (stopListening) stopListening();
     },
   };
 }

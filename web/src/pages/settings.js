@@ -7,6 +7,7 @@ import { tierSelect } from '../components/tier-select.js';
 import { navigate } from '../router.js';
 import { state, loadProjects, findProject, lastProject } from '../state.js';
 import { fmtTime } from '../format.js';
+import { webhookSettings } from './settings/webhooks.js';
 
 function section(title, id, ...children) {
   return h('section', { class: 'card', 'aria-labelledby': id }, h('h2', { id }, title), ...children);
@@ -131,6 +132,7 @@ function projectSettings(project, box) {
       members,
       addMember,
     ),
+    webhookSettings(project),
     section('Danger zone', 'danger-title', h('p', null, 'Deleting a project removes its keys, agents and events.'), deleteStatus, deleteButton),
   );
   loadMembers();
