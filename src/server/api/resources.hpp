@@ -48,10 +48,10 @@ struct ResourceList {
 
 // Every resource the server serves. A new route is one entry in its
 // resource's routes(); a new resource is one entry here.
-using Resources = ResourceList<IngestHandler, PolicyHandler, CheckHandler, SessionHandler,
-                               UsersHandler, ServerInfoHandler, ProjectsHandler, MembersHandler,
-                               KeysHandler, AgentsHandler, EventsHandler, OpsHandler,
-                               AnalyticsHandler, ExportHandler, LiveHandler, ApprovalsHandler,
-                               WebhooksHandler>;
+using Resources =
+    ResourceList<IngestHandler, PolicyHandler, CheckHandler, SessionHandler, UsersHandler,
+                 ServerInfoHandler, ProjectsHandler, MembersHandler, KeysHandler, AgentsHandler,
+                 EventsHandler, OpsHandler, AnalyticsHandler, ExportHandler, LiveHandler,
+                 ApprovalsHandler, WebhooksHandler>;
 
 }  // namespace agentsudo::server::api

@@ -191,6 +191,7 @@ Result<DenialResolution> ApprovalService::request(const DeniedCall& call,
   approval.expires_at = now + options.ttl_seconds * kMicrosPerSecond;
   record.nonce_digest = nonce.digest;
   record.policy_version = call.policy_version;
+  record.max_pending = kMaxPendingPerProject;
   ASSIGN_OR_RETURN(auto created, store_.create(record));
   notify(created.approval);
   DenialResolution resolution;

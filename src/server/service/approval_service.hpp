@@ -80,6 +80,8 @@ class ApprovalService {
   static constexpr std::size_t kMaxPageSize = 200;
   // How long after the decision a once-approval may still be redeemed.
   static constexpr UnixMicros kRedeemWindow = 5 * 60 * kMicrosPerSecond;
+  // Requests one project may have waiting at once.
+  static constexpr std::int64_t kMaxPendingPerProject = 10000;
   // Requests expired per store transaction.
   static constexpr std::size_t kExpiryBatch = 256;
 

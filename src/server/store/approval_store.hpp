@@ -22,6 +22,9 @@ struct ApprovalRequestRecord {
   Approval approval;
   NonceDigest nonce_digest{};
   std::int64_t policy_version = 0;  // the version that denied the call
+  // The most requests the project may have waiting at once; create() is
+  // kRateLimited beyond it, since requests cost no quota.
+  std::int64_t max_pending = 0;
 };
 
 struct RequestedApproval {

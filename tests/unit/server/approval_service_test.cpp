@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/uuid.hpp"
 #include "server/service/project_service.hpp"
 #include "temp_store.hpp"
 
@@ -108,6 +109,30 @@ TEST_F(ApprovalServiceTest, ADecisionIsHeardOnceAndAnotherProjectCannotMakeIt) {
   EXPECT_FALSE(approvals_.approve(project_, approval.id, ann_, "", std::nullopt).ok());
   ASSERT_EQ(heard_.size(), 2u);  // the request and the one decision
   EXPECT_EQ(heard_.back().second, ApprovalStatus::kDenied);
+}
+
+// Requests cost no quota, so the store bounds how many one project may have
+// waiting; an expired one no longer counts.
+TEST_F(ApprovalServiceTest, AProjectHoldsAtMostItsLimitOfWaitingRequests) {
+  auto request = [&](UnixMicros ttl) {
+    ApprovalRequestRecord record;
+    record.approval.id = make_uuid_v7(clock_.now() / 1000);
+    record.approval.project_rowid = project_;
+    record.approval.agent_name = "Refunder";
+    record.approval.scope = "write:refunds";
+    record.approval.requested_at = clock_.now();
+    record.approval.expires_at = clock_.now() + ttl;
+    record.max_pending = 2;
+    return store_->approvals->create(record);
+  };
+  ASSERT_TRUE(request(kMinute).ok());
+  ASSERT_TRUE(request(10 * kMinute).ok());
+  auto refused = request(kMinute);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().kind, ErrorKind::kRateLimited);
+  EXPECT_NE(refused.error().message.find("2 approval requests waiting"), std::string::npos);
+  clock_.advance(2 * kMinute);
+  EXPECT_TRUE(request(kMinute).ok());
 }
 
 }  // namespace

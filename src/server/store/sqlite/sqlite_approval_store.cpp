@@ -160,6 +160,19 @@ void bind_list(Statement& statement, const ApprovalListQuery& query) {
   statement.bind(index, static_cast<std::int64_t>(query.limit));
 }
 
+// Requests still waiting at `now`; counted on the pending index.
+std::int64_t pending_count(Database& db, std::int64_t project_rowid, UnixMicros now) {
+  auto count = db.prepare_cached(
+      "SELECT count(*) FROM approvals WHERE project_id = ? AND status = 'pending' "
+      "AND expires_at > ?");
+  count->bind(1, project_rowid);
+  count->bind(2, now);
+  count->step();
+  std::int64_t pending = count->column_int64(0);
+  count->reset();
+  return pending;
+}
+
 }  // namespace
 
 SqliteApprovalStore::SqliteApprovalStore(std::unique_ptr<Database> writer,
@@ -171,6 +184,13 @@ Result<RequestedApproval> SqliteApprovalStore::create(const ApprovalRequestRecor
     const Approval& approval = request.approval;
     std::lock_guard lock(write_mutex_);
     Transaction tx(*writer_);
+    if (pending_count(*writer_, approval.project_rowid, approval.requested_at) >=
+        request.max_pending) {
+      return make_error(ErrorKind::kRateLimited,
+                        "the project already has " + std::to_string(request.max_pending) +
+                            " approval requests waiting, the most it may hold; decide some or "
+                            "let them expire");
+    }
     std::int64_t agent =
         resolve_agent(*writer_, approval.project_rowid, approval.agent_name, approval.requested_at);
     auto insert = writer_->prepare_cached(
