@@ -334,3 +334,50 @@ def test_changes_need_the_csrf_token(server, receiver):
     assert_error(admin.post(f"{P}/{pid}/webhooks", {"url": receiver.url}), 403, "CSRF_FAILED")
     admin.csrf = csrf
     assert admin.get(f"{P}/{pid}/webhooks").json == {"webhooks": []}
+
+
+def test_each_step_of_an_approval_is_delivered_signed(server, receiver):
+    """The real path: a check asks, a person decides, another request
+    expires; the json webhook gets approval.requested, .granted and .expired,
+    each verified by the documented snippet, and the slack one a text naming
+    the agent and linking to the request in the dashboard."""
+    project_id, api_key = server.create_project("approvals")
+    op = Operator(server)
+    created = create_webhook(op, project_id, receiver.url)
+    receiver.secret = created["secret"]
+    slack = WebhookReceiver()
+    try:
+        create_webhook(op, project_id, slack.url, format="slack")
+
+        def ask(ttl):
+            r = server.request("POST", "/v1/check", headers={"X-API-Key": api_key},
+                               body={"agent_name": "Refunder", "scope": "write:refunds", "function_name": "refund",
+                                     "on_denial": "approval", "approval_ttl_seconds": ttl,
+                                     "preview": "refund 40 EUR on order 1182"})
+            assert r.status == 200 and r.json["action"] == "approval_requested", r
+            return r.json["approval"]["id"]
+
+        granted_id = ask(300)
+        got = receiver.wait_for(1)
+        assert op.post(f"{P}/{project_id}/approvals/{granted_id}/approve", {"reason": "known customer"}).status == 200
+        expired_id = ask(1)
+        got = receiver.wait_for(4, timeout=RETRY_DEADLINE)
+        assert all(g.accepted for g in got), [g.verdict for g in got]
+        by_type = {(g.verdict["type"], g.verdict["approval"]["id"]): g.verdict for g in got}
+        assert set(by_type) == {("approval.requested", granted_id), ("approval.granted", granted_id),
+                                ("approval.requested", expired_id), ("approval.expired", expired_id)}
+        granted = by_type[("approval.granted", granted_id)]
+        assert granted["project_id"] == project_id
+        assert granted["dashboard_url"] == f"{server.ready['url']}/approvals?id={granted_id}"
+        item = granted["approval"]
+        assert item["status"] == "approved" and item["decided_by"] == "operator", item
+        assert item["reason"] == "known customer" and item["preview"] == "refund 40 EUR on order 1182", item
+        assert item["agent_name"] == "Refunder" and item["scope"] == "write:refunds", item
+        assert by_type[("approval.requested", granted_id)]["approval"]["decided_at"] is None
+        assert all(g.headers["agentsudo-event"] == g.verdict["type"] for g in got)
+
+        texts = [json.loads(g.body)["text"] for g in slack.wait_for(4, timeout=RETRY_DEADLINE)]
+        assert any("Refunder" in t and "write:refunds" in t and f"/approvals?id={granted_id}" in t
+                   for t in texts), texts
+    finally:
+        slack.close()
