@@ -157,6 +157,52 @@ def test_resumes_after_last_event_id(mserver, project, how):
         resumed.close()
 
 
+def test_action_keeps_only_the_actions_asked_for(mserver, project):
+    """?action= (repeatable): a stream following only approval steps hears
+    nothing of a busy project's checks, and resumes after what it was sent."""
+    project_id, key = project
+    query = "?action=approval_requested&action=approval_denied"
+    stream = EventStream(mserver, project_id, query=query)
+    try:
+        assert stream.status == 200
+        stream.frame()  # retry
+        assert mserver.ingest(key, action="permission_check").status == 201
+        asked = mserver.request("POST", "/v1/check", headers={"X-API-Key": key},
+                                body={"agent_name": "Asker", "scope": "write:x", "on_denial": "approval"})
+        assert asked.status == 200 and asked.json["action"] == "approval_requested", asked
+        assert mserver.ingest(key, action="approval_granted").status == 201
+        denied = mserver.ingest(key, action="approval_denied")
+        assert denied.status == 201
+        first_id, first = stream.next_event()
+        assert first["action"] == "approval_requested" and first["id"] == asked.json["event_id"], first
+        _, second = stream.next_event()
+        assert second["id"] == denied.json["id"], second
+    finally:
+        stream.close()
+    # Resuming with the same filter replays only matching events after the id.
+    assert mserver.ingest(key, action="permission_denied").status == 201
+    later = mserver.ingest(key, action="approval_requested")
+    resumed = EventStream(mserver, project_id, last_event_id=first_id, query=query)
+    try:
+        assert resumed.next_event()[1]["id"] == denied.json["id"]
+        assert resumed.next_event()[1]["id"] == later.json["id"]
+    finally:
+        resumed.close()
+
+
+@pytest.mark.parametrize("query", ["?action=", "?action=" + "x" * 101,
+                                   "?" + "&".join(f"action=a{i}" for i in range(21))])
+def test_a_bad_action_filter_is_refused(mserver, project, query):
+    project_id, _ = project
+    stream = EventStream(mserver, project_id, query=query)
+    try:
+        assert stream.status == 400
+        body = json.loads(stream.raw_error)
+        assert body["code"] == "INVALID_PARAMETER" and body["field"] == "action", body
+    finally:
+        stream.close()
+
+
 def test_a_foreign_or_forged_last_event_id_is_refused(mserver, project):
     project_id, key = project
     other_id, other_key = mserver.create_project("live-foreign")

@@ -4,7 +4,7 @@ import { get, projectPath, query } from './api.js';
 import { h } from './dom.js';
 import { listenLive } from './live-feed.js';
 
-// The live stream already carries every approval_* event, so the count moves the moment one is written; the poll only covers a dropped or refused stream.
+// A live stream of the approval steps alone moves the count the moment one is written; the poll only covers a dropped or refused stream.
 const POLL_MS = 20_000;
 const PAGE = 200; // the most the server lists at once; beyond it the count reads "200+"
 const SETTLE_MS = 150; // a burst of approval events costs one read
@@ -13,7 +13,7 @@ let followed = null; // { projectId, stopLive, timer, settle, seq, items, more, 
 const listeners = new Set();
 const badges = new Set();
 
-const isApprovalEvent = (event) => typeof event.action === 'string' && event.action.startsWith('approval_');
+const APPROVAL_ACTIONS = ['approval_requested', 'approval_granted', 'approval_denied', 'approval_expired'];
 
 // Requests past their expiry are no longer the person's to decide, even
 // before the server's sweeper has marked them.
@@ -81,7 +81,7 @@ export function followPending(projectId) {
   }
   if (!projectId) return;
   followed = { projectId, seq: 0, items: [], more: false, loaded: false, settle: null };
-  followed.stopLive = listenLive(projectId, { event: (event) => isApprovalEvent(event) && soon() });
+  followed.stopLive = listenLive(projectId, { event: soon }, APPROVAL_ACTIONS);
   followed.timer = setInterval(refreshPending, POLL_MS);
   refreshPending();
 }

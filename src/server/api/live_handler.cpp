@@ -5,6 +5,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/url/parse.hpp>
+#include <unordered_set>
 
 #include "server/api/event_json.hpp"
 #include "server/api/request_credentials.hpp"
@@ -24,24 +25,43 @@ Error invalid_parameter(std::string name, std::string message) {
   return make_error(ErrorKind::kInvalidParameter, std::move(message), std::move(name));
 }
 
-// The id to resume after: the Last-Event-ID header, else ?last_event_id=.
-Result<std::optional<std::string>> resume_id(const http::Request& request) {
+// What a stream asks for: where to resume, and which actions it wants.
+struct LiveQuery {
+  std::optional<std::string> resume_id;
+  std::unordered_set<std::string> actions;  // empty: every action
+};
+
+// The id to resume after is the Last-Event-ID header, else ?last_event_id=;
+// each ?action= adds an action to follow (a page that only counts approval
+// requests need not receive a busy project's every check).
+Result<LiveQuery> live_query(const http::Request& request) {
   auto url = boost::urls::parse_origin_form(request.target());
   if (!url)
     return invalid_parameter("", "the request target is not a valid URL");
-  std::optional<std::string> id;
+  LiveQuery query;
   for (const auto& param : url->params()) {
     if (param.key.empty())
       continue;  // "?" alone, or "&&"
-    if (param.key != "last_event_id")
+    if (param.key == "last_event_id") {
+      query.resume_id = param.value;
+    } else if (param.key == "action") {
+      if (param.value.empty() || param.value.size() > LiveHandler::kMaxActionBytes)
+        return invalid_parameter(
+            "action",
+            "action must be 1 to " + std::to_string(LiveHandler::kMaxActionBytes) + " bytes");
+      query.actions.insert(param.value);
+      if (query.actions.size() > LiveHandler::kMaxActions)
+        return invalid_parameter("action", "at most " + std::to_string(LiveHandler::kMaxActions) +
+                                               " actions may be followed");
+    } else {
       return invalid_parameter(param.key, "unknown query parameter " + param.key);
-    id = param.value;
+    }
   }
   if (auto header = request.find("Last-Event-ID"); header != request.end())
-    id = std::string(header->value());
-  if (id && id->empty())
-    id.reset();
-  return id;
+    query.resume_id = std::string(header->value());
+  if (query.resume_id && query.resume_id->empty())
+    query.resume_id.reset();
+  return query;
 }
 
 struct FeedState {
@@ -52,6 +72,11 @@ struct FeedState {
   std::int64_t project_rowid;
   std::string project_id;
   std::int64_t after_seq;
+  std::unordered_set<std::string> actions;  // empty: every action
+
+  bool follows(const StoredEvent& event) const {
+    return actions.empty() || actions.contains(event.action);
+  }
 };
 
 // Sends every stored event after the position; false when the client is gone.
@@ -66,14 +91,18 @@ asio::awaitable<bool> send_new_events(FeedState& feed, http::BodyStream& body, b
       co_return true;
     std::string frames;
     for (const auto& event : *page) {
+      if (!feed.follows(event))
+        continue;
       frames += "id: " + feed.cursors.encode(event.seq, cursor_scope(feed.project_id)) +
                 "\nevent: event\ndata: ";
       append_event_json(event, feed.project_id, frames);
       frames += "\n\n";
     }
-    if (!co_await body.write(frames))
-      co_return false;
-    sent = true;
+    if (!frames.empty()) {
+      if (!co_await body.write(frames))
+        co_return false;
+      sent = true;
+    }
     feed.after_seq = page->back().seq;
     if (page->size() < LiveHandler::kPageRows)
       co_return true;
@@ -128,10 +157,10 @@ LiveHandler::LiveHandler(AccessControl& access, EventStore& events, CommitNotifi
 
 Result<http::Reply> LiveHandler::live(const http::Request& request, std::string_view project_id) {
   ASSIGN_OR_RETURN(auto access, authorize_project(access_, request, project_id));
-  ASSIGN_OR_RETURN(auto resume, resume_id(request));
+  ASSIGN_OR_RETURN(auto query, live_query(request));
   std::optional<std::int64_t> resume_seq;
-  if (resume) {
-    resume_seq = cursors_.decode(*resume, cursor_scope(access.project.id));
+  if (query.resume_id) {
+    resume_seq = cursors_.decode(*query.resume_id, cursor_scope(access.project.id));
     if (!resume_seq)
       return invalid_parameter("last_event_id",
                                "last_event_id was not issued by this project's feed");
@@ -150,9 +179,9 @@ Result<http::Reply> LiveHandler::live(const http::Request& request, std::string_
   } else {
     ASSIGN_OR_RETURN(after, events_.last_seq(access.project.rowid));
   }
-  auto feed =
-      std::make_shared<FeedState>(FeedState{events_, cursors_, std::move(commits), std::move(slot),
-                                            access.project.rowid, access.project.id, after});
+  auto feed = std::make_shared<FeedState>(
+      FeedState{events_, cursors_, std::move(commits), std::move(slot), access.project.rowid,
+                access.project.id, after, std::move(query.actions)});
   http::Response head{http::beast_http::status::ok, request.version()};
   head.set(http::Field::content_type, "text/event-stream");
   head.set(http::Field::cache_control, "no-store");

@@ -17,7 +17,8 @@ namespace agentsudo::server::api {
 
 // GET /api/v1/projects/{id}/live: the project's new events as Server-Sent
 // Events, each within a second of its commit. Resumes after Last-Event-ID
-// (or ?last_event_id=) by replaying from the store. Thread-safe.
+// (or ?last_event_id=) by replaying from the store; ?action= (repeatable)
+// keeps only those actions. Thread-safe.
 class LiveHandler {
  public:
   // The routes this resource answers; see api/route.hpp.
@@ -28,6 +29,9 @@ class LiveHandler {
   static constexpr std::chrono::seconds kHeartbeat{15};
   // How often an idle stream looks at its project's commit counter.
   static constexpr std::chrono::milliseconds kPollInterval{100};
+  // The actions one stream may follow, and the longest name.
+  static constexpr std::size_t kMaxActions = 20;
+  static constexpr std::size_t kMaxActionBytes = 100;
   // Events read from the store per step of a replay.
   static constexpr std::size_t kPageRows = 500;
 
