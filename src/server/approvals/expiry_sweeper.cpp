@@ -40,19 +40,22 @@ std::chrono::steady_clock::duration sleep_until(const Result<std::optional<UnixM
   return sleep;
 }
 
-// The write transaction only when something is due: an idle server takes no
-// write lock from the sweeper.
-void expire_if_due(ExpirySweeper::State& state, const Result<std::optional<UnixMicros>>& next) {
-  if (!next || !*next || **next > state.clock.now())
-    return;
-  if (auto expired = state.approvals.expire_due(); !expired)
-    spdlog::warn("expiring approval requests failed: {}", expired.error().message);
+bool is_due(const Result<std::optional<UnixMicros>>& next, const Clock& clock) {
+  return next && *next && **next <= clock.now();
 }
 
 asio::awaitable<void> sweep(std::shared_ptr<ExpirySweeper::State> state) {
   while (!state->stopped) {
-    expire_if_due(*state, state->approvals.next_expiry());
-    state->timer.expires_after(sleep_until(state->approvals.next_expiry(), state->clock));
+    auto next = state->approvals.next_expiry();
+    // The write transaction only when something is due, so an idle server
+    // takes no write lock from the sweeper; the next expiry is read again
+    // only when this pass changed it.
+    if (is_due(next, state->clock)) {
+      if (auto expired = state->approvals.expire_due(); !expired)
+        spdlog::warn("expiring approval requests failed: {}", expired.error().message);
+      next = state->approvals.next_expiry();
+    }
+    state->timer.expires_after(sleep_until(next, state->clock));
     co_await state->timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }
 }
