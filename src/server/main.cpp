@@ -125,6 +125,12 @@ int main(int argc, char** argv) {
                    "How people reach the server, for links in webhook notifications "
                    "(default: http://<listen address>)")
       ->envname("AGENTSUDO_PUBLIC_URL");
+  serve
+      ->add_option("--trusted-proxy", serve_options.trusted_proxies,
+                   "Address range (CIDR, repeatable) of a reverse proxy whose X-Forwarded-For "
+                   "names the client")
+      ->envname("AGENTSUDO_TRUSTED_PROXIES")
+      ->delimiter(',');
   serve->callback([&] { exit_code = cli::run_serve(serve_options); });
 
   cli::AdminOptions admin_options;

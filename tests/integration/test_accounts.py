@@ -11,6 +11,7 @@ import pytest
 from support.accounts import PASSWORD, Operator, Person, add_user, session_cookie, set_up_admin, setup_token
 from support.events import assert_error
 from support.server import Server
+from support.tcp_queues import server_has_read
 from support.timeouts import TIMEOUT
 
 
@@ -236,16 +237,17 @@ def test_session_slides_while_used(make_server):
     assert_error(admin.get("/api/v1/projects"), 401, "UNAUTHORIZED")
 
 
-def test_throttle_per_account(server):
+def test_throttle_per_account_and_address(server):
+    """The throttle's own tests are in test_login_throttle.py; here, what a
+    person sees: after 5 failures their next try waits seconds (not a
+    15-minute lockout), and other accounts are not slowed by it."""
     set_up_admin(server)
     bad = {"email": "admin@example.com", "password": "wrong password"}
     for _ in range(5):
         assert_error(server.request("POST", "/api/v1/session", body=bad), 401, "UNAUTHORIZED")
     r = server.request("POST", "/api/v1/session", body={**bad, "password": PASSWORD})
     assert_error(r, 429, "RATE_LIMITED")
-    retry = int(r.header("retry-after"))
-    assert 800 <= retry <= 900, retry
-    # Another account from the same address is not blocked by this one.
+    assert 1 <= int(r.header("retry-after")) <= 2, r
     other = server.request("POST", "/api/v1/session", body={"email": "x@example.com", "password": "wrong password"})
     assert_error(other, 401, "UNAUTHORIZED")
 
@@ -253,7 +255,7 @@ def test_throttle_per_account(server):
 def test_throttle_per_address_and_success_clears_account(server):
     admin = set_up_admin(server)
     add_user(admin, "user@example.com")
-    # Four failures, a success, four more: the account count was cleared.
+    # Four failures, a success, four more: the success cleared the count.
     for round_ in range(2):
         for _ in range(4):
             r = server.request("POST", "/api/v1/session", body={"email": "user@example.com", "password": "wrong password"})
@@ -261,26 +263,13 @@ def test_throttle_per_address_and_success_clears_account(server):
         if round_ == 0:
             ok = server.request("POST", "/api/v1/session", body={"email": "user@example.com", "password": PASSWORD})
             assert ok.status == 200, ok
-    # 8 failures so far from this address; 12 more on distinct emails reach 20.
-    for i in range(12):
+    # 8 failures so far from this address; 22 more on distinct emails reach 30.
+    for i in range(22):
         r = server.request("POST", "/api/v1/session", body={"email": f"n{i}@example.com", "password": "wrong password"})
         assert_error(r, 401, "UNAUTHORIZED")
     r = server.request("POST", "/api/v1/session", body={"email": "admin@example.com", "password": PASSWORD})
     assert_error(r, 429, "RATE_LIMITED")
     assert int(r.header("retry-after")) > 0
-
-
-def _server_has_read(server, client_sock):
-    """Whether the server's end of client_sock has consumed every byte sent to
-    it (its receive queue in /proc/net/tcp is empty)."""
-    local = f"{server.port:04X}"
-    remote = f"{client_sock.getsockname()[1]:04X}"
-    with open("/proc/net/tcp") as f:
-        for line in f.readlines()[1:]:
-            fields = line.split()
-            if fields[1].endswith(":" + local) and fields[2].endswith(":" + remote):
-                return int(fields[4].split(":")[1], 16) == 0
-    return False
 
 
 def _answered(sock):
@@ -310,7 +299,7 @@ def test_login_does_not_stall_other_requests(make_server):
         with socket.create_connection(("127.0.0.1", s.port), timeout=TIMEOUT) as a:
             a.sendall(login)
             deadline = time.monotonic() + TIMEOUT
-            while not _server_has_read(s, a):
+            while not server_has_read(s, a):
                 assert time.monotonic() < deadline, "the server never read the login request"
                 time.sleep(0.001)  # a polling interval, not a wait for time to pass
             health = s.client()

@@ -46,8 +46,12 @@ std::vector<ResourceRoute<SessionHandler>> SessionHandler::routes() {
 }
 
 SessionHandler::SessionHandler(Accounts& accounts, AccessControl& access, Sessions& sessions,
-                               CookiePolicy cookies)
-    : accounts_(accounts), access_(access), sessions_(sessions), cookies_(cookies) {}
+                               CookiePolicy cookies, Counter& throttled)
+    : accounts_(accounts),
+      access_(access),
+      sessions_(sessions),
+      cookies_(cookies),
+      throttled_(throttled) {}
 
 Result<http::Response> SessionHandler::setup_status(const http::Request& request) {
   ASSIGN_OR_RETURN(bool needed, accounts_.setup_needed());
@@ -66,11 +70,15 @@ asio::awaitable<Result<http::Response>> SessionHandler::log_in(
     const http::Request& request, const http::RequestContext& context) {
   CO_ASSIGN_OR_RETURN(auto body, read_credentials(request, false));
   // Named, not a temporary in the co_await: see accounts.cpp on GCC 12.
-  std::string address = context.peer.to_string();
-  CO_ASSIGN_OR_RETURN(auto login,
-                      co_await accounts_.log_in(std::move(body.email), std::move(body.password),
-                                                std::move(address)));
-  co_return logged_in(200, login, request.version());
+  std::string source = login_source(context.client);
+  Result<Login> login = co_await accounts_.log_in(std::move(body.email), std::move(body.password),
+                                                  std::move(source));
+  if (!login) {
+    if (login.error().kind == ErrorKind::kRateLimited)
+      throttled_.add();
+    co_return login.take_error();
+  }
+  co_return logged_in(200, *login, request.version());
 }
 
 Result<http::Response> SessionHandler::current(const http::Request& request) {

@@ -9,6 +9,7 @@
 #include "server/auth/accounts.hpp"
 #include "server/http/message.hpp"
 #include "server/http/request_context.hpp"
+#include "server/metrics/metrics.hpp"
 
 namespace agentsudo::server::api {
 
@@ -19,8 +20,9 @@ class SessionHandler {
   // The routes this resource answers; see api/route.hpp.
   static std::vector<ResourceRoute<SessionHandler>> routes();
 
+  // `throttled` counts the logins refused by the LoginThrottle.
   SessionHandler(Accounts& accounts, AccessControl& access, Sessions& sessions,
-                 CookiePolicy cookies);
+                 CookiePolicy cookies, Counter& throttled);
 
   Result<http::Response> setup_status(const http::Request& request);
   boost::asio::awaitable<Result<http::Response>> set_up(const http::Request& request);
@@ -37,6 +39,7 @@ class SessionHandler {
   AccessControl& access_;
   Sessions& sessions_;
   CookiePolicy cookies_;
+  Counter& throttled_;
 };
 
 }  // namespace agentsudo::server::api

@@ -12,13 +12,6 @@ Error wrong_credentials() {
   return make_error(ErrorKind::kUnauthorized, "wrong email or password");
 }
 
-Error throttled(std::int64_t seconds) {
-  Error error = make_error(ErrorKind::kRateLimited, "too many failed logins; try again in " +
-                                                        std::to_string(seconds) + " seconds");
-  error.retry_after_seconds = seconds;
-  return error;
-}
-
 }  // namespace
 
 Result<std::string> validate_new_account(std::string_view email, std::string_view password) {
@@ -70,18 +63,21 @@ asio::awaitable<Result<Login>> Accounts::set_up(std::string token, std::string e
 // plain functions): GCC 12 miscompiles some richer coroutine bodies.
 
 Accounts::LoginAttempt Accounts::begin_login(const std::string& email, const std::string& password,
-                                             const std::string& client_address) {
+                                             const std::string& source) {
   LoginAttempt attempt;
   // A malformed email is just a wrong pair: the answer must not differ.
   auto normalized = normalize_email(email);
-  attempt.account = normalized ? *normalized : email.substr(0, kMaxEmailBytes);
-  if (auto wait = throttle_.retry_after(attempt.account, client_address)) {
-    attempt.refusal = throttled(*wait);
+  std::string account = normalized ? *normalized : email.substr(0, kMaxEmailBytes);
+  // Counted before the slow hash, so that concurrent guesses cannot outrun it.
+  auto admitted = throttle_.admit(account, source);
+  if (!admitted) {
+    attempt.refusal = admitted.take_error();
     return attempt;
   }
+  attempt.admitted = std::move(*admitted);
   if (!normalized || password.size() > kMaxPasswordBytes)
     return attempt;
-  auto found = store_.find_user_by_email(attempt.account);
+  auto found = store_.find_user_by_email(account);
   if (found) {
     attempt.user = std::move(*found);
   } else if (found.error().kind != ErrorKind::kNotFound) {
@@ -90,20 +86,18 @@ Accounts::LoginAttempt Accounts::begin_login(const std::string& email, const std
   return attempt;
 }
 
-Result<Login> Accounts::finish_login(LoginAttempt& attempt, bool verified,
-                                     const std::string& client_address) {
-  if (!verified || !attempt.user) {
-    throttle_.record_failure(attempt.account, client_address);
+Result<Login> Accounts::finish_login(LoginAttempt& attempt, bool verified) {
+  // A failure was counted when the attempt was admitted.
+  if (!verified || !attempt.user)
     return wrong_credentials();
-  }
-  throttle_.record_success(attempt.account);
+  throttle_.succeeded(*attempt.admitted);
   ASSIGN_OR_RETURN(auto session, sessions_.start(attempt.user->user));
   return Login{std::move(attempt.user->user), std::move(session)};
 }
 
 asio::awaitable<Result<Login>> Accounts::log_in(std::string email, std::string password,
-                                                std::string client_address) {
-  LoginAttempt attempt = begin_login(email, password, client_address);
+                                                std::string source) {
+  LoginAttempt attempt = begin_login(email, password, source);
   if (attempt.refusal) {
     Result<Login> refused = std::move(*attempt.refusal);
     co_return refused;
@@ -116,7 +110,7 @@ asio::awaitable<Result<Login>> Accounts::log_in(std::string email, std::string p
     bool ignored = co_await hasher_.verify_nothing(std::move(password));
     (void)ignored;
   }
-  Result<Login> outcome = finish_login(attempt, verified, client_address);
+  Result<Login> outcome = finish_login(attempt, verified);
   co_return outcome;
 }
 

@@ -39,25 +39,25 @@ class Accounts {
                                                std::string password);
   // kUnauthorized for a wrong pair (the same for an unknown email, after the
   // same work), kRateLimited with retry_after_seconds while throttled.
+  // `source`: the client as LoginThrottle keys it (login_source).
   boost::asio::awaitable<Result<Login>> log_in(std::string email, std::string password,
-                                               std::string client_address);
+                                               std::string source);
   // kConflict when the email is taken.
   boost::asio::awaitable<Result<User>> create_user(std::string email, std::string password,
                                                    bool is_admin);
 
  private:
-  // A login before its password is checked: the throttle's key, the user if
-  // there is one, or a refusal decided already.
+  // A login before its password is checked: its place in the throttle, the
+  // user if there is one, or a refusal decided already.
   struct LoginAttempt {
-    std::string account;
+    std::optional<LoginThrottle::Attempt> admitted;
     std::optional<UserWithPassword> user;
     std::optional<Error> refusal;
   };
 
   LoginAttempt begin_login(const std::string& email, const std::string& password,
-                           const std::string& client_address);
-  Result<Login> finish_login(LoginAttempt& attempt, bool verified,
-                             const std::string& client_address);
+                           const std::string& source);
+  Result<Login> finish_login(LoginAttempt& attempt, bool verified);
   Result<Login> start_session(Result<User> user);
   Result<User> store_new_user(Result<std::string> email, Result<std::string> hash, bool is_admin,
                               bool only_if_first);

@@ -1,55 +1,78 @@
 #pragma once
 
+#include <boost/asio/ip/address.hpp>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include "server/model/clock.hpp"
+#include "server/model/error.hpp"
 
 namespace agentsudo::server {
 
-// Slows down password guessing: after `per_account` failed logins for one
-// email, or `per_address` from one client address, within `window`, further
-// attempts are refused until the oldest counted failure leaves the window.
-// Kept in memory: a restart forgets, which costs an attacker a restart.
-// Thread-safe.
+// Slows password guessing without letting a guesser lock out the owner.
+// An attempt reserves its place before its password is hashed and counts as
+// a failure until it succeeds, so guesses sent at once cannot outrun the
+// count. Two keys each allow some attempts, then make every further one wait
+// base, 2·base, 4·base ... (capped) after the one before:
+// - the pair (account, source): a success from the pair clears it, and
+//   another source (the owner elsewhere) is never slowed by it;
+// - the source alone, across accounts (password spraying), with a higher
+//   allowance: a success gives back its own attempt only.
+// A key idle for `forget_after` beyond its wait is forgotten; at most
+// `max_keys` are kept (the least delayed go first). In memory: a restart
+// forgets. Thread-safe.
 class LoginThrottle {
  public:
   struct Limits {
-    std::size_t per_account = 5;
-    std::size_t per_address = 20;
-    std::chrono::seconds window{15 * 60};
+    std::size_t free_per_pair = 5;
+    std::size_t free_per_source = 30;
+    std::chrono::milliseconds base_delay{1000};
+    std::chrono::milliseconds max_delay{15 * 60 * 1000};
+    std::chrono::seconds forget_after{60 * 60};
+    std::size_t max_keys = 100'000;
+  };
+
+  // An admitted attempt; give it to `succeeded` when its password was right.
+  struct Attempt {
+    std::string pair;
+    std::string source;
   };
 
   explicit LoginThrottle(const Clock& clock) : LoginThrottle(clock, Limits{}) {}
   LoginThrottle(const Clock& clock, Limits limits);
 
-  // Whole seconds until the pair may try again; nullopt when it may now.
-  std::optional<std::int64_t> retry_after(std::string_view email, std::string_view address);
-  void record_failure(std::string_view email, std::string_view address);
-  // A success clears the account's count (not the address's).
-  void record_success(std::string_view email);
+  // Counts an attempt of `account` from `source` as failed until it
+  // succeeds; kRateLimited with retry_after_seconds (whole, at least 1) when
+  // the pair or the source must wait first, which counts nothing.
+  Result<Attempt> admit(std::string_view account, std::string_view source);
+  void succeeded(const Attempt& attempt);
+
+  std::size_t tracked_keys();
 
  private:
-  // The most recent failures of one key, oldest first, at most the limit.
-  using Failures = std::deque<UnixMicros>;
+  struct Entry {
+    std::size_t attempts = 0;
+    UnixMicros next_at = 0;  // no attempt before this
+  };
 
-  // Seconds until `failures` drops below `limit`; caller holds mutex_.
-  std::optional<std::int64_t> wait_for(const std::string& key, std::size_t limit, UnixMicros now);
-  // Caller holds mutex_.
-  void record(const std::string& key, std::size_t limit, UnixMicros now);
-  // Drops keys whose failures all left the window; caller holds mutex_.
-  void sweep(UnixMicros now);
+  // Caller holds mutex_ for these.
+  UnixMicros wait_of(const std::string& key, UnixMicros now) const;
+  void reserve(const std::string& key, std::size_t free_attempts, UnixMicros now);
+  bool forgotten(const Entry& entry, UnixMicros now) const;
+  void make_room(UnixMicros now);
 
   const Clock& clock_;
-  Limits limits_;
+  const Limits limits_;
   std::mutex mutex_;
-  std::unordered_map<std::string, Failures> failures_;  // guarded by mutex_
+  std::unordered_map<std::string, Entry> entries_;  // guarded by mutex_
 };
+
+// The source key of a client address: the address itself for IPv4, its /64
+// for IPv6 (one host commonly holds a whole /64).
+std::string login_source(const boost::asio::ip::address& client);
 
 }  // namespace agentsudo::server

@@ -184,6 +184,9 @@ void drain_then_stop(asio::io_context& io, http::HttpServer& server) {
 int run_serve(const ServeOptions& options) {
   if (sodium_init() < 0)
     return fail("libsodium failed to start");
+  auto proxies = http::TrustedProxies::parse(options.trusted_proxies);
+  if (!proxies)
+    return fail(proxies.error().message);
   unsigned threads = options.io_threads != 0 ? options.io_threads
                                              : std::max(1u, std::thread::hardware_concurrency());
 
@@ -252,7 +255,7 @@ int run_serve(const ServeOptions& options) {
 
   api::EventsHandler events(access, *store->events, cursors);
   api::OpsHandler ops(projects, metrics);
-  api::SessionHandler session(accounts, access, sessions, cookies);
+  api::SessionHandler session(accounts, access, sessions, cookies, metrics.login_throttled);
   api::UsersHandler users(access, accounts, *store->accounts);
   api::ServerInfoHandler server_info(access, cookies);
   api::ProjectsHandler project_handler(access, project_service);
@@ -272,7 +275,7 @@ int run_serve(const ServeOptions& options) {
                          members, keys, agents, events, ops, analytics, exports, live, approvals,
                          webhooks});
 
-  http::HttpServer server(io, application, http::TransportLimits{});
+  http::HttpServer server(io, application, http::TransportLimits{}, std::move(*proxies));
   auto endpoint = server.listen(options.listen);
   if (!endpoint)
     return fail(endpoint.error().message);

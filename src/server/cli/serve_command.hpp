@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace agentsudo::server::cli {
 
@@ -20,6 +21,9 @@ struct ServeOptions {
   // How people reach the server (scheme, host, port, path prefix), for the
   // dashboard links in webhook notifications. Empty: http://<listen address>.
   std::string public_url;
+  // Address ranges (CIDR) of the reverse proxies whose X-Forwarded-For names
+  // the client. Empty: the TCP peer is the client.
+  std::vector<std::string> trusted_proxies;
 };
 
 // Runs the server until SIGINT or SIGTERM, then drains and exits.

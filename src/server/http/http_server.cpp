@@ -99,8 +99,9 @@ Result<tcp::endpoint> parse_endpoint(const std::string& host_port) {
 
 }  // namespace
 
-HttpServer::HttpServer(asio::io_context& io, RequestHandler& handler, TransportLimits limits)
-    : io_(io), handler_(handler), limits_(limits), acceptor_(io) {}
+HttpServer::HttpServer(asio::io_context& io, RequestHandler& handler, TransportLimits limits,
+                       TrustedProxies proxies)
+    : io_(io), handler_(handler), limits_(limits), proxies_(std::move(proxies)), acceptor_(io) {}
 
 Result<tcp::endpoint> HttpServer::listen(const std::string& host_port) {
   auto endpoint = parse_endpoint(host_port);
@@ -149,7 +150,8 @@ asio::awaitable<void> HttpServer::accept_loop() {
 asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
   CountedScope connection(connections_);
   boost::system::error_code ignored;
-  RequestContext context{socket.remote_endpoint(ignored).address()};
+  auto peer = socket.remote_endpoint(ignored).address();
+  RequestContext context{peer, peer};
   beast::tcp_stream stream(std::move(socket));
   stream.socket().set_option(tcp::no_delay(true), ignored);
   beast::flat_buffer buffer;
@@ -211,6 +213,7 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
     }
 
     bool keep_alive = parser.get().keep_alive() && !draining_;
+    context.client = proxies_.client_of(context.peer, parser.get());
     Reply reply = co_await handler_.handle(parser.release(), context);
     if (reply.stream) {
       if (!co_await write_streamed(stream, reply, keep_alive) || !keep_alive || draining_)

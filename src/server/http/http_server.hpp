@@ -9,6 +9,7 @@
 
 #include "server/http/limits.hpp"
 #include "server/http/request_handler.hpp"
+#include "server/http/trusted_proxies.hpp"
 #include "server/model/error.hpp"
 
 namespace agentsudo::server::http {
@@ -20,7 +21,9 @@ namespace agentsudo::server::http {
 // thread-safe.
 class HttpServer {
  public:
-  HttpServer(boost::asio::io_context& io, RequestHandler& handler, TransportLimits limits);
+  // `proxies`: whose X-Forwarded-For names a request's client.
+  HttpServer(boost::asio::io_context& io, RequestHandler& handler, TransportLimits limits,
+             TrustedProxies proxies = {});
 
   // Binds "HOST:PORT" (port 0 picks a free one). Returns the bound endpoint.
   Result<boost::asio::ip::tcp::endpoint> listen(const std::string& host_port);
@@ -43,6 +46,7 @@ class HttpServer {
   boost::asio::io_context& io_;
   RequestHandler& handler_;
   TransportLimits limits_;
+  const TrustedProxies proxies_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::atomic<bool> draining_{false};
   std::atomic<std::size_t> connections_{0};

@@ -56,6 +56,7 @@ class Metrics {
 
   Counter events_stored;
   Counter quota_rejections;
+  Counter login_throttled;  // logins refused with 429 before their password was checked
   Gauge policy_waiters;    // long-polls on GET /v1/policy held open now
   Gauge approval_waiters;  // waits on GET /v1/approvals/{id} held open now
   Histogram commit_batch_size;

@@ -19,7 +19,8 @@ class SessionHandlerTest : public HandlerTest {
   LoginThrottle throttle_{clock_};
   SetupToken setup_;
   Accounts accounts_{*store_->accounts, hasher_, throttle_, sessions_, setup_};
-  SessionHandler handler_{accounts_, access_, sessions_, CookiePolicy{}};
+  Counter throttled_logins_;
+  SessionHandler handler_{accounts_, access_, sessions_, CookiePolicy{}, throttled_logins_};
 };
 
 TEST_F(SessionHandlerTest, CurrentNeedsCredentials) {
