@@ -88,8 +88,10 @@ Accounts::LoginAttempt Accounts::begin_login(const std::string& email, const std
 
 Result<Login> Accounts::finish_login(LoginAttempt& attempt, bool verified) {
   // A failure was counted when the attempt was admitted.
-  if (!verified || !attempt.user)
+  if (!verified || !attempt.user) {
+    throttle_.failed(*attempt.admitted);
     return wrong_credentials();
+  }
   throttle_.succeeded(*attempt.admitted);
   ASSIGN_OR_RETURN(auto session, sessions_.start(attempt.user->user));
   return Login{std::move(attempt.user->user), std::move(session)};

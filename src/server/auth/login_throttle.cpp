@@ -42,8 +42,8 @@ Result<LoginThrottle::Attempt> LoginThrottle::admit(std::string_view account,
   UnixMicros wait = std::max(wait_of(attempt.pair, now), wait_of(attempt.source, now));
   if (wait > 0)
     return throttled(wait);
-  reserve(attempt.pair, limits_.free_per_pair, now);
-  reserve(attempt.source, limits_.free_per_source, now);
+  attempt.pair_delay = reserve(attempt.pair, limits_.free_per_pair, now);
+  attempt.source_delay = reserve(attempt.source, limits_.free_per_source, now);
   return attempt;
 }
 
@@ -62,6 +62,19 @@ void LoginThrottle::succeeded(const Attempt& attempt) {
     entry.next_at = std::min(entry.next_at, clock_.now());
 }
 
+void LoginThrottle::failed(const Attempt& attempt) {
+  std::lock_guard lock(mutex_);
+  UnixMicros now = clock_.now();
+  wait_after(attempt.pair, attempt.pair_delay, now);
+  wait_after(attempt.source, attempt.source_delay, now);
+}
+
+void LoginThrottle::wait_after(const std::string& key, UnixMicros delay, UnixMicros now) {
+  auto found = entries_.find(key);
+  if (delay > 0 && found != entries_.end())
+    found->second.next_at = std::max(found->second.next_at, now + delay);
+}
+
 std::size_t LoginThrottle::tracked_keys() {
   std::lock_guard lock(mutex_);
   return entries_.size();
@@ -74,7 +87,8 @@ UnixMicros LoginThrottle::wait_of(const std::string& key, UnixMicros now) const 
   return found->second.next_at - now;
 }
 
-void LoginThrottle::reserve(const std::string& key, std::size_t free_attempts, UnixMicros now) {
+UnixMicros LoginThrottle::reserve(const std::string& key, std::size_t free_attempts,
+                                  UnixMicros now) {
   auto found = entries_.find(key);
   if (found == entries_.end()) {
     make_room(now);
@@ -86,13 +100,15 @@ void LoginThrottle::reserve(const std::string& key, std::size_t free_attempts, U
   ++entry.attempts;
   if (entry.attempts < free_attempts) {
     entry.next_at = now;
-    return;
+    return 0;
   }
   UnixMicros cap = limits_.max_delay.count() * kMicrosPerMilli;
   UnixMicros delay = limits_.base_delay.count() * kMicrosPerMilli;
   for (std::size_t doubled = free_attempts; doubled < entry.attempts && delay < cap; ++doubled)
     delay *= 2;
-  entry.next_at = now + std::min(delay, cap);
+  delay = std::min(delay, cap);
+  entry.next_at = now + delay;
+  return delay;
 }
 
 bool LoginThrottle::forgotten(const Entry& entry, UnixMicros now) const {

@@ -17,7 +17,8 @@ namespace agentsudo::server {
 // An attempt reserves its place before its password is hashed and counts as
 // a failure until it succeeds, so guesses sent at once cannot outrun the
 // count. Two keys each allow some attempts, then make every further one wait
-// base, 2·base, 4·base ... (capped) after the one before:
+// base, 2·base, 4·base ... (capped) after the one before (after it arrived,
+// and again after it failed, so a slow check does not eat the wait):
 // - the pair (account, source): a success from the pair clears it, and
 //   another source (the owner elsewhere) is never slowed by it;
 // - the source alone, across accounts (password spraying), with a higher
@@ -36,10 +37,12 @@ class LoginThrottle {
     std::size_t max_keys = 100'000;
   };
 
-  // An admitted attempt; give it to `succeeded` when its password was right.
+  // An admitted attempt; give it to `succeeded` or `failed` once checked.
   struct Attempt {
     std::string pair;
     std::string source;
+    UnixMicros pair_delay = 0;  // the wait it imposed on the next attempt
+    UnixMicros source_delay = 0;
   };
 
   explicit LoginThrottle(const Clock& clock) : LoginThrottle(clock, Limits{}) {}
@@ -50,6 +53,8 @@ class LoginThrottle {
   // the pair or the source must wait first, which counts nothing.
   Result<Attempt> admit(std::string_view account, std::string_view source);
   void succeeded(const Attempt& attempt);
+  // Restarts the attempt's wait from now. It counted as failed already.
+  void failed(const Attempt& attempt);
 
   std::size_t tracked_keys();
 
@@ -61,7 +66,9 @@ class LoginThrottle {
 
   // Caller holds mutex_ for these.
   UnixMicros wait_of(const std::string& key, UnixMicros now) const;
-  void reserve(const std::string& key, std::size_t free_attempts, UnixMicros now);
+  // The wait the reserved attempt imposes on the next one.
+  UnixMicros reserve(const std::string& key, std::size_t free_attempts, UnixMicros now);
+  void wait_after(const std::string& key, UnixMicros delay, UnixMicros now);
   bool forgotten(const Entry& entry, UnixMicros now) const;
   void make_room(UnixMicros now);
 

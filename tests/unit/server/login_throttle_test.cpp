@@ -63,6 +63,23 @@ TEST_F(LoginThrottleTest, ARefusalCountsNothing) {
   EXPECT_EQ(attempt(kAda, kAttacker), 2);
 }
 
+TEST_F(LoginThrottleTest, TheWaitStartsAgainWhenACheckFails) {
+  for (int i = 0; i < 4; ++i)
+    attempt(kAda, kAttacker);
+  auto fifth = throttle_.admit(kAda, kAttacker);
+  ASSERT_TRUE(fifth.ok());
+  clock_.advance(3 * kSecond);  // a check slower than the wait it imposed
+  throttle_.failed(*fifth);
+  EXPECT_EQ(attempt(kAda, kAttacker), 1) << "the wait runs again from the failure";
+}
+
+TEST_F(LoginThrottleTest, AFailureWithinTheAllowanceImposesNoWait) {
+  auto first = throttle_.admit(kAda, kAttacker);
+  ASSERT_TRUE(first.ok());
+  throttle_.failed(*first);
+  EXPECT_EQ(attempt(kAda, kAttacker), 0);
+}
+
 TEST_F(LoginThrottleTest, TheOwnerElsewhereIsNeverSlowedByTheAttacker) {
   for (int i = 0; i < 5; ++i)
     attempt(kAda, kAttacker);
