@@ -71,8 +71,8 @@ asio::awaitable<Result<http::Response>> SessionHandler::log_in(
   CO_ASSIGN_OR_RETURN(auto body, read_credentials(request, false));
   // Named, not a temporary in the co_await: see accounts.cpp on GCC 12.
   std::string source = login_source(context.client);
-  Result<Login> login = co_await accounts_.log_in(std::move(body.email), std::move(body.password),
-                                                  std::move(source));
+  Result<Login> login =
+      co_await accounts_.log_in(std::move(body.email), std::move(body.password), std::move(source));
   if (!login) {
     if (login.error().kind == ErrorKind::kRateLimited)
       throttled_.add();

@@ -23,7 +23,8 @@ std::string source_key(std::string_view source) {
 }
 
 Error throttled(UnixMicros wait) {
-  std::int64_t seconds = std::max<std::int64_t>(1, (wait + kMicrosPerSecond - 1) / kMicrosPerSecond);
+  std::int64_t seconds =
+      std::max<std::int64_t>(1, (wait + kMicrosPerSecond - 1) / kMicrosPerSecond);
   Error error = make_error(ErrorKind::kRateLimited, "too many failed logins; try again in " +
                                                         std::to_string(seconds) + " seconds");
   error.retry_after_seconds = seconds;

@@ -66,8 +66,8 @@ std::string Metrics::render() const {
   out += "# HELP agentsudo_quota_rejections_total Ingest requests refused by a daily quota.\n";
   out += "# TYPE agentsudo_quota_rejections_total counter\n";
   out += "agentsudo_quota_rejections_total " + std::to_string(quota_rejections.value()) + "\n";
-  out += "# HELP agentsudo_login_throttled_total Logins refused (429) before their password was "
-         "checked.\n";
+  out +=
+      "# HELP agentsudo_login_throttled_total Logins refused before their password was checked.\n";
   out += "# TYPE agentsudo_login_throttled_total counter\n";
   out += "agentsudo_login_throttled_total " + std::to_string(login_throttled.value()) + "\n";
   out += "# HELP agentsudo_policy_waiters Long-polls for a policy change held open now.\n";

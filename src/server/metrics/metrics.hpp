@@ -56,7 +56,8 @@ class Metrics {
 
   Counter events_stored;
   Counter quota_rejections;
-  Counter login_throttled;  // logins refused with 429 before their password was checked
+  // Logins refused with 429 before their password was checked.
+  Counter login_throttled;
   Gauge policy_waiters;    // long-polls on GET /v1/policy held open now
   Gauge approval_waiters;  // waits on GET /v1/approvals/{id} held open now
   Histogram commit_batch_size;

@@ -49,8 +49,8 @@ TEST_F(LoginThrottleTest, DelaysDoubleUpToTheCap) {
     clock_.advance(wait * kSecond);
     ASSERT_EQ(attempt(kAda, kAttacker), 0) << "admitted once the wait is over";
   }
-  EXPECT_EQ(waits, (std::vector<std::int64_t>{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900,
-                                               900, 900}));
+  EXPECT_EQ(waits,
+            (std::vector<std::int64_t>{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900, 900, 900}));
 }
 
 TEST_F(LoginThrottleTest, ARefusalCountsNothing) {

@@ -75,8 +75,8 @@ TEST(TrustedProxiesTest, TheClientIsTheRightmostAddressNoTrustedProxyWrote) {
   };
   for (const Row& row : {
            Row{{"203.0.113.7"}, "203.0.113.7"},
-           Row{{"192.0.2.1, 203.0.113.7"}, "203.0.113.7"},             // the left is the client's say
-           Row{{"192.0.2.1, 203.0.113.7, 10.9.9.9"}, "203.0.113.7"},  // proxies skipped
+           Row{{"192.0.2.1, 203.0.113.7"}, "203.0.113.7"},  // the left is the client's say
+           Row{{"192.0.2.1, 203.0.113.7, 10.9.9.9"}, "203.0.113.7"},     // proxies skipped
            Row{{"192.0.2.1", "203.0.113.7 , 10.9.9.9"}, "203.0.113.7"},  // lines joined in order
            Row{{"10.2.2.2, 10.9.9.9"}, "10.2.2.2"},  // all trusted: the leftmost
            Row{{"garbage, 10.9.9.9"}, "10.9.9.9"},   // the last address a proxy vouched for
