@@ -17,10 +17,13 @@ FREE = {"name": "free", "daily_quota": 1000}
 
 @pytest.fixture
 def people(server):
-    """An admin, and a member (not an admin) with a project of their own."""
+    """An admin, and a member (not an admin) with a project of their own,
+    which the admin is a member of too (admin users see only their projects)."""
     admin = set_up_admin(server)
     member = add_user(admin, "member@example.com")
     project = member.create_project("mine")["project"]
+    r = member.post(f"{P}/{project['id']}/members", {"email": admin.email})
+    assert r.status == 201, r
     return {"admin": admin, "member": member, "project": project, "operator": Operator(server)}
 
 
