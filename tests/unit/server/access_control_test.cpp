@@ -151,8 +151,8 @@ TEST_F(AccessControlTest, SubjectsTellCallersApart) {
 TEST_F(AccessControlTest, TiersAreAnAdminsDecision) {
   auto member = access_.authenticate(with_cookie(true, session_.csrf_token));
   ASSERT_TRUE(member.ok());
-  const Tier free{"free", kFreeDailyQuota}, pro{"pro", kProDailyQuota}, custom{"custom", 5};
-  EXPECT_TRUE(access_.authorize_new_project(*member, free));
+  const Tier free_tier{"free", kFreeDailyQuota}, pro{"pro", kProDailyQuota}, custom{"custom", 5};
+  EXPECT_TRUE(access_.authorize_new_project(*member, free_tier));
   for (const Tier& tier : {pro, custom}) {
     auto refused = access_.authorize_new_project(*member, tier);
     ASSERT_FALSE(refused);
@@ -160,7 +160,7 @@ TEST_F(AccessControlTest, TiersAreAnAdminsDecision) {
     EXPECT_EQ(refused.error().field, "tier");
   }
   EXPECT_TRUE(access_.authorize_project_change(*member, ProjectChanges{"renamed", std::nullopt}));
-  auto retier = access_.authorize_project_change(*member, ProjectChanges{std::nullopt, free});
+  auto retier = access_.authorize_project_change(*member, ProjectChanges{std::nullopt, free_tier});
   ASSERT_FALSE(retier);
   EXPECT_EQ(retier.error().kind, ErrorKind::kForbidden);
 
