@@ -78,6 +78,16 @@ void add_admin_commands(CLI::App& app, cli::AdminOptions& options, int& exit_cod
       ->required();
   user_create->add_flag("--admin", options.admin, "May manage users");
   user_create->callback([&] { exit_code = cli::user_create(options); });
+
+  auto* set_password =
+      user->add_subcommand("set-password", "Set a user's password and end every session of theirs");
+  add_data_dir(*set_password, options);
+  set_password->add_option("--email", options.email, "The user's email")->required();
+  set_password
+      ->add_flag("--password-stdin", options.password_stdin,
+                 "Read the new password from standard input")
+      ->required();
+  set_password->callback([&] { exit_code = cli::user_set_password(options); });
 }
 
 // `serve` is the default: a command line that starts with an option (or is

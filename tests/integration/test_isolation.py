@@ -197,4 +197,15 @@ def test_non_admins_cannot_manage_users(world):
     b = world["b"]
     assert_error(b.get("/api/v1/users"), 403, "FORBIDDEN")
     assert_error(b.delete(f"/api/v1/users/{world['a'].id}"), 403, "FORBIDDEN")
+    assert_error(b.post(f"/api/v1/users/{world['a'].id}/password", {"new_password": "taken over at last"}),
+                 403, "FORBIDDEN")
+    assert world["a"].get("/api/v1/session").status == 200, "A's session survived B's reset attempt"
+
+
+def test_a_password_change_is_the_callers_own(world):
+    """/api/v1/session/password names no user: it can only ever change the
+    caller's, so B's change leaves A's password and sessions as they were."""
+    b = world["b"]
+    r = b.post("/api/v1/session/password", {"current_password": "not b's password", "new_password": "x" * 12})
+    assert_error(r, 403, "FORBIDDEN")
     assert world["a"].get("/api/v1/session").status == 200

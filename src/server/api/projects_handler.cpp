@@ -18,18 +18,13 @@ Error as_body_error(Error error) {
   return error;
 }
 
-// `tier` as the CLI's --tier takes it: "free", "pro", or a positive integer.
+// `tier` as the CLI's --tier takes it: "free", "pro", or a number of events per day.
 Result<Tier> read_tier(const json::value& value) {
   if (value.is_string())
     return parse_tier(value.get_string());
-  if (value.is_int64() || value.is_uint64()) {
-    auto quota = value.is_int64() ? value.get_int64() : -1;
-    if (quota > 0)
-      return Tier{"custom", quota};
-  }
-  return make_error(ErrorKind::kInvalidPayload,
-                    "tier must be \"free\", \"pro\", or a positive number of events per day",
-                    "tier");
+  if (value.is_int64())
+    return custom_tier(value.get_int64());
+  return invalid_tier();
 }
 
 // The changes a create or update body asks for, decoded; the service
@@ -89,13 +84,12 @@ Result<http::Response> ProjectsHandler::list(const http::Request& request) {
 Result<http::Response> ProjectsHandler::create(const http::Request& request) {
   ASSIGN_OR_RETURN(auto principal, authenticate(access_, request));
   ASSIGN_OR_RETURN(auto changes, read_changes(request, true));
+  Tier tier = changes.tier.value_or(Tier{"free", kFreeDailyQuota});
+  RETURN_IF_ERROR(access_.authorize_new_project(principal, tier));
   std::optional<std::int64_t> creator;
   if (principal.user)
     creator = principal.user->rowid;
-  ASSIGN_OR_RETURN(
-      auto created,
-      from_body(projects_.create(*changes.name,
-                                 changes.tier.value_or(Tier{"free", kFreeDailyQuota}), creator)));
+  ASSIGN_OR_RETURN(auto created, from_body(projects_.create(*changes.name, tier, creator)));
   return json_response(201,
                        json::object{{"project", project_json(created.project)},
                                     {"key", key_json(created.key.record)},
@@ -113,6 +107,7 @@ Result<http::Response> ProjectsHandler::update(const http::Request& request,
                                                std::string_view project_id) {
   ASSIGN_OR_RETURN(auto target, authorize_project(access_, request, project_id));
   ASSIGN_OR_RETURN(auto changes, read_changes(request, false));
+  RETURN_IF_ERROR(access_.authorize_project_change(target.principal, changes));
   ASSIGN_OR_RETURN(auto project, from_body(projects_.update(target.project.id, changes)));
   return json_response(200, project_json(project), request.version());
 }

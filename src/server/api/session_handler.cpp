@@ -32,6 +32,34 @@ Result<CredentialsBody> read_credentials(const http::Request& request, bool with
   return credentials;
 }
 
+// A password change as asked for: who, from which session and address, and the body.
+struct PasswordChange {
+  User user;
+  std::string session_token;
+  std::string client_address;
+  std::string current_password;
+  std::string new_password;
+};
+
+Result<PasswordChange> read_password_change(AccessControl& access, const http::Request& request,
+                                            const http::RequestContext& context) {
+  ASSIGN_OR_RETURN(auto principal, authenticate(access, request));
+  if (!principal.user) {
+    return make_error(ErrorKind::kForbidden,
+                      "a management token has no password: a signed-in user changes their own");
+  }
+  ASSIGN_OR_RETURN(auto body, parse_json_body(request));
+  ASSIGN_OR_RETURN(auto members, JsonMembers::of(body, {"current_password", "new_password"}));
+  PasswordChange change{std::move(*principal.user),
+                        std::string(cookie_value(request[http::Field::cookie], kSessionCookie)),
+                        login_source(context.client),
+                        {},
+                        {}};
+  ASSIGN_OR_RETURN(change.current_password, members.required_string("current_password"));
+  ASSIGN_OR_RETURN(change.new_password, members.required_string("new_password"));
+  return change;
+}
+
 }  // namespace
 
 std::vector<ResourceRoute<SessionHandler>> SessionHandler::routes() {
@@ -42,6 +70,8 @@ std::vector<ResourceRoute<SessionHandler>> SessionHandler::routes() {
       route(Verb::post, "/api/v1/session", kSmallBody, Access::kPublic, &SessionHandler::log_in),
       route(Verb::get, "/api/v1/session", kSmallBody, Access::kUser, &SessionHandler::current),
       route(Verb::delete_, "/api/v1/session", kSmallBody, Access::kUser, &SessionHandler::log_out),
+      route(Verb::post, "/api/v1/session/password", kSmallBody, Access::kUser,
+            &SessionHandler::change_password),
   };
 }
 
@@ -109,6 +139,18 @@ Result<http::Response> SessionHandler::log_out(const http::Request& request) {
   auto response = no_content(request.version());
   response.set(http::Field::set_cookie, cleared_session_cookie(cookies_));
   return response;
+}
+
+// The session asking stays; the user's other sessions end (see Accounts).
+asio::awaitable<Result<http::Response>> SessionHandler::change_password(
+    const http::Request& request, const http::RequestContext& context) {
+  CO_ASSIGN_OR_RETURN(auto change, read_password_change(access_, request, context));
+  Status changed = co_await accounts_.change_password(
+      std::move(change.user), std::move(change.current_password), std::move(change.new_password),
+      std::move(change.client_address), std::move(change.session_token));
+  if (!changed)
+    co_return changed.error();
+  co_return no_content(request.version());
 }
 
 http::Response SessionHandler::logged_in(unsigned status, const Login& login,

@@ -13,8 +13,8 @@
 
 namespace agentsudo::server::api {
 
-// First-run setup and the dashboard's session: /api/v1/setup and
-// /api/v1/session. Thread-safe.
+// First-run setup and the dashboard's session: /api/v1/setup,
+// /api/v1/session and the signed-in user's password. Thread-safe.
 class SessionHandler {
  public:
   // The routes this resource answers; see api/route.hpp.
@@ -30,6 +30,8 @@ class SessionHandler {
                                                         const http::RequestContext& context);
   Result<http::Response> current(const http::Request& request);
   Result<http::Response> log_out(const http::Request& request);
+  boost::asio::awaitable<Result<http::Response>> change_password(
+      const http::Request& request, const http::RequestContext& context);
 
  private:
   // The answer to a successful login or setup: the user, the CSRF token, the cookie.

@@ -28,6 +28,16 @@ Result<NewUserBody> read_new_user(const http::Request& request) {
   return NewUserBody{std::move(email), std::move(password), is_admin.value_or(false)};
 }
 
+Result<std::string> read_new_password(const http::Request& request) {
+  ASSIGN_OR_RETURN(auto body, parse_json_body(request));
+  ASSIGN_OR_RETURN(auto members, JsonMembers::of(body, {"new_password"}));
+  return members.required_string("new_password");
+}
+
+Error user_not_found(std::string_view user_id) {
+  return make_error(ErrorKind::kNotFound, "no user with id " + std::string(user_id));
+}
+
 }  // namespace
 
 std::vector<ResourceRoute<UsersHandler>> UsersHandler::routes() {
@@ -37,6 +47,8 @@ std::vector<ResourceRoute<UsersHandler>> UsersHandler::routes() {
       route(Verb::post, "/api/v1/users", kSmallBody, Access::kAdmin, &UsersHandler::create),
       route(Verb::delete_, "/api/v1/users/{user_id}", kSmallBody, Access::kAdmin,
             &UsersHandler::remove),
+      route(Verb::post, "/api/v1/users/{user_id}/password", kSmallBody, Access::kAdmin,
+            &UsersHandler::reset_password),
   };
 }
 
@@ -71,9 +83,23 @@ Result<http::Response> UsersHandler::remove(const http::Request& request,
                                             std::string_view user_id) {
   RETURN_IF_ERROR(admin(request));
   if (!is_canonical_uuid(user_id))
-    return make_error(ErrorKind::kNotFound, "no user with id " + std::string(user_id));
+    return user_not_found(user_id);
   RETURN_IF_ERROR(store_.delete_user(user_id));
   return no_content(request.version());
+}
+
+// Every session of the user ends, the admin's own too when they reset theirs.
+asio::awaitable<Result<http::Response>> UsersHandler::reset_password(const http::Request& request,
+                                                                     std::string_view user_id) {
+  CO_RETURN_IF_ERROR(admin(request));
+  if (!is_canonical_uuid(user_id))
+    co_return user_not_found(user_id);
+  CO_ASSIGN_OR_RETURN(auto new_password, read_new_password(request));
+  std::string id(user_id);
+  Status reset = co_await accounts_.reset_password(std::move(id), std::move(new_password));
+  if (!reset)
+    co_return reset.error();
+  co_return no_content(request.version());
 }
 
 }  // namespace agentsudo::server::api

@@ -11,7 +11,8 @@
 
 namespace agentsudo::server::api {
 
-// /api/v1/users: admins (and operators) list, create and delete users.
+// /api/v1/users: admins (and operators) list, create and delete users and
+// reset their passwords.
 // Thread-safe.
 class UsersHandler {
  public:
@@ -23,6 +24,8 @@ class UsersHandler {
   Result<http::Response> list(const http::Request& request);
   boost::asio::awaitable<Result<http::Response>> create(const http::Request& request);
   Result<http::Response> remove(const http::Request& request, std::string_view user_id);
+  boost::asio::awaitable<Result<http::Response>> reset_password(const http::Request& request,
+                                                                std::string_view user_id);
 
  private:
   // The admin asking, or the error to answer with.

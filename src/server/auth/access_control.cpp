@@ -22,6 +22,13 @@ Error ingest_key_refused() {
                     "management token");
 }
 
+Error quota_is_admins() {
+  return make_error(ErrorKind::kForbidden,
+                    "only an admin can change quotas: a project's tier is set by an admin or an "
+                    "operator (members start projects on the free tier)",
+                    "tier");
+}
+
 // Compares in time independent of where the strings differ.
 bool same_secret(std::string_view a, std::string_view b) {
   return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
@@ -130,6 +137,19 @@ Result<std::vector<Project>> AccessControl::visible_projects(const Principal& pr
 Status AccessControl::require_admin(const Principal& principal) {
   if (!principal.is_admin())
     return make_error(ErrorKind::kForbidden, "only an admin may manage users");
+  return {};
+}
+
+Status AccessControl::authorize_new_project(const Principal& principal, const Tier& tier) {
+  if (tier.name != "free" && !principal.is_admin())
+    return quota_is_admins();
+  return {};
+}
+
+Status AccessControl::authorize_project_change(const Principal& principal,
+                                               const ProjectChanges& changes) {
+  if (changes.tier && !principal.is_admin())
+    return quota_is_admins();
   return {};
 }
 

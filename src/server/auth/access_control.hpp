@@ -42,6 +42,12 @@ class AccessControl {
   Result<std::vector<Project>> visible_projects(const Principal& principal);
   // kForbidden unless the principal may manage users.
   Status require_admin(const Principal& principal);
+  // Tiers and quotas are an admin's decision: anyone may start a project on
+  // the free tier, other tiers are kForbidden naming "tier" for others.
+  Status authorize_new_project(const Principal& principal, const Tier& tier);
+  // Any member may rename a project; a tier in the change is kForbidden
+  // naming "tier" unless the principal is an admin.
+  Status authorize_project_change(const Principal& principal, const ProjectChanges& changes);
 
  private:
   Result<Principal> authenticate_bearer(std::string_view token);

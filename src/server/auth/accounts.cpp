@@ -2,6 +2,7 @@
 
 #include "server/auth/email_address.hpp"
 #include "server/auth/password.hpp"
+#include "server/auth/secret.hpp"
 
 namespace agentsudo::server {
 namespace asio = boost::asio;
@@ -11,6 +12,12 @@ namespace {
 Error wrong_credentials() {
   return make_error(ErrorKind::kUnauthorized, "wrong email or password");
 }
+
+Error wrong_current_password() {
+  return make_error(ErrorKind::kForbidden, "current_password is wrong", "current_password");
+}
+
+constexpr std::string_view kNewPassword = "new_password";
 
 }  // namespace
 
@@ -120,6 +127,60 @@ asio::awaitable<Result<User>> Accounts::create_user(std::string email, std::stri
                                                     bool is_admin) {
   Result<User> user = co_await add_user(std::move(email), std::move(password), is_admin, false);
   co_return user;
+}
+
+// The current password is checked by a login of its own, so that a wrong one
+// meets the login throttle exactly as a failed login does; the session that
+// login starts ends below with the user's other sessions.
+asio::awaitable<Status> Accounts::change_password(User user, std::string current_password,
+                                                  std::string new_password,
+                                                  std::string client_address,
+                                                  std::string session_token) {
+  Status acceptable = validate_password(new_password, kNewPassword);
+  if (!acceptable)
+    co_return acceptable;
+  std::string email = user.email;
+  Result<Login> login =
+      co_await log_in(std::move(email), std::move(current_password), std::move(client_address));
+  Status verified = check_current_password(std::move(login));
+  if (!verified)
+    co_return verified;
+  std::optional<SecretDigest> keep = digest_secret(session_token);
+  Status stored = co_await store_new_password(user.rowid, std::move(new_password), keep);
+  co_return stored;
+}
+
+asio::awaitable<Status> Accounts::reset_password(std::string user_id, std::string new_password) {
+  Status acceptable = validate_password(new_password, kNewPassword);
+  if (!acceptable)
+    co_return acceptable;
+  Result<User> user = store_.find_user(user_id);
+  if (!user) {
+    Status missing = user.take_error();
+    co_return missing;
+  }
+  Status stored = co_await store_new_password(user->rowid, std::move(new_password), std::nullopt);
+  co_return stored;
+}
+
+Status Accounts::check_current_password(Result<Login> login) {
+  if (login)
+    return {};
+  if (login.error().kind == ErrorKind::kUnauthorized)
+    return wrong_current_password();
+  return login.take_error();
+}
+
+asio::awaitable<Status> Accounts::store_new_password(std::int64_t user_rowid,
+                                                     std::string new_password,
+                                                     std::optional<SecretDigest> keep) {
+  Result<std::string> hash = co_await hasher_.hash(std::move(new_password));
+  if (!hash) {
+    Status failed = hash.take_error();
+    co_return failed;
+  }
+  Status stored = store_.set_password_hash(user_rowid, *hash, keep);
+  co_return stored;
 }
 
 asio::awaitable<Result<User>> Accounts::add_user(std::string email, std::string password,

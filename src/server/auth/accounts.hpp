@@ -45,6 +45,19 @@ class Accounts {
   // kConflict when the email is taken.
   boost::asio::awaitable<Result<User>> create_user(std::string email, std::string password,
                                                    bool is_admin);
+  // The signed-in user's own change: `current_password` is checked as a
+  // login is, so wrong ones are throttled alike (kForbidden naming
+  // "current_password", kRateLimited while throttled). On success every
+  // session of the user but `session_token` (the one asking) ends.
+  // kInvalidPayload naming "new_password" for a password too short or long.
+  boost::asio::awaitable<Status> change_password(User user, std::string current_password,
+                                                 std::string new_password,
+                                                 std::string client_address,
+                                                 std::string session_token);
+  // An admin's reset of the user with public id `user_id`: every session of
+  // theirs ends. kNotFound for no such user, kInvalidPayload naming
+  // "new_password" as above.
+  boost::asio::awaitable<Status> reset_password(std::string user_id, std::string new_password);
 
  private:
   // A login before its password is checked: its place in the throttle, the
@@ -61,6 +74,13 @@ class Accounts {
   Result<Login> start_session(Result<User> user);
   Result<User> store_new_user(Result<std::string> email, Result<std::string> hash, bool is_admin,
                               bool only_if_first);
+  // The outcome of the login that checks a current password, as the change's.
+  Status check_current_password(Result<Login> login);
+  // Hashes `new_password` off the I/O threads, then stores it and ends the
+  // user's sessions (all but `keep`) together.
+  boost::asio::awaitable<Status> store_new_password(std::int64_t user_rowid,
+                                                    std::string new_password,
+                                                    std::optional<SecretDigest> keep);
   boost::asio::awaitable<Result<User>> add_user(std::string email, std::string password,
                                                 bool is_admin, bool only_if_first);
 

@@ -4,12 +4,12 @@
 
 namespace agentsudo::server {
 
-Status validate_password(std::string_view password) {
+Status validate_password(std::string_view password, std::string_view field) {
   if (password.size() < kMinPasswordBytes || password.size() > kMaxPasswordBytes) {
     return make_error(ErrorKind::kInvalidPayload,
-                      "password must be " + std::to_string(kMinPasswordBytes) + " to " +
-                          std::to_string(kMaxPasswordBytes) + " bytes",
-                      "password");
+                      std::string(field) + " must be " + std::to_string(kMinPasswordBytes) +
+                          " to " + std::to_string(kMaxPasswordBytes) + " bytes",
+                      std::string(field));
   }
   return {};
 }

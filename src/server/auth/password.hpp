@@ -10,8 +10,8 @@ namespace agentsudo::server {
 inline constexpr std::size_t kMinPasswordBytes = 10;
 inline constexpr std::size_t kMaxPasswordBytes = 1024;
 
-// kInvalidPayload (field "password") unless 10 to 1,024 bytes.
-Status validate_password(std::string_view password);
+// kInvalidPayload naming `field` unless 10 to 1,024 bytes.
+Status validate_password(std::string_view password, std::string_view field = "password");
 
 // Argon2id with libsodium's interactive limits, salted, in crypto_pwhash_str's
 // self-describing format. Takes tens of milliseconds and 64 MiB on purpose:

@@ -5,7 +5,7 @@
 #include <boost/json.hpp>
 #include <iostream>
 
-#include "server/auth/accounts.hpp"
+#include "server/auth/email_address.hpp"
 #include "server/auth/password.hpp"
 #include "server/service/key_service.hpp"
 #include "server/service/project_service.hpp"
@@ -71,6 +71,38 @@ std::string read_password_line() {
   if (!password.empty() && password.back() == '\r')
     password.pop_back();
   return password;
+}
+
+Result<std::string> checked_hash(std::string_view password) {
+  RETURN_IF_ERROR(validate_password(password));
+  return hash_password(password);
+}
+
+// The password piped in (--password-stdin), checked and hashed; the
+// plaintext is wiped from memory either way.
+Result<std::string> piped_password_hash(const AdminOptions& options) {
+  if (!options.password_stdin) {
+    return make_error(ErrorKind::kInvalidParameter,
+                      "pipe the password in with --password-stdin (never on the command line)");
+  }
+  std::string password = read_password_line();
+  auto hash = checked_hash(password);
+  sodium_memzero(password.data(), password.size());
+  return hash;
+}
+
+// What `user create` and `user set-password` start from.
+struct PasswordCommand {
+  std::string email;  // normalized
+  std::string password_hash;
+  sqlite::SqliteStore store;
+};
+
+Result<PasswordCommand> start_password_command(const AdminOptions& options) {
+  ASSIGN_OR_RETURN(auto email, normalize_email(options.email));
+  ASSIGN_OR_RETURN(auto hash, piped_password_hash(options));
+  ASSIGN_OR_RETURN(auto store, open_store(options));
+  return PasswordCommand{std::move(email), std::move(hash), std::move(store)};
 }
 
 }  // namespace
@@ -211,23 +243,11 @@ int token_create(const AdminOptions& options) {
 }
 
 int user_create(const AdminOptions& options) {
-  if (!options.password_stdin) {
-    return fail(
-        make_error(ErrorKind::kInvalidParameter,
-                   "pipe the password in with --password-stdin (never on the command line)"));
-  }
-  std::string password = read_password_line();
-  auto email = validate_new_account(options.email, password);
-  if (!email)
-    return fail(email.error());
-  auto store = open_store(options);
-  if (!store)
-    return fail(store.error());
-  auto hash = hash_password(password);
-  sodium_memzero(password.data(), password.size());
-  if (!hash)
-    return fail(hash.error());
-  auto user = store->accounts->create_user(NewUser{*email, *hash, options.admin, false});
+  auto command = start_password_command(options);
+  if (!command)
+    return fail(command.error());
+  auto user = command->store.accounts->create_user(
+      NewUser{command->email, command->password_hash, options.admin, false});
   if (!user)
     return fail(user.error());
   if (options.json) {
@@ -238,6 +258,27 @@ int user_create(const AdminOptions& options) {
   } else {
     std::cout << "Created " << (user->is_admin ? "admin " : "user ") << user->email << " ("
               << user->id << ")\n";
+  }
+  return kOk;
+}
+
+int user_set_password(const AdminOptions& options) {
+  auto command = start_password_command(options);
+  if (!command)
+    return fail(command.error());
+  auto& accounts = *command->store.accounts;
+  auto user = accounts.find_user_by_email(command->email);
+  if (!user)
+    return fail(user.error());
+  // No session is kept: whoever knew the old password is signed out.
+  if (auto set = accounts.set_password_hash(user->user.rowid, command->password_hash, std::nullopt);
+      !set)
+    return fail(set.error());
+  if (options.json) {
+    print_json({{"id", user->user.id}, {"email", user->user.email}, {"sessions_ended", true}});
+  } else {
+    std::cout << "Changed the password of " << user->user.email
+              << "; every session of theirs has ended\n";
   }
   return kOk;
 }

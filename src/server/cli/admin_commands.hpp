@@ -32,5 +32,7 @@ int key_rotate(const AdminOptions& options);
 int token_create(const AdminOptions& options);
 // Reads the password from stdin (one line); the first user is always an admin.
 int user_create(const AdminOptions& options);
+// Reads the new password from stdin (one line) and ends every session of the user.
+int user_set_password(const AdminOptions& options);
 
 }  // namespace agentsudo::server::cli

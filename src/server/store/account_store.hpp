@@ -41,6 +41,10 @@ class AccountStore {
   virtual Result<SessionRecord> find_session(const SecretDigest& token, UnixMicros now) = 0;
   virtual Status extend_session(const SecretDigest& token, UnixMicros expires_at) = 0;
   virtual Status delete_session(const SecretDigest& token) = 0;
+  // Replaces the user's password hash and ends every session of theirs but
+  // `keep` (when given), in one transaction. kNotFound for an unknown user.
+  virtual Status set_password_hash(std::int64_t user_rowid, std::string_view password_hash,
+                                   const std::optional<SecretDigest>& keep) = 0;
 
   virtual Result<bool> is_member(std::int64_t project_rowid, std::int64_t user_rowid) = 0;
   virtual Result<std::vector<Project>> projects_of(std::int64_t user_rowid) = 0;

@@ -148,5 +148,29 @@ TEST_F(AccessControlTest, SubjectsTellCallersApart) {
   EXPECT_EQ(first->subject.find(operator_token_.substr(7)), std::string::npos);
 }
 
+TEST_F(AccessControlTest, TiersAreAnAdminsDecision) {
+  auto member = access_.authenticate(with_cookie(true, session_.csrf_token));
+  ASSERT_TRUE(member.ok());
+  const Tier free_tier{"free", kFreeDailyQuota}, pro{"pro", kProDailyQuota}, custom{"custom", 5};
+  EXPECT_TRUE(access_.authorize_new_project(*member, free_tier));
+  for (const Tier& tier : {pro, custom}) {
+    auto refused = access_.authorize_new_project(*member, tier);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().kind, ErrorKind::kForbidden);
+    EXPECT_EQ(refused.error().field, "tier");
+  }
+  EXPECT_TRUE(access_.authorize_project_change(*member, ProjectChanges{"renamed", std::nullopt}));
+  auto retier = access_.authorize_project_change(*member, ProjectChanges{std::nullopt, free_tier});
+  ASSERT_FALSE(retier);
+  EXPECT_EQ(retier.error().kind, ErrorKind::kForbidden);
+
+  PresentedCredentials credentials;
+  credentials.authorization = operator_token_;
+  auto operator_principal = access_.authenticate(credentials);
+  ASSERT_TRUE(operator_principal.ok());
+  EXPECT_TRUE(access_.authorize_new_project(*operator_principal, pro));
+  EXPECT_TRUE(access_.authorize_project_change(*operator_principal, ProjectChanges{{}, custom}));
+}
+
 }  // namespace
 }  // namespace agentsudo::server

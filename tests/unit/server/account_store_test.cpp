@@ -84,6 +84,45 @@ TEST(AccountStore, DeletingAProjectRemovesItsMemberships) {
   EXPECT_EQ(store->projects->find_project(project->project.id).error().kind, ErrorKind::kNotFound);
 }
 
+SecretDigest session_digest(unsigned char tag) {
+  SecretDigest digest{};
+  digest.fill(tag);
+  return digest;
+}
+
+TEST(AccountStore, ANewPasswordEndsEverySessionButTheOneKept) {
+  TempStore store;
+  auto user = store->accounts->create_user(new_user("user@example.com"));
+  auto other = store->accounts->create_user(new_user("other@example.com"));
+  ASSERT_TRUE(user.ok() && other.ok());
+  constexpr UnixMicros kNow = 1'000, kLater = 2'000'000'000'000'000;
+  for (unsigned char tag : {1, 2, 3})
+    ASSERT_TRUE(
+        store->accounts->add_session(session_digest(tag), user->rowid, "csrf", kLater, kNow));
+  ASSERT_TRUE(store->accounts->add_session(session_digest(9), other->rowid, "csrf", kLater, kNow));
+
+  ASSERT_TRUE(store->accounts->set_password_hash(user->rowid, "$argon2id$new", session_digest(2)));
+  EXPECT_EQ(store->accounts->find_user_by_email("user@example.com")->password_hash,
+            "$argon2id$new");
+  EXPECT_FALSE(store->accounts->find_session(session_digest(1), kNow));
+  EXPECT_TRUE(store->accounts->find_session(session_digest(2), kNow));
+  EXPECT_FALSE(store->accounts->find_session(session_digest(3), kNow));
+  EXPECT_TRUE(store->accounts->find_session(session_digest(9), kNow)) << "another user's stays";
+
+  ASSERT_TRUE(store->accounts->set_password_hash(user->rowid, "$argon2id$reset", std::nullopt));
+  EXPECT_FALSE(store->accounts->find_session(session_digest(2), kNow));
+  EXPECT_TRUE(store->accounts->find_session(session_digest(9), kNow));
+  EXPECT_EQ(store->accounts->find_user_by_email("other@example.com")->password_hash,
+            "$argon2id$hash");
+}
+
+TEST(AccountStore, ANewPasswordForNobodyIsNotFound) {
+  TempStore store;
+  auto set = store->accounts->set_password_hash(12345, "$argon2id$new", std::nullopt);
+  ASSERT_FALSE(set);
+  EXPECT_EQ(set.error().kind, ErrorKind::kNotFound);
+}
+
 }  // namespace
 }  // namespace agentsudo::server
 

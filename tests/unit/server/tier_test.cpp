@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace agentsudo::server {
 namespace {
 
@@ -18,8 +20,20 @@ TEST(TierTest, ANumberIsACustomQuota) {
 }
 
 TEST(TierTest, RejectsAnythingElse) {
-  for (const char* bad : {"", "Free", "0", "-5", "12abc", "enterprise", "1e6"}) {
+  for (const char* bad : {"", "Free", "0", "-5", "12abc", "enterprise", "1e6", "1000000001",
+                          "9223372036854775807", "9223372036854775808"}) {
     auto tier = parse_tier(bad);
+    ASSERT_FALSE(tier.ok()) << bad;
+    EXPECT_EQ(tier.error().field, "tier");
+  }
+}
+
+TEST(TierTest, CustomQuotasAreBounded) {
+  EXPECT_EQ(custom_tier(1)->daily_quota, 1);
+  EXPECT_EQ(custom_tier(kMaxCustomDailyQuota)->daily_quota, kMaxCustomDailyQuota);
+  for (std::int64_t bad : {std::int64_t{0}, std::int64_t{-1}, kMaxCustomDailyQuota + 1,
+                           std::numeric_limits<std::int64_t>::max()}) {
+    auto tier = custom_tier(bad);
     ASSERT_FALSE(tier.ok()) << bad;
     EXPECT_EQ(tier.error().field, "tier");
   }

@@ -2,7 +2,7 @@ import { post } from '../api.js';
 import { h, replace } from '../dom.js';
 import { notice } from '../components/notice.js';
 import { field } from '../components/field.js';
-import { tierSelect } from '../components/tier-select.js';
+import { tierSelect, tierReadOnly, TIER_HINT } from '../components/tier-select.js';
 import { navigate } from '../router.js';
 import { state, loadProjects, rememberNewKey } from '../state.js';
 import { fmtNumber, fmtTime } from '../format.js';
@@ -10,7 +10,9 @@ import { fmtNumber, fmtTime } from '../format.js';
 export function renderProjects(main, { projectUrl }) {
   document.title = 'Projects · AgentSudo';
   const name = h('input', { type: 'text', name: 'name', required: true, maxlength: 200, placeholder: 'e.g. support-bots' });
-  const tier = tierSelect();
+  // Anyone may start a free project; other tiers are an admin's decision.
+  const mayChooseTier = state.user.is_admin;
+  const tier = mayChooseTier ? tierSelect() : tierReadOnly({ name: 'free', daily_quota: 1000 }, 'new-project-tier');
   const status = h('div', { class: 'form-status' });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Create project');
   const form = h(
@@ -18,7 +20,7 @@ export function renderProjects(main, { projectUrl }) {
     { class: 'card', id: 'create-project' },
     h('h2', null, 'New project'),
     field('Name', name),
-    field('Tier', tier),
+    mayChooseTier ? field('Tier', tier) : field('Tier', tier, TIER_HINT),
     status,
     h('div', { class: 'actions' }, submit),
   );
@@ -26,7 +28,9 @@ export function renderProjects(main, { projectUrl }) {
     event.preventDefault();
     submit.disabled = true;
     try {
-      const created = await post('/api/v1/projects', { name: name.value.trim(), tier: tier.value });
+      const body = { name: name.value.trim() };
+      if (mayChooseTier) body.tier = tier.value;
+      const created = await post('/api/v1/projects', body);
       await loadProjects();
       // The first key is shown once, on the keys page.
       rememberNewKey(created.project.id, created.api_key);

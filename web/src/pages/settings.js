@@ -3,11 +3,12 @@ import { h, replace } from '../dom.js';
 import { notice } from '../components/notice.js';
 import { field } from '../components/field.js';
 import { confirmDialog } from '../components/confirm-dialog.js';
-import { tierSelect } from '../components/tier-select.js';
+import { tierSelect, tierReadOnly, TIER_HINT } from '../components/tier-select.js';
 import { navigate } from '../router.js';
 import { state, loadProjects, findProject, lastProject } from '../state.js';
 import { fmtTime } from '../format.js';
 import { webhookSettings } from './settings/webhooks.js';
+import { passwordForm } from './settings/password.js';
 
 function section(title, id, ...children) {
   return h('section', { class: 'card', 'aria-labelledby': id }, h('h2', { id }, title), ...children);
@@ -15,24 +16,28 @@ function section(title, id, ...children) {
 
 function projectSettings(project, box) {
   const name = h('input', { type: 'text', id: 'project-name', value: project.name, required: true, maxlength: 200 });
-  const tier = tierSelect();
+  // Tiers are an admin's decision: others see the tier and cannot change it.
+  const mayChangeTier = state.user.is_admin;
+  const tier = mayChangeTier ? tierSelect() : tierReadOnly(project.tier, 'project-tier');
   const custom = String(project.tier.name) === 'custom';
-  if (custom) tier.append(h('option', { value: String(project.tier.daily_quota) }, `Custom (${project.tier.daily_quota} a day)`));
-  tier.value = custom ? String(project.tier.daily_quota) : project.tier.name;
+  if (mayChangeTier && custom) tier.append(h('option', { value: String(project.tier.daily_quota) }, `Custom (${project.tier.daily_quota} a day)`));
+  if (mayChangeTier) tier.value = custom ? String(project.tier.daily_quota) : project.tier.name;
+  const initialTier = tier.value;
   const status = h('div', { class: 'form-status' });
   const form = h(
     'form',
     { id: 'project-settings' },
     field('Name', name),
-    field('Tier', tier),
+    mayChangeTier ? field('Tier', tier) : field('Tier', tier, TIER_HINT),
     status,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, 'Save project')),
   );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
-      const t = /^\d+$/.test(tier.value) ? Number(tier.value) : tier.value;
-      await patch(projectPath(project.id), { name: name.value.trim(), tier: t });
+      const changes = { name: name.value.trim() };
+      if (mayChangeTier && tier.value !== initialTier) changes.tier = /^\d+$/.test(tier.value) ? Number(tier.value) : tier.value;
+      await patch(projectPath(project.id), changes);
       await loadProjects();
       replace(status, notice('success', 'Saved.'));
     } catch (error) {
@@ -266,6 +271,7 @@ export function renderSettings(main, { logout }) {
         ),
         serverBox,
         h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn', onclick: logout }, 'Log out')),
+        passwordForm(),
       ),
       projectBox,
       usersBox,

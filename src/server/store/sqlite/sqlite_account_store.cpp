@@ -200,6 +200,32 @@ Status SqliteAccountStore::delete_session(const SecretDigest& token) {
   });
 }
 
+Status SqliteAccountStore::set_password_hash(std::int64_t user_rowid,
+                                             std::string_view password_hash,
+                                             const std::optional<SecretDigest>& keep) {
+  return translate_errors("set password", [&]() -> Status {
+    std::lock_guard lock(write_mutex_);
+    Transaction tx(*writer_);
+    auto update = writer_->prepare_cached("UPDATE users SET password_hash = ? WHERE id = ?");
+    update->bind(1, password_hash);
+    update->bind(2, user_rowid);
+    update->run();
+    if (writer_->changes() == 0)
+      return make_error(ErrorKind::kNotFound, "no such user");
+    // Against NULL, IS NOT holds for every row: all the user's sessions end.
+    auto end_sessions =
+        writer_->prepare_cached("DELETE FROM sessions WHERE user_id = ? AND token_hash IS NOT ?");
+    end_sessions->bind(1, user_rowid);
+    if (keep)
+      end_sessions->bind_blob(2, keep->data(), keep->size());
+    else
+      end_sessions->bind_null(2);
+    end_sessions->run();
+    tx.commit();
+    return {};
+  });
+}
+
 Result<bool> SqliteAccountStore::is_member(std::int64_t project_rowid, std::int64_t user_rowid) {
   return translate_errors("check membership", [&]() -> Result<bool> {
     auto db = readers_->acquire();

@@ -27,6 +27,8 @@ class SqliteAccountStore final : public AccountStore {
   Result<SessionRecord> find_session(const SecretDigest& token, UnixMicros now) override;
   Status extend_session(const SecretDigest& token, UnixMicros expires_at) override;
   Status delete_session(const SecretDigest& token) override;
+  Status set_password_hash(std::int64_t user_rowid, std::string_view password_hash,
+                           const std::optional<SecretDigest>& keep) override;
 
   Result<bool> is_member(std::int64_t project_rowid, std::int64_t user_rowid) override;
   Result<std::vector<Project>> projects_of(std::int64_t user_rowid) override;
