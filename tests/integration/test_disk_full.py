@@ -9,13 +9,13 @@ import errno
 import os
 import subprocess
 import tempfile
-import threading
 from pathlib import Path
 
 import pytest
 
 from support.accounts import PASSWORD, Person, set_up_admin
 from support.events import assert_error
+from support.ingest_load import IngestLoad
 from support.server import Server
 from support.timeouts import TIMEOUT
 
@@ -65,10 +65,10 @@ def full_server(small_disk, web):
         s.close()
 
 
-def fill(directory, leave_free):
+def fill(directory, name, leave_free=0):
     """Writes a filler file until the file system is full, then gives back
     `leave_free` bytes of it. Returns its path."""
-    filler = directory / "filler"
+    filler = directory / name
     chunk = b"\0" * (64 * 1024)
     with open(filler, "wb") as out:
         try:
@@ -82,65 +82,9 @@ def fill(directory, leave_free):
     return filler
 
 
-class IngestLoad:
-    """CLIENTS threads ingesting events until told to stop, recording every
-    acknowledgement (id → the body sent) and every refusal."""
-
-    def __init__(self, server, key):
-        self.server = server
-        self.key = key
-        self.lock = threading.Condition()
-        self.acked = {}
-        self.refusals = []
-        self.unexpected = []
-        self.refused_per_client = [0] * CLIENTS
-        self.stop = threading.Event()
-        self.threads = [threading.Thread(target=self._run, args=(t,), daemon=True) for t in range(CLIENTS)]
-
-    def start(self):
-        for t in self.threads:
-            t.start()
-
-    def _run(self, t):
-        client = self.server.client()
-        n = 0
-        try:
-            while not self.stop.is_set():
-                body = {"agent_name": f"T{t}", "action": "permission_check", "scope": "read:orders",
-                        "allowed": True, "function_name": "get_order",
-                        "metadata": {"t": t, "n": n, "pad": "x" * 200}}
-                n += 1
-                try:
-                    r = self.server.ingest(self.key, event=body, client=client)
-                except Exception as e:  # the server went away
-                    with self.lock:
-                        self.unexpected.append(repr(e))
-                        self.lock.notify_all()
-                    return
-                with self.lock:
-                    if r.status == 201:
-                        self.acked[r.json["id"]] = body
-                    elif r.status == 503:
-                        self.refusals.append(r)
-                        self.refused_per_client[t] += 1
-                    else:
-                        self.unexpected.append(r)
-                    self.lock.notify_all()
-        finally:
-            client.close()
-
-    def wait_until(self, condition, what):
-        with self.lock:
-            self.lock.wait_for(lambda: self.unexpected or condition(), timeout=4 * TIMEOUT)
-            assert not self.unexpected, self.unexpected[:3]
-            assert condition(), f"{what}: {len(self.acked)} acknowledged, {len(self.refusals)} refused"
-
-    def finish(self):
-        self.stop.set()
-        for t in self.threads:
-            t.join(TIMEOUT)
-            assert not t.is_alive(), "a client hangs"
-        assert not self.unexpected, self.unexpected[:3]
+def event(t, n):
+    return {"agent_name": f"T{t}", "action": "permission_check", "scope": "read:orders", "allowed": True,
+            "function_name": "get_order", "metadata": {"t": t, "n": n, "pad": "x" * 200}}
 
 
 def assert_readable(server, project_id, acked):
@@ -159,9 +103,8 @@ def test_full_disk_refuses_with_503_keeps_reads_and_recovers(full_server, small_
     admin = set_up_admin(server)
     assert server.ingest(key).status == 201
 
-    filler = fill(small_disk, HEADROOM)
-    load = IngestLoad(server, key)
-    load.start()
+    filler = fill(small_disk, "filler", HEADROOM)
+    load = IngestLoad(server, key, CLIENTS, event, refused=(503,))
     try:
         load.wait_until(lambda: min(load.refused_per_client) >= REFUSALS_PER_CLIENT,
                         "no client was refused: the disk never filled")
@@ -174,7 +117,9 @@ def test_full_disk_refuses_with_503_keeps_reads_and_recovers(full_server, small_
             assert r.header("retry-after") and r.header("retry-after").isdigit() \
                 and int(r.header("retry-after")) >= 1, r
 
-        # Reads keep working while the disk is full.
+        # Not a byte left (a small write could still fit in what the load's
+        # large commits leave): reads keep working, writes are refused.
+        top_up = fill(small_disk, "top-up")
         r = server.read(project_id, limit=10)
         assert r.status == 200, r
         assert server.get("/healthz").status == 200
@@ -193,14 +138,20 @@ def test_full_disk_refuses_with_503_keeps_reads_and_recovers(full_server, small_
         with load.lock:
             acked_before = len(load.acked)
         filler.unlink()
+        top_up.unlink()
         load.wait_until(lambda: len(load.acked) >= acked_before + 50 * CLIENTS,
                         "ingest did not recover after space was freed")
     finally:
         load.finish()
 
-    assert server.ingest(key).status == 201
+    r = server.ingest(key)
+    assert r.status == 201, r
     assert Person(server, "admin@example.com", PASSWORD).log_in().cookie
     stored = assert_readable(server, project_id, load.acked)
+    # Nothing refused was stored (the first and last events are the two
+    # outside the load), and the quota was charged for the stored alone.
+    assert len(stored) == len(load.acked) + 2, (len(stored), len(load.acked))
+    assert int(r.header("x-ratelimit-remaining")) == BIG_QUOTA - len(stored), r
     print(f"\n{len(load.acked)} acknowledged, {len(load.refusals)} refused with 503, {len(stored)} stored")
 
     rc = server.stop()

@@ -66,6 +66,11 @@ std::string Metrics::render() const {
   out += "# HELP agentsudo_quota_rejections_total Ingest requests refused by a daily quota.\n";
   out += "# TYPE agentsudo_quota_rejections_total counter\n";
   out += "agentsudo_quota_rejections_total " + std::to_string(quota_rejections.value()) + "\n";
+  out +=
+      "# HELP agentsudo_ingest_storage_full_total Ingest requests refused (503) for a full disk.\n";
+  out += "# TYPE agentsudo_ingest_storage_full_total counter\n";
+  out +=
+      "agentsudo_ingest_storage_full_total " + std::to_string(ingest_storage_full.value()) + "\n";
   out += "# HELP agentsudo_policy_waiters Long-polls for a policy change held open now.\n";
   out += "# TYPE agentsudo_policy_waiters gauge\n";
   out += "agentsudo_policy_waiters " + std::to_string(policy_waiters.value()) + "\n";

@@ -56,8 +56,9 @@ class Metrics {
 
   Counter events_stored;
   Counter quota_rejections;
-  Gauge policy_waiters;    // long-polls on GET /v1/policy held open now
-  Gauge approval_waiters;  // waits on GET /v1/approvals/{id} held open now
+  Counter ingest_storage_full;  // ingest requests refused (503) because the disk was full
+  Gauge policy_waiters;         // long-polls on GET /v1/policy held open now
+  Gauge approval_waiters;       // waits on GET /v1/approvals/{id} held open now
   Histogram commit_batch_size;
   Histogram request_duration;
 
