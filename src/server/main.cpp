@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "server/cli/admin_commands.hpp"
+#include "server/cli/backup_command.hpp"
 #include "server/cli/routes_command.hpp"
 #include "server/cli/seed_demo_command.hpp"
 #include "server/cli/serve_command.hpp"
@@ -159,6 +160,16 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   seed->add_flag("--json", seed_options.json, "Print exactly one JSON document");
   seed->callback([&] { exit_code = cli::seed_demo(seed_options); });
+
+  cli::BackupCommandOptions backup_options;
+  auto* backup = app.add_subcommand(
+      "backup", "Copy the database into one file, also while a server runs on it");
+  backup->add_option("--data-dir", backup_options.data_dir, "Data directory")
+      ->envname("AGENTSUDO_DATA_DIR");
+  backup->add_option("--to", backup_options.to, "The backup file to write")->required();
+  backup->add_flag("--force", backup_options.force, "Replace FILE if it exists");
+  backup->add_flag("--json", backup_options.json, "Print exactly one JSON document");
+  backup->callback([&] { exit_code = cli::back_up(backup_options); });
 
   bool routes_json = false;
   auto* routes = app.add_subcommand("routes", "List every route: method, path, access, body limit");

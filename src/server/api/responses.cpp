@@ -28,6 +28,7 @@ constexpr ErrorMapping kErrorTable[] = {
     {ErrorKind::kHeaderTooLarge, 431, "HEADER_TOO_LARGE"},
     {ErrorKind::kUnsupportedMediaType, 415, "UNSUPPORTED_MEDIA_TYPE"},
     {ErrorKind::kRateLimited, 429, "RATE_LIMITED"},
+    {ErrorKind::kStorageFull, 503, "STORAGE_FULL"},
     {ErrorKind::kNotImplemented, 501, "NOT_IMPLEMENTED"},
     {ErrorKind::kInternal, 500, "INTERNAL_ERROR"},
 };

@@ -47,8 +47,12 @@ Result<SessionRecord> Sessions::resume(std::string_view token) {
     return session;
   UnixMicros slid = now + micros(ttl_);
   if (slid - session->expires_at >= std::min(kSlideGranularity, micros(ttl_) / 12)) {
-    RETURN_IF_ERROR(accounts_.extend_session(digest, slid));
-    session->expires_at = slid;
+    auto extended = accounts_.extend_session(digest, slid);
+    // On a full disk the session keeps its old expiry, so reads keep working.
+    if (extended)
+      session->expires_at = slid;
+    else if (extended.error().kind != ErrorKind::kStorageFull)
+      return extended.error();
   }
   return session;
 }

@@ -75,6 +75,8 @@ asio::awaitable<IngestOutcome> Ingestor::ingest(const KeyOwner& owner, std::vect
   auto committed = co_await commit(commits_, batch);
   if (!committed) {
     quota_.release(owner.project_rowid, decision->day, count);
+    if (committed.error().kind == ErrorKind::kStorageFull)
+      metrics_.ingest_storage_full.add();
     outcome.error = committed.take_error();
     co_return outcome;
   }

@@ -70,6 +70,10 @@ std::string Metrics::render() const {
       "# HELP agentsudo_login_throttled_total Logins refused before their password was checked.\n";
   out += "# TYPE agentsudo_login_throttled_total counter\n";
   out += "agentsudo_login_throttled_total " + std::to_string(login_throttled.value()) + "\n";
+      "# HELP agentsudo_ingest_storage_full_total Ingest requests refused (503) for a full disk.\n";
+  out += "# TYPE agentsudo_ingest_storage_full_total counter\n";
+  out +=
+      "agentsudo_ingest_storage_full_total " + std::to_string(ingest_storage_full.value()) + "\n";
   out += "# HELP agentsudo_policy_waiters Long-polls for a policy change held open now.\n";
   out += "# TYPE agentsudo_policy_waiters gauge\n";
   out += "agentsudo_policy_waiters " + std::to_string(policy_waiters.value()) + "\n";

@@ -58,8 +58,9 @@ class Metrics {
   Counter quota_rejections;
   // Logins refused with 429 before their password was checked.
   Counter login_throttled;
-  Gauge policy_waiters;    // long-polls on GET /v1/policy held open now
-  Gauge approval_waiters;  // waits on GET /v1/approvals/{id} held open now
+  Counter ingest_storage_full;  // ingest requests refused (503) because the disk was full
+  Gauge policy_waiters;         // long-polls on GET /v1/policy held open now
+  Gauge approval_waiters;       // waits on GET /v1/approvals/{id} held open now
   Histogram commit_batch_size;
   Histogram request_duration;
 

@@ -25,6 +25,8 @@ enum class ErrorKind {
   kHeaderTooLarge,
   kUnsupportedMediaType,
   kRateLimited,
+  // The disk under the data directory is full: nothing was written; a retry may succeed.
+  kStorageFull,
   kInternal,
   kNotImplemented,
 };
@@ -38,7 +40,7 @@ struct Error {
   std::string field;
   // The position of the bad item in a batch, when there is one.
   std::optional<std::size_t> index;
-  // For kRateLimited: when to try again, sent as Retry-After.
+  // For kRateLimited and kStorageFull: when to try again, sent as Retry-After.
   std::optional<std::int64_t> retry_after_seconds;
 };
 

@@ -1,5 +1,7 @@
 #include "server/store/sqlite/database.hpp"
 
+#include <cerrno>
+
 namespace agentsudo::server::sqlite {
 namespace {
 
@@ -7,7 +9,7 @@ namespace {
   std::string message(doing);
   message += ": ";
   message += db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code);
-  throw SqliteError(code, message);
+  throw SqliteError(code, message, db != nullptr ? sqlite3_system_errno(db) : 0);
 }
 
 void check(sqlite3* db, int code, std::string_view doing) {
@@ -16,6 +18,22 @@ void check(sqlite3* db, int code, std::string_view doing) {
 }
 
 }  // namespace
+
+bool SqliteError::disk_full() const {
+  int primary = code_ & 0xff;
+  return primary == SQLITE_FULL ||
+         (primary == SQLITE_IOERR && (system_errno_ == ENOSPC || system_errno_ == EDQUOT));
+}
+
+Error error_from(const SqliteError& e, const char* doing) {
+  if (!e.disk_full())
+    return Error{ErrorKind::kInternal, std::string(doing) + " failed: " + e.what(), {}, {}, {}};
+  return Error{ErrorKind::kStorageFull,
+               std::string(doing) + " failed: the server's disk is full; nothing was stored",
+               {},
+               {},
+               kStorageFullRetrySeconds};
+}
 
 Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
   int code = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
@@ -142,7 +160,7 @@ void Database::exec(std::string_view sql) {
   if (code != SQLITE_OK) {
     std::string text = message != nullptr ? message : sqlite3_errstr(code);
     sqlite3_free(message);
-    throw SqliteError(code, "exec: " + text);
+    throw SqliteError(code, "exec: " + text, sqlite3_system_errno(db_));
   }
 }
 
@@ -162,6 +180,10 @@ std::int64_t Database::last_insert_rowid() const {
   return sqlite3_last_insert_rowid(db_);
 }
 
+bool Database::in_transaction() const {
+  return sqlite3_get_autocommit(db_) == 0;
+}
+
 // Prepared once per connection: the writer opens and commits a transaction
 // per group commit, and parsing these each time showed in its profile.
 Transaction::Transaction(Database& db) : db_(db) {
@@ -169,11 +191,13 @@ Transaction::Transaction(Database& db) : db_(db) {
 }
 
 Transaction::~Transaction() {
-  if (open_) {
+  // SQLite rolls back by itself on some errors; on others (a failed COMMIT
+  // on a full disk) the transaction stays open until we end it.
+  if (open_ && db_.in_transaction()) {
     try {
       db_.prepare_cached("ROLLBACK")->run();
     } catch (const SqliteError&) {
-      // The transaction may already be gone (SQLite rolls back on some errors).
+      // Nothing more to do here; the next BEGIN reports a connection still in a transaction.
     }
   }
 }

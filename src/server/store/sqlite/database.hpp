@@ -19,11 +19,17 @@ namespace agentsudo::server::sqlite {
 // public boundary and return an Error value, so nothing above store/ sees it.
 class SqliteError : public std::runtime_error {
  public:
-  SqliteError(int code, const std::string& what) : std::runtime_error(what), code_(code) {}
+  // `system_errno` is what the OS said for an I/O error (sqlite3_system_errno), else 0.
+  SqliteError(int code, const std::string& what, int system_errno = 0)
+      : std::runtime_error(what), code_(code), system_errno_(system_errno) {}
   int code() const { return code_; }
+  // Whether the write failed for want of space (SQLITE_FULL, or an I/O error
+  // with ENOSPC or EDQUOT): nothing was written, and it may work once space is freed.
+  bool disk_full() const;
 
  private:
   int code_;
+  int system_errno_;
 };
 
 // A prepared statement. Bind parameters are 1-based, columns 0-based, as in
@@ -93,6 +99,9 @@ class Database {
   StatementLease prepare_cached(const std::string& sql);
   std::int64_t changes() const;
   std::int64_t last_insert_rowid() const;
+  // Whether a transaction is still open (SQLite may leave one open after a
+  // failed COMMIT, e.g. on a full disk).
+  bool in_transaction() const;
   sqlite3* handle() { return db_; }
 
  private:
@@ -102,7 +111,9 @@ class Database {
   std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
 };
 
-// BEGIN IMMEDIATE on construction, ROLLBACK on destruction unless committed.
+// BEGIN IMMEDIATE on construction, ROLLBACK on destruction unless committed
+// (also after a failed COMMIT, which in WAL mode may leave the transaction
+// open), so the connection is usable again either way.
 class Transaction {
  public:
   explicit Transaction(Database& db);
@@ -120,14 +131,20 @@ class Transaction {
 
 namespace agentsudo::server::sqlite {
 
-// Runs `body`, turning a SqliteError into an internal Error value: the one
-// place where this wrapper's exceptions become the server's error style.
+// How long a client refused for a full disk is told to wait (Retry-After).
+inline constexpr std::int64_t kStorageFullRetrySeconds = 5;
+
+// The Error value for a SqliteError: kStorageFull for a full disk, else kInternal.
+Error error_from(const SqliteError& e, const char* doing);
+
+// Runs `body`, turning a SqliteError into an Error value: the one place where
+// this wrapper's exceptions become the server's error style.
 template <class Body>
 auto translate_errors(const char* doing, Body&& body) -> decltype(body()) {
   try {
     return body();
   } catch (const SqliteError& e) {
-    return Error{ErrorKind::kInternal, std::string(doing) + " failed: " + e.what(), {}, {}, {}};
+    return error_from(e, doing);
   }
 }
 

@@ -15,6 +15,10 @@
 
 namespace agentsudo::server::sqlite {
 
+std::filesystem::path database_file(const std::filesystem::path& data_dir) {
+  return data_dir / "agentsudo.db";
+}
+
 Result<SqliteStore> open_sqlite_store(const std::filesystem::path& data_dir, std::size_t readers) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
@@ -22,7 +26,7 @@ Result<SqliteStore> open_sqlite_store(const std::filesystem::path& data_dir, std
     return make_error(ErrorKind::kInternal,
                       "cannot create data directory " + data_dir.string() + ": " + ec.message());
   }
-  auto file = data_dir / "agentsudo.db";
+  auto file = database_file(data_dir);
   try {
     auto writer = Database::open(file);
     migrate(*writer);

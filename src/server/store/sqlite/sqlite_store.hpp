@@ -25,6 +25,9 @@ struct SqliteStore {
   std::unique_ptr<WebhookStore> webhooks;
 };
 
+// The database file inside a data directory.
+std::filesystem::path database_file(const std::filesystem::path& data_dir);
+
 // Creates the directory if needed, opens the file and migrates its schema.
 // `readers` is the number of pooled read connections.
 Result<SqliteStore> open_sqlite_store(const std::filesystem::path& data_dir, std::size_t readers);
