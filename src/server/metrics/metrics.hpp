@@ -56,8 +56,10 @@ class Metrics {
 
   Counter events_stored;
   Counter quota_rejections;
-  Gauge policy_waiters;    // long-polls on GET /v1/policy held open now
-  Gauge approval_waiters;  // waits on GET /v1/approvals/{id} held open now
+  Counter key_cache_hits;    // API keys resolved from memory
+  Counter key_cache_misses;  // API keys resolved by a store read
+  Gauge policy_waiters;      // long-polls on GET /v1/policy held open now
+  Gauge approval_waiters;    // waits on GET /v1/approvals/{id} held open now
   Histogram commit_batch_size;
   Histogram request_duration;
 
