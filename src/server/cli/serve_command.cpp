@@ -40,6 +40,7 @@
 #include "server/service/member_service.hpp"
 #include "server/service/project_service.hpp"
 #include "server/service/webhook_service.hpp"
+#include "server/store/cached_project_store.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
 
 namespace agentsudo::server::cli {
@@ -193,7 +194,11 @@ int run_serve(const ServeOptions& options) {
   auto store = sqlite::open_sqlite_store(options.data_dir, threads + 1);
   if (!store)
     return fail(store.error().message);
-  ProjectStore& projects = *store->projects;
+  Metrics metrics;
+  // Every request with an API key asks `projects`; revocations reach it
+  // through the generation, from this process or the CLI.
+  CachedProjectStore projects(*store->projects, store->credentials_generation,
+                              {metrics.key_cache_hits, metrics.key_cache_misses});
   ProjectService project_service(projects);
   KeyService key_service(projects);
   MemberService member_service(*store->accounts);
@@ -208,7 +213,6 @@ int run_serve(const ServeOptions& options) {
   // is destroyed after them.
   asio::io_context io(static_cast<int>(threads));
   SystemClock clock;
-  Metrics metrics;
   QuotaCounter quota([&projects](std::int64_t project, std::int64_t day) {
     return projects.events_on_day(project, day);
   });

@@ -74,6 +74,12 @@ std::string Metrics::render() const {
   out += "# TYPE agentsudo_ingest_storage_full_total counter\n";
   out +=
       "agentsudo_ingest_storage_full_total " + std::to_string(ingest_storage_full.value()) + "\n";
+  out += "# HELP agentsudo_key_cache_hits_total API keys resolved from the key cache.\n";
+  out += "# TYPE agentsudo_key_cache_hits_total counter\n";
+  out += "agentsudo_key_cache_hits_total " + std::to_string(key_cache_hits.value()) + "\n";
+  out += "# HELP agentsudo_key_cache_misses_total API keys resolved by a store read.\n";
+  out += "# TYPE agentsudo_key_cache_misses_total counter\n";
+  out += "agentsudo_key_cache_misses_total " + std::to_string(key_cache_misses.value()) + "\n";
   out += "# HELP agentsudo_policy_waiters Long-polls for a policy change held open now.\n";
   out += "# TYPE agentsudo_policy_waiters gauge\n";
   out += "agentsudo_policy_waiters " + std::to_string(policy_waiters.value()) + "\n";

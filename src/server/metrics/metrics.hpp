@@ -59,6 +59,8 @@ class Metrics {
   // Logins refused with 429 before their password was checked.
   Counter login_throttled;
   Counter ingest_storage_full;  // ingest requests refused (503) because the disk was full
+  Counter key_cache_hits;       // API keys resolved from memory
+  Counter key_cache_misses;     // API keys resolved by a store read
   Gauge policy_waiters;         // long-polls on GET /v1/policy held open now
   Gauge approval_waiters;       // waits on GET /v1/approvals/{id} held open now
   Histogram commit_batch_size;

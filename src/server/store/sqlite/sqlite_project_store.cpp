@@ -83,8 +83,11 @@ std::optional<std::string> read_setting(Database& db, std::string_view name) {
 }  // namespace
 
 SqliteProjectStore::SqliteProjectStore(std::unique_ptr<Database> writer,
-                                       std::shared_ptr<ConnectionPool> readers)
-    : writer_(std::move(writer)), readers_(std::move(readers)) {}
+                                       std::shared_ptr<ConnectionPool> readers,
+                                       std::shared_ptr<CredentialsGeneration> credentials)
+    : writer_(std::move(writer)),
+      readers_(std::move(readers)),
+      credentials_(std::move(credentials)) {}
 
 Result<CreatedProject> SqliteProjectStore::create_project(const NewProjectRecord& record) {
   return translate_errors("create project", [&]() -> Result<CreatedProject> {
@@ -155,7 +158,8 @@ Result<Project> SqliteProjectStore::find_project(std::string_view project_id) {
 
 Result<Project> SqliteProjectStore::update_project(std::string_view project_id,
                                                    const ProjectChanges& changes) {
-  return translate_errors("update project", [&]() -> Result<Project> {
+  // A key's owner carries the project's quota.
+  auto updated = translate_errors("update project", [&]() -> Result<Project> {
     std::lock_guard lock(write_mutex_);
     Transaction tx(*writer_);
     ASSIGN_OR_RETURN(auto project, lookup_project(*writer_, project_id));
@@ -179,10 +183,13 @@ Result<Project> SqliteProjectStore::update_project(std::string_view project_id,
     tx.commit();
     return project;
   });
+  if (changes.tier)
+    credentials_->advance();
+  return updated;
 }
 
 Status SqliteProjectStore::delete_project(std::string_view project_id) {
-  return translate_errors("delete project", [&]() -> Status {
+  auto deleted = translate_errors("delete project", [&]() -> Status {
     std::lock_guard lock(write_mutex_);
     Transaction tx(*writer_);
     auto mark = writer_->prepare_cached(
@@ -201,6 +208,8 @@ Status SqliteProjectStore::delete_project(std::string_view project_id) {
     tx.commit();
     return {};
   });
+  credentials_->advance();
+  return deleted;
 }
 
 ApiKeyRecord SqliteProjectStore::insert_api_key(Database& db, std::int64_t project_rowid,
@@ -254,7 +263,7 @@ Result<std::vector<ApiKeyRecord>> SqliteProjectStore::list_api_keys(std::string_
 
 Result<ApiKeyRecord> SqliteProjectStore::revoke_api_key(std::optional<std::string_view> project_id,
                                                         std::string_view key_id) {
-  return translate_errors("revoke key", [&]() -> Result<ApiKeyRecord> {
+  auto revoked = translate_errors("revoke key", [&]() -> Result<ApiKeyRecord> {
     std::lock_guard lock(write_mutex_);
     Transaction tx(*writer_);
     ASSIGN_OR_RETURN(auto key, lookup_active_key(*writer_, project_id, key_id));
@@ -266,12 +275,14 @@ Result<ApiKeyRecord> SqliteProjectStore::revoke_api_key(std::optional<std::strin
     tx.commit();
     return std::move(key.record);
   });
+  credentials_->advance();
+  return revoked;
 }
 
 Result<ApiKeyRecord> SqliteProjectStore::rotate_api_key(std::optional<std::string_view> project_id,
                                                         std::string_view key_id,
                                                         const IssuedSecret& replacement) {
-  return translate_errors("rotate key", [&]() -> Result<ApiKeyRecord> {
+  auto rotated = translate_errors("rotate key", [&]() -> Result<ApiKeyRecord> {
     std::lock_guard lock(write_mutex_);
     Transaction tx(*writer_);
     ASSIGN_OR_RETURN(auto key, lookup_active_key(*writer_, project_id, key_id));
@@ -284,6 +295,8 @@ Result<ApiKeyRecord> SqliteProjectStore::rotate_api_key(std::optional<std::strin
     tx.commit();
     return record;
   });
+  credentials_->advance();
+  return rotated;
 }
 
 Result<KeyOwner> SqliteProjectStore::find_key_owner(const SecretDigest& digest) {

@@ -3,6 +3,7 @@
 #include <memory>
 #include <mutex>
 
+#include "server/store/credentials_generation.hpp"
 #include "server/store/project_store.hpp"
 #include "server/store/sqlite/connection_pool.hpp"
 #include "server/store/sqlite/database.hpp"
@@ -10,10 +11,16 @@
 namespace agentsudo::server::sqlite {
 
 // ProjectStore on SQLite. Writes go through one connection under a mutex;
-// lookups borrow from the shared read pool. Thread-safe.
+// lookups borrow from the shared read pool. After each change that can alter
+// what find_key_owner answers for a key (revoke, rotate, a tier change,
+// deleting a project) it advances `credentials` (see CredentialsGeneration),
+// in whichever process made the change, also when the change failed (a
+// needless advance costs one store read per cached key; a missing one would
+// keep a revoked key working). Thread-safe.
 class SqliteProjectStore final : public ProjectStore {
  public:
-  SqliteProjectStore(std::unique_ptr<Database> writer, std::shared_ptr<ConnectionPool> readers);
+  SqliteProjectStore(std::unique_ptr<Database> writer, std::shared_ptr<ConnectionPool> readers,
+                     std::shared_ptr<CredentialsGeneration> credentials);
 
   Result<CreatedProject> create_project(const NewProjectRecord& record) override;
   Result<std::vector<Project>> list_projects() override;
@@ -47,6 +54,7 @@ class SqliteProjectStore final : public ProjectStore {
   std::mutex write_mutex_;
   std::unique_ptr<Database> writer_;  // guarded by write_mutex_
   std::shared_ptr<ConnectionPool> readers_;
+  std::shared_ptr<CredentialsGeneration> credentials_;
 };
 
 }  // namespace agentsudo::server::sqlite

@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include "server/store/sqlite/connection_pool.hpp"
+#include "server/store/sqlite/generation_file.hpp"
 #include "server/store/sqlite/schema.hpp"
 #include "server/store/sqlite/sqlite_account_store.hpp"
 #include "server/store/sqlite/sqlite_agent_store.hpp"
@@ -26,13 +27,17 @@ Result<SqliteStore> open_sqlite_store(const std::filesystem::path& data_dir, std
     return make_error(ErrorKind::kInternal,
                       "cannot create data directory " + data_dir.string() + ": " + ec.message());
   }
+  auto generation = GenerationFile::open(data_dir / "credentials.generation");
+  if (!generation)
+    return generation.error();
   auto file = database_file(data_dir);
   try {
     auto writer = Database::open(file);
     migrate(*writer);
     auto pool = std::make_shared<ConnectionPool>(file, readers);
     SqliteStore store;
-    store.projects = std::make_unique<SqliteProjectStore>(Database::open(file), pool);
+    store.credentials_generation = *generation;
+    store.projects = std::make_unique<SqliteProjectStore>(Database::open(file), pool, *generation);
     store.events = std::make_unique<SqliteEventStore>(std::move(writer), pool);
     store.accounts = std::make_unique<SqliteAccountStore>(Database::open(file), pool);
     store.agents = std::make_unique<SqliteAgentStore>(Database::open(file), pool);

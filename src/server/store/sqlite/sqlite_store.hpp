@@ -8,6 +8,7 @@
 #include "server/store/agent_store.hpp"
 #include "server/store/analytics_store.hpp"
 #include "server/store/approval_store.hpp"
+#include "server/store/credentials_generation.hpp"
 #include "server/store/event_store.hpp"
 #include "server/store/project_store.hpp"
 #include "server/store/webhook_store.hpp"
@@ -23,12 +24,17 @@ struct SqliteStore {
   std::unique_ptr<AnalyticsStore> analytics;
   std::unique_ptr<ApprovalStore> approvals;
   std::unique_ptr<WebhookStore> webhooks;
+  // Advanced by `projects` after each change to what find_key_owner answers,
+  // in this process or any other on the same data directory: what a cache of
+  // key owners (CachedProjectStore) watches.
+  std::shared_ptr<CredentialsGeneration> credentials_generation;
 };
 
 // The database file inside a data directory.
 std::filesystem::path database_file(const std::filesystem::path& data_dir);
 
-// Creates the directory if needed, opens the file and migrates its schema.
+// Creates the directory if needed, opens the file and migrates its schema,
+// and maps `credentials.generation` (see GenerationFile) beside it.
 // `readers` is the number of pooled read connections.
 Result<SqliteStore> open_sqlite_store(const std::filesystem::path& data_dir, std::size_t readers);
 
