@@ -70,6 +70,7 @@ std::string Metrics::render() const {
       "# HELP agentsudo_login_throttled_total Logins refused before their password was checked.\n";
   out += "# TYPE agentsudo_login_throttled_total counter\n";
   out += "agentsudo_login_throttled_total " + std::to_string(login_throttled.value()) + "\n";
+  out +=
       "# HELP agentsudo_ingest_storage_full_total Ingest requests refused (503) for a full disk.\n";
   out += "# TYPE agentsudo_ingest_storage_full_total counter\n";
   out +=
