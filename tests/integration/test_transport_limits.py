@@ -156,7 +156,8 @@ def test_soft_descriptor_limit_is_raised_to_the_hard_one(make_server):
     line = next(line for line in limits if line.startswith("Max open files"))
     soft, hard = line.split()[3:5]
     assert (soft, hard) == ("4096", "4096"), line
-    assert "4096" in server.wait_for_output(lambda l: "descriptor" in l), server.logs()
+    logged = server.wait_for_output(lambda l: "descriptor limit" in l)
+    assert logged and "4096" in logged, server.logs()
 
 
 def test_max_connections_refuses_the_next_and_serves_again_after_a_close(make_server):

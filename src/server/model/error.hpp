@@ -23,6 +23,7 @@ enum class ErrorKind {
   kConflict,
   kPayloadTooLarge,
   kHeaderTooLarge,
+  kRequestTimeout,
   kUnsupportedMediaType,
   kRateLimited,
   kInternal,
