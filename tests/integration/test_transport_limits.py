@@ -55,7 +55,7 @@ def closed_by_server(sock):
     """Whether the server has closed `sock` (EOF or reset), without waiting."""
     try:
         return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
-    except BlockingIOError:
+    except (BlockingIOError, socket.timeout):  # socket.timeout: a socket with a timeout set
         return False
     except (ConnectionResetError, ConnectionAbortedError):
         return True
