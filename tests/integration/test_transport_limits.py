@@ -53,9 +53,10 @@ def cpu_seconds(pid):
 
 def closed_by_server(sock):
     """Whether the server has closed `sock` (EOF or reset), without waiting."""
+    sock.setblocking(False)  # with a timeout set, Python would wait for data first
     try:
-        return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
-    except (BlockingIOError, socket.timeout):  # socket.timeout: a socket with a timeout set
+        return sock.recv(1, socket.MSG_PEEK) == b""
+    except BlockingIOError:
         return False
     except (ConnectionResetError, ConnectionAbortedError):
         return True
