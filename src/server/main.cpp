@@ -142,6 +142,21 @@ int main(int argc, char** argv) {
                    "names the client")
       ->envname("AGENTSUDO_TRUSTED_PROXIES")
       ->delimiter(',');
+  serve
+      ->add_option("--max-connections", serve_options.max_connections,
+                   "Connections served at once; more are closed at once "
+                   "(default: what the descriptor limit leaves)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
+  serve
+      ->add_option("--request-timeout", serve_options.request_timeout_seconds,
+                   "Seconds a request has, from its first byte, to arrive whole (else 408)")
+      ->check(CLI::Range(1u, 86'400u))
+      ->capture_default_str();
+  serve
+      ->add_option("--idle-timeout", serve_options.idle_timeout_seconds,
+                   "Seconds a connection waits for its next request before it is closed")
+      ->check(CLI::Range(1u, 86'400u))
+      ->capture_default_str();
   serve->callback([&] { exit_code = cli::run_serve(serve_options); });
 
   cli::AdminOptions admin_options;

@@ -26,6 +26,7 @@ constexpr ErrorMapping kErrorTable[] = {
     {ErrorKind::kConflict, 409, "CONFLICT"},
     {ErrorKind::kPayloadTooLarge, 413, "PAYLOAD_TOO_LARGE"},
     {ErrorKind::kHeaderTooLarge, 431, "HEADER_TOO_LARGE"},
+    {ErrorKind::kRequestTimeout, 408, "REQUEST_TIMEOUT"},
     {ErrorKind::kUnsupportedMediaType, 415, "UNSUPPORTED_MEDIA_TYPE"},
     {ErrorKind::kRateLimited, 429, "RATE_LIMITED"},
     {ErrorKind::kStorageFull, 503, "STORAGE_FULL"},

@@ -24,6 +24,7 @@
 #include "server/auth/password_hasher.hpp"
 #include "server/auth/sessions.hpp"
 #include "server/auth/setup_token.hpp"
+#include "server/cli/descriptor_limit.hpp"
 #include "server/http/http_server.hpp"
 #include "server/ingest/commit_queue.hpp"
 #include "server/ingest/ingestor.hpp"
@@ -153,6 +154,21 @@ Status write_ready_file(const std::filesystem::path& path, const boost::json::ob
   return {};
 }
 
+// The transport's limits from the options; the connection cap, unless given,
+// from what the descriptor limit leaves once the store is open.
+http::TransportLimits transport_limits(const ServeOptions& options, std::size_t descriptor_limit,
+                                       unsigned io_threads) {
+  http::TransportLimits limits;
+  limits.request_timeout = std::chrono::seconds(options.request_timeout_seconds);
+  limits.idle_timeout = std::chrono::seconds(options.idle_timeout_seconds);
+  limits.max_connections =
+      options.max_connections != 0
+          ? options.max_connections
+          : default_max_connections(descriptor_limit, descriptors_in_use(), io_threads);
+  spdlog::info("serving up to {} connections at once", limits.max_connections);
+  return limits;
+}
+
 // Stops accepting, waits for requests in flight (bounded), then stops the loop.
 void drain_then_stop(asio::io_context& io, http::HttpServer& server) {
   server.stop_accepting();
@@ -190,6 +206,7 @@ int run_serve(const ServeOptions& options) {
     return fail(proxies.error().message);
   unsigned threads = options.io_threads != 0 ? options.io_threads
                                              : std::max(1u, std::thread::hardware_concurrency());
+  std::size_t descriptor_limit = raise_descriptor_limit();
 
   auto store = sqlite::open_sqlite_store(options.data_dir, threads + 1);
   if (!store)
@@ -279,7 +296,10 @@ int run_serve(const ServeOptions& options) {
                          members, keys, agents, events, ops, analytics, exports, live, approvals,
                          webhooks});
 
-  http::HttpServer server(io, application, http::TransportLimits{}, std::move(*proxies));
+  http::HttpServer server(
+      io, application, transport_limits(options, descriptor_limit, threads),
+      {metrics.connections_refused, metrics.connections_open, metrics.requests_timed_out},
+      std::move(*proxies));
   auto endpoint = server.listen(options.listen);
   if (!endpoint)
     return fail(endpoint.error().message);

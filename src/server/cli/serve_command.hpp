@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -24,6 +25,13 @@ struct ServeOptions {
   // Address ranges (CIDR) of the reverse proxies whose X-Forwarded-For names
   // the client. Empty: the TCP peer is the client.
   std::vector<std::string> trusted_proxies;
+  // Connections served at once; more are closed at once. 0: what the
+  // descriptor limit leaves (default_max_connections).
+  std::size_t max_connections = 0;
+  // From its first byte, a request must arrive whole within this many seconds (else 408).
+  unsigned request_timeout_seconds = 30;
+  // A connection waits this many seconds for the first byte of its next request.
+  unsigned idle_timeout_seconds = 60;
 };
 
 // Runs the server until SIGINT or SIGTERM, then drains and exits.

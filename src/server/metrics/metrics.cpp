@@ -87,6 +87,20 @@ std::string Metrics::render() const {
   out += "# HELP agentsudo_approval_waiters Waits for an approval decision held open now.\n";
   out += "# TYPE agentsudo_approval_waiters gauge\n";
   out += "agentsudo_approval_waiters " + std::to_string(approval_waiters.value()) + "\n";
+  out +=
+      "# HELP agentsudo_connections_refused_total Connections closed unserved: over "
+      "--max-connections, or no descriptor left.\n";
+  out += "# TYPE agentsudo_connections_refused_total counter\n";
+  out +=
+      "agentsudo_connections_refused_total " + std::to_string(connections_refused.value()) + "\n";
+  out += "# HELP agentsudo_connections_open Connections being served now.\n";
+  out += "# TYPE agentsudo_connections_open gauge\n";
+  out += "agentsudo_connections_open " + std::to_string(connections_open.value()) + "\n";
+  out +=
+      "# HELP agentsudo_requests_timed_out_total Requests that did not arrive whole within "
+      "the request timeout (answered 408).\n";
+  out += "# TYPE agentsudo_requests_timed_out_total counter\n";
+  out += "agentsudo_requests_timed_out_total " + std::to_string(requests_timed_out.value()) + "\n";
   out += "# HELP agentsudo_commit_batch_size Events per durable commit (group commit).\n";
   out += "# TYPE agentsudo_commit_batch_size histogram\n";
   commit_batch_size.render("agentsudo_commit_batch_size", out);

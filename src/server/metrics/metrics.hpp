@@ -63,6 +63,9 @@ class Metrics {
   Counter key_cache_misses;     // API keys resolved by a store read
   Gauge policy_waiters;         // long-polls on GET /v1/policy held open now
   Gauge approval_waiters;       // waits on GET /v1/approvals/{id} held open now
+  Counter connections_refused;  // closed unserved: over the cap, or no descriptor left
+  Gauge connections_open;       // connections being served now
+  Counter requests_timed_out;   // requests not whole within the request timeout (408)
   Histogram commit_batch_size;
   Histogram request_duration;
 

@@ -23,6 +23,7 @@ enum class ErrorKind {
   kConflict,
   kPayloadTooLarge,
   kHeaderTooLarge,
+  kRequestTimeout,
   kUnsupportedMediaType,
   kRateLimited,
   // The disk under the data directory is full: nothing was written; a retry may succeed.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import resource
 import shutil
 import signal
 import stat
@@ -34,6 +35,18 @@ def _die_with_parent():
         pass
 
 
+def _child_setup(descriptor_limit):
+    """What runs in the child before exec: _die_with_parent, and the
+    (soft, hard) RLIMIT_NOFILE when one is given."""
+    if descriptor_limit is None:
+        return _die_with_parent
+
+    def setup():
+        _die_with_parent()
+        resource.setrlimit(resource.RLIMIT_NOFILE, descriptor_limit)
+    return setup
+
+
 class ServerProcess:
     """The process half of `Server`. Not thread-safe, except the output
     accessors (run_output, wait_for_output, logs, all_output)."""
@@ -57,10 +70,11 @@ class ServerProcess:
         self._expect_running = False
         self.runs = 0
 
-    def start(self, args=None, env=None, wrapper=()):
+    def start(self, args=None, env=None, wrapper=(), descriptor_limit=None):
         """Starts the server (under `wrapper`, a command prefix such as strace,
-        when given) and waits until it listens: until it has written the file
-        `serve --ready-file` names, with its URL and pid."""
+        when given; with RLIMIT_NOFILE set to `descriptor_limit`, a (soft, hard)
+        pair, when given) and waits until it listens: until it has written the
+        file `serve --ready-file` names, with its URL and pid."""
         if not os.access(self.bin, os.X_OK):
             pytest.fail(f"server binary not found or not executable: {self.bin} "
                         "(set AGENTSUDO_SERVER_BIN or build it first)")
@@ -78,7 +92,8 @@ class ServerProcess:
             first_out = len(self.stdout_lines)
         t0 = time.monotonic()
         self.proc = subprocess.Popen([*wrapper, self.bin, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     stdin=subprocess.DEVNULL, env=full_env, preexec_fn=_die_with_parent)
+                                     stdin=subprocess.DEVNULL, env=full_env,
+                                     preexec_fn=_child_setup(descriptor_limit))
         self.runs += 1
         self._readers = [
             threading.Thread(target=self._pump, args=(self.proc.stdout, self.stdout_lines), daemon=True),
