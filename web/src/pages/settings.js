@@ -8,6 +8,7 @@ import { navigate } from '../router.js';
 import { state, loadProjects, findProject, lastProject } from '../state.js';
 import { fmtTime } from '../format.js';
 import { webhookSettings } from './settings/webhooks.js';
+import { tokensAdmin } from './settings/tokens.js';
 
 function section(title, id, ...children) {
   return h('section', { class: 'card', 'aria-labelledby': id }, h('h2', { id }, title), ...children);
@@ -245,6 +246,7 @@ export function renderSettings(main, { logout }) {
   const serverBox = h('div');
   const projectBox = h('div');
   const usersBox = h('div');
+  const tokensBox = h('div');
   replace(
     main,
     h(
@@ -269,6 +271,7 @@ export function renderSettings(main, { logout }) {
       ),
       projectBox,
       usersBox,
+      tokensBox,
     ),
   );
   get('/api/v1/server')
@@ -287,6 +290,9 @@ export function renderSettings(main, { logout }) {
     .catch(() => {});
   const project = findProject(lastProject()) || state.projects[0];
   if (project) projectSettings(project, projectBox);
-  if (state.user.is_admin) usersAdmin(usersBox);
+  if (state.user.is_admin) {
+    usersAdmin(usersBox);
+    tokensAdmin(tokensBox);
+  }
   return {};
 }
