@@ -67,11 +67,14 @@ void add_admin_commands(CLI::App& app, cli::AdminOptions& options, int& exit_cod
   auto* token_create = token->add_subcommand("create", "Issue a management token");
   add_data_dir(*token_create, options);
   token_create->add_option("--name", options.name, "A label to tell the token apart");
-  auto* expires_in = token_create->add_option("--expires-in", options.expires_in_days,
-                                              "Refuse the token after this many days");
+  auto* expires_in = token_create
+                         ->add_option("--expires-in", options.expires_in_days,
+                                      "Refuse the token after this many days")
+                         ->type_name("DAYS");
   token_create
       ->add_option("--expires-at", options.expires_at,
                    "Refuse the token from this RFC 3339 time on")
+      ->type_name("TIME")
       ->excludes(expires_in);
   token_create->callback([&] { exit_code = cli::token_create(options); });
 
