@@ -67,7 +67,26 @@ void add_admin_commands(CLI::App& app, cli::AdminOptions& options, int& exit_cod
       app.add_subcommand("token", "Manage tokens for the read API")->require_subcommand(1);
   auto* token_create = token->add_subcommand("create", "Issue a management token");
   add_data_dir(*token_create, options);
+  token_create->add_option("--name", options.name, "A label to tell the token apart");
+  auto* expires_in = token_create
+                         ->add_option("--expires-in", options.expires_in_days,
+                                      "Refuse the token after this many days")
+                         ->type_name("DAYS");
+  token_create
+      ->add_option("--expires-at", options.expires_at,
+                   "Refuse the token from this RFC 3339 time on")
+      ->type_name("TIME")
+      ->excludes(expires_in);
   token_create->callback([&] { exit_code = cli::token_create(options); });
+
+  auto* token_list = token->add_subcommand("list", "List management tokens (never the secret)");
+  add_data_dir(*token_list, options);
+  token_list->callback([&] { exit_code = cli::token_list(options); });
+
+  auto* token_revoke = token->add_subcommand("revoke", "Revoke a management token at once");
+  add_data_dir(*token_revoke, options);
+  token_revoke->add_option("token_id", options.token_id, "Token id (from token list)")->required();
+  token_revoke->callback([&] { exit_code = cli::token_revoke(options); });
 
   auto* user = app.add_subcommand("user", "Manage dashboard users")->require_subcommand(1);
   auto* user_create = user->add_subcommand("create", "Create a user (the first is an admin)");
@@ -129,8 +148,9 @@ int main(int argc, char** argv) {
       ->add_flag("--secure-cookies", serve_options.secure_cookies,
                  "Mark the session cookie Secure (when clients reach the server over HTTPS)")
       ->envname("AGENTSUDO_SECURE_COOKIES");
-  serve->add_option("--ready-file", serve_options.ready_file,
-                    "Once listening, write {url, pid, setup_url?, default_api_key?} here as JSON");
+  serve->add_option(
+      "--ready-file", serve_options.ready_file,
+      "Once listening, write {url, pid, setup_url?, default_api_key?, metrics_url?} here as JSON");
   serve
       ->add_option("--public-url", serve_options.public_url,
                    "How people reach the server, for links in webhook notifications "
@@ -157,6 +177,11 @@ int main(int argc, char** argv) {
                    "Seconds a connection waits for its next request before it is closed")
       ->check(CLI::Range(1u, 86'400u))
       ->capture_default_str();
+  serve
+      ->add_option("--metrics-listen", serve_options.metrics_listen,
+                   "HOST:PORT of a separate listener for /metrics and /healthz (the public "
+                   "listener then answers /metrics 404)")
+      ->envname("AGENTSUDO_METRICS_LISTEN");
   serve->callback([&] { exit_code = cli::run_serve(serve_options); });
 
   cli::AdminOptions admin_options;

@@ -209,3 +209,13 @@ def test_a_password_change_is_the_callers_own(world):
     r = b.post("/api/v1/session/password", {"current_password": "not b's password", "new_password": "x" * 12})
     assert_error(r, 403, "FORBIDDEN")
     assert world["a"].get("/api/v1/session").status == 200
+
+
+def test_non_admins_cannot_manage_tokens(mserver, world):
+    b = world["b"]
+    token_id = mserver.cli("token", "create", "--name", "kept")["token_id"]
+    before = mserver.cli("token", "list")
+    assert_error(b.get("/api/v1/tokens"), 403, "FORBIDDEN")
+    assert_error(b.post("/api/v1/tokens", {"name": "mine"}), 403, "FORBIDDEN")
+    assert_error(b.delete(f"/api/v1/tokens/{token_id}"), 403, "FORBIDDEN")
+    assert mserver.cli("token", "list") == before

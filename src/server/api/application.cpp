@@ -23,7 +23,9 @@ std::string_view path_of(std::string_view target) {
 }  // namespace
 
 Application::Application(const DashboardFiles& dashboard, Metrics& metrics)
-    : dashboard_(dashboard), metrics_(metrics) {}
+    : dashboard_(&dashboard), metrics_(metrics) {}
+
+Application::Application(Metrics& metrics) : dashboard_(nullptr), metrics_(metrics) {}
 
 void Application::mount_all(Resources::Instances resources) {
   std::apply([this](auto&... handler) { (mount(handler), ...); }, resources);
@@ -62,9 +64,9 @@ asio::awaitable<http::Reply> Application::dispatch(const http::Request& request,
     response.set(http::Field::allow, match.allowed_methods);
     co_return response;
   }
-  if (match.route == nullptr && DashboardFiles::claims(request)) {
+  if (match.route == nullptr && dashboard_ != nullptr && DashboardFiles::claims(request)) {
     route_name = kDashboardRoute;
-    co_return dashboard_.serve(request);
+    co_return dashboard_->serve(request);
   }
   if (match.route == nullptr) {
     co_return error_response(make_error(ErrorKind::kNotFound,

@@ -21,6 +21,9 @@ class Application final : public http::RequestHandler {
  public:
   // The files and metrics must outlive the Application.
   Application(const DashboardFiles& dashboard, Metrics& metrics);
+  // Serves the mounted routes and nothing else, no dashboard (the metrics
+  // listener); `metrics` must outlive it.
+  explicit Application(Metrics& metrics);
 
   // Serves every route of `handler` (Handler::routes()), matched after those
   // mounted before; `handler` must outlive the Application. Not thread-safe:
@@ -60,7 +63,7 @@ class Application final : public http::RequestHandler {
                                              const http::RequestContext& context);
 
   http::Router<Route> router_;
-  const DashboardFiles& dashboard_;
+  const DashboardFiles* dashboard_;  // null: no dashboard
   Metrics& metrics_;
 };
 

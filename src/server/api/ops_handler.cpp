@@ -14,8 +14,8 @@ std::vector<ResourceRoute<OpsHandler>> OpsHandler::routes() {
   };
 }
 
-OpsHandler::OpsHandler(ProjectStore& projects, const Metrics& metrics)
-    : projects_(projects), metrics_(metrics) {}
+OpsHandler::OpsHandler(ProjectStore& projects, const Metrics& metrics, MetricsHere metrics_here)
+    : projects_(projects), metrics_(metrics), metrics_here_(metrics_here) {}
 
 http::Response OpsHandler::health(const http::Request& request) {
   bool store_answers = projects_.setting("schema").ok();
@@ -24,6 +24,11 @@ http::Response OpsHandler::health(const http::Request& request) {
 }
 
 http::Response OpsHandler::metrics(const http::Request& request) {
+  if (metrics_here_ == MetricsHere::kNo) {
+    return error_response(
+        make_error(ErrorKind::kNotFound, "metrics are served on the metrics listener only"),
+        request.version());
+  }
   http::Response response{http::beast_http::status::ok, request.version()};
   response.set(http::Field::content_type, "text/plain; version=0.0.4; charset=utf-8");
   response.body() = metrics_.render();

@@ -29,4 +29,13 @@ json::object key_json(const ApiKeyRecord& key) {
           {"revoked_at", time_or_null(key.revoked_at)}};
 }
 
+json::object token_json(const ManagementToken& token) {
+  return {{"id", token.id},
+          {"name", token.name ? json::value(*token.name) : json::value(nullptr)},
+          {"prefix", token.prefix},
+          {"created_at", format_rfc3339(token.created_at)},
+          {"expires_at", time_or_null(token.expires_at)},
+          {"revoked_at", time_or_null(token.revoked_at)}};
+}
+
 }  // namespace agentsudo::server::api

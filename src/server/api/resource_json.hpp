@@ -15,5 +15,6 @@ boost::json::value time_or_null(std::optional<UnixMicros> time);
 boost::json::object user_json(const User& user);
 boost::json::object project_json(const Project& project);
 boost::json::object key_json(const ApiKeyRecord& key);
+boost::json::object token_json(const ManagementToken& token);
 
 }  // namespace agentsudo::server::api

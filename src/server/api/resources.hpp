@@ -19,6 +19,7 @@
 #include "server/api/route.hpp"
 #include "server/api/server_info_handler.hpp"
 #include "server/api/session_handler.hpp"
+#include "server/api/tokens_handler.hpp"
 #include "server/api/users_handler.hpp"
 #include "server/api/webhooks_handler.hpp"
 
@@ -50,8 +51,8 @@ struct ResourceList {
 // resource's routes(); a new resource is one entry here.
 using Resources =
     ResourceList<IngestHandler, PolicyHandler, CheckHandler, SessionHandler, UsersHandler,
-                 ServerInfoHandler, ProjectsHandler, MembersHandler, KeysHandler, AgentsHandler,
-                 EventsHandler, OpsHandler, AnalyticsHandler, ExportHandler, LiveHandler,
-                 ApprovalsHandler, WebhooksHandler>;
+                 TokensHandler, ServerInfoHandler, ProjectsHandler, MembersHandler, KeysHandler,
+                 AgentsHandler, EventsHandler, OpsHandler, AnalyticsHandler, ExportHandler,
+                 LiveHandler, ApprovalsHandler, WebhooksHandler>;
 
 }  // namespace agentsudo::server::api

@@ -70,7 +70,7 @@ Result<Principal> AccessControl::authenticate_bearer(std::string_view authorizat
   SecretDigest digest = digest_secret(token);
   ASSIGN_OR_RETURN(bool active, projects_.is_active_management_token(digest));
   if (!active)
-    return make_error(ErrorKind::kUnauthorized, "invalid management token");
+    return make_error(ErrorKind::kUnauthorized, "invalid, revoked or expired management token");
   return Principal{Principal::Kind::kOperator, std::nullopt, {}, "token:" + digest_prefix(digest)};
 }
 
@@ -136,7 +136,7 @@ Result<std::vector<Project>> AccessControl::visible_projects(const Principal& pr
 
 Status AccessControl::require_admin(const Principal& principal) {
   if (!principal.is_admin())
-    return make_error(ErrorKind::kForbidden, "only an admin may manage users");
+    return make_error(ErrorKind::kForbidden, "only an admin may do this");
   return {};
 }
 

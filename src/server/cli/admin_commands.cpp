@@ -3,12 +3,14 @@
 #include <sodium.h>
 
 #include <boost/json.hpp>
+#include <charconv>
 #include <iostream>
 
 #include "server/auth/email_address.hpp"
 #include "server/auth/password.hpp"
 #include "server/service/key_service.hpp"
 #include "server/service/project_service.hpp"
+#include "server/service/token_service.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
 
 namespace agentsudo::server::cli {
@@ -62,6 +64,55 @@ void print_issued_key(const IssuedApiKey& key, bool as_json) {
   std::cout << "API key " << key.record.id << " for project " << key.record.project_id << "\n"
             << "  " << key.plaintext << "\n"
             << "Shown once: store it now; only its hash is kept.\n";
+}
+
+json::object token_json(const ManagementToken& token) {
+  json::object object{{"token_id", token.id},
+                      {"name", token.name ? json::value(*token.name) : json::value(nullptr)},
+                      {"prefix", token.prefix},
+                      {"created_at", format_rfc3339(token.created_at)}};
+  object["expires_at"] =
+      token.expires_at ? json::value(format_rfc3339(*token.expires_at)) : nullptr;
+  object["revoked_at"] =
+      token.revoked_at ? json::value(format_rfc3339(*token.revoked_at)) : nullptr;
+  return object;
+}
+
+// One line of `token list`: id, prefix, name, and what ends it.
+std::string token_line(const ManagementToken& token, UnixMicros now) {
+  std::string line = token.id + "  " + token.prefix + "...  " + token.name.value_or("-") +
+                     "  created " + format_rfc3339(token.created_at);
+  if (token.expires_at)
+    line += (*token.expires_at <= now ? "  expired " : "  expires ") +
+            format_rfc3339(*token.expires_at);
+  if (token.revoked_at)
+    line += "  revoked " + format_rfc3339(*token.revoked_at);
+  return line;
+}
+
+// The longest --expires-in: a hundred years, far from overflowing.
+constexpr std::int64_t kMaxExpiryDays = 36'500;
+
+// --expires-in DAYS or --expires-at TIME (CLI11 refuses both at once).
+Result<std::optional<UnixMicros>> token_expiry(const AdminOptions& options, UnixMicros now) {
+  if (!options.expires_at.empty()) {
+    auto at = parse_rfc3339(options.expires_at);
+    if (!at)
+      return make_error(ErrorKind::kInvalidParameter,
+                        "--expires-at must be an RFC 3339 date-time such as 2027-01-31T00:00:00Z");
+    return std::optional(*at);
+  }
+  if (options.expires_in_days.empty())
+    return std::optional<UnixMicros>();
+  const std::string& text = options.expires_in_days;
+  std::int64_t days = 0;
+  auto [end, failed] = std::from_chars(text.data(), text.data() + text.size(), days);
+  if (failed != std::errc() || end != text.data() + text.size() || days < 1 ||
+      days > kMaxExpiryDays)
+    return make_error(
+        ErrorKind::kInvalidParameter,
+        "--expires-in must be a whole number of days from 1 to " + std::to_string(kMaxExpiryDays));
+  return std::optional(now + days * kMicrosPerDay);
 }
 
 // The password piped in: the first line, without its line ending.
@@ -227,18 +278,62 @@ int key_rotate(const AdminOptions& options) {
 }
 
 int token_create(const AdminOptions& options) {
+  SystemClock clock;
+  auto expires_at = token_expiry(options, clock.now());
+  if (!expires_at)
+    return fail(expires_at.error());
   auto store = open_store(options);
   if (!store)
     return fail(store.error());
-  auto token = KeyService(*store->projects).create_management_token();
+  std::optional<std::string> name;
+  if (!options.name.empty())
+    name = options.name;
+  auto token = TokenService(*store->projects, clock).create({name, *expires_at});
   if (!token)
     return fail(token.error());
   if (options.json) {
-    print_json({{"token", *token}});
+    auto object = token_json(token->record);
+    object["token"] = token->plaintext;
+    print_json(object);
   } else {
-    std::cout << "Management token (shown once; send as Authorization: Bearer):\n  " << *token
-              << "\n";
+    std::cout << "Management token " << token->record.id
+              << " (shown once; send as Authorization: Bearer):\n  " << token->plaintext << "\n";
   }
+  return kOk;
+}
+
+int token_list(const AdminOptions& options) {
+  auto store = open_store(options);
+  if (!store)
+    return fail(store.error());
+  SystemClock clock;
+  auto tokens = TokenService(*store->projects, clock).list();
+  if (!tokens)
+    return fail(tokens.error());
+  if (options.json) {
+    json::array list;
+    for (const auto& token : *tokens)
+      list.push_back(token_json(token));
+    print_json(list);
+    return kOk;
+  }
+  for (const auto& token : *tokens)
+    std::cout << token_line(token, clock.now()) << "\n";
+  return kOk;
+}
+
+int token_revoke(const AdminOptions& options) {
+  auto store = open_store(options);
+  if (!store)
+    return fail(store.error());
+  SystemClock clock;
+  auto revoked = TokenService(*store->projects, clock).revoke(options.token_id);
+  if (!revoked)
+    return fail(revoked.error());
+  if (options.json)
+    print_json(token_json(*revoked));
+  else
+    std::cout << "Revoked management token " << revoked->id << "\n";
   return kOk;
 }
 

@@ -18,6 +18,10 @@ struct AdminOptions {
   std::string email;
   bool password_stdin = false;
   bool admin = false;
+  std::string token_id;
+  // A token's expiry: whole days from now, or an RFC 3339 date-time; empty: none.
+  std::string expires_in_days;
+  std::string expires_at;
 };
 
 // Each returns the process exit code and prints its result on stdout
@@ -29,7 +33,11 @@ int key_create(const AdminOptions& options);
 int key_list(const AdminOptions& options);
 int key_revoke(const AdminOptions& options);
 int key_rotate(const AdminOptions& options);
+// --name (optional) labels the token; --expires-in or --expires-at ends it.
 int token_create(const AdminOptions& options);
+int token_list(const AdminOptions& options);
+// Fails for an unknown or already revoked token.
+int token_revoke(const AdminOptions& options);
 // Reads the password from stdin (one line); the first user is always an admin.
 int user_create(const AdminOptions& options);
 // Reads the new password from stdin (one line) and ends every session of the user.

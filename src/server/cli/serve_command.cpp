@@ -25,6 +25,7 @@
 #include "server/auth/sessions.hpp"
 #include "server/auth/setup_token.hpp"
 #include "server/cli/descriptor_limit.hpp"
+#include "server/cli/metrics_listener.hpp"
 #include "server/http/http_server.hpp"
 #include "server/ingest/commit_queue.hpp"
 #include "server/ingest/ingestor.hpp"
@@ -40,6 +41,7 @@
 #include "server/service/key_service.hpp"
 #include "server/service/member_service.hpp"
 #include "server/service/project_service.hpp"
+#include "server/service/token_service.hpp"
 #include "server/service/webhook_service.hpp"
 #include "server/store/cached_project_store.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
@@ -169,6 +171,16 @@ http::TransportLimits transport_limits(const ServeOptions& options, std::size_t 
   return limits;
 }
 
+// With --metrics-listen, binds the metrics listener and returns the URL to
+// scrape; nothing without it.
+Result<std::optional<std::string>> listen_for_metrics(const ServeOptions& options,
+                                                      MetricsListener& listener) {
+  if (options.metrics_listen.empty())
+    return std::optional<std::string>();
+  ASSIGN_OR_RETURN(auto endpoint, listener.listen(options.metrics_listen));
+  return std::optional(base_url(endpoint) + "/metrics");
+}
+
 // Stops accepting, waits for requests in flight (bounded), then stops the loop.
 void drain_then_stop(asio::io_context& io, http::HttpServer& server) {
   server.stop_accepting();
@@ -275,9 +287,13 @@ int run_serve(const ServeOptions& options) {
   api::CookiePolicy cookies{options.secure_cookies};
 
   api::EventsHandler events(access, *store->events, cursors);
-  api::OpsHandler ops(projects, metrics);
+  api::OpsHandler ops(projects, metrics,
+                      options.metrics_listen.empty() ? api::OpsHandler::MetricsHere::kYes
+                                                     : api::OpsHandler::MetricsHere::kNo);
   api::SessionHandler session(accounts, access, sessions, cookies, metrics.login_throttled);
   api::UsersHandler users(access, accounts, *store->accounts);
+  TokenService token_service(projects, clock);
+  api::TokensHandler tokens(access, token_service);
   api::ServerInfoHandler server_info(access, cookies);
   api::ProjectsHandler project_handler(access, project_service);
   api::MembersHandler members(access, member_service);
@@ -292,9 +308,9 @@ int run_serve(const ServeOptions& options) {
   api::DashboardFiles dashboard(options.web_dir.empty() ? api::default_web_dir()
                                                         : std::optional(options.web_dir));
   api::Application application(dashboard, metrics);
-  application.mount_all({ingest, policy, check, session, users, server_info, project_handler,
-                         members, keys, agents, events, ops, analytics, exports, live, approvals,
-                         webhooks});
+  application.mount_all({ingest, policy, check, session, users, tokens, server_info,
+                         project_handler, members, keys, agents, events, ops, analytics, exports,
+                         live, approvals, webhooks});
 
   http::HttpServer server(
       io, application, transport_limits(options, descriptor_limit, threads),
@@ -303,6 +319,10 @@ int run_serve(const ServeOptions& options) {
   auto endpoint = server.listen(options.listen);
   if (!endpoint)
     return fail(endpoint.error().message);
+  MetricsListener metrics_listener(io, projects, metrics);
+  auto metrics_url = listen_for_metrics(options, metrics_listener);
+  if (!metrics_url)
+    return fail(metrics_url.error().message);
   auto setup_link = offer_setup(accounts, setup, base_url(*endpoint));
   if (!setup_link)
     return fail(setup_link.error().message);
@@ -311,6 +331,8 @@ int run_serve(const ServeOptions& options) {
     return fail(links_base.error().message);
   webhook_dispatcher.start(*links_base);
   server.start();
+  if (*metrics_url)
+    metrics_listener.start();
   expiry_sweeper.start();
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -321,18 +343,23 @@ int run_serve(const ServeOptions& options) {
     policies.release_waiters();
     approval_waiters.release_waiters();
     expiry_sweeper.stop();
+    metrics_listener.stop_accepting();
     drain_then_stop(io, server);
   });
 
   std::cout << "agentsudo-server listening on http://" << endpoint->address().to_string() << ":"
-            << endpoint->port() << " (data in " << options.data_dir.string() << ")\n"
-            << std::flush;
+            << endpoint->port() << " (data in " << options.data_dir.string() << ")\n";
+  if (*metrics_url)
+    std::cout << "metrics on " << **metrics_url << "\n";
+  std::cout << std::flush;
   if (!options.ready_file.empty()) {
     boost::json::object ready{{"url", base_url(*endpoint)}, {"pid", getpid()}};
     if (*setup_link)
       ready["setup_url"] = **setup_link;
     if (*default_key)
       ready["default_api_key"] = **default_key;
+    if (*metrics_url)
+      ready["metrics_url"] = **metrics_url;
     if (auto written = write_ready_file(options.ready_file, ready); !written)
       return fail(written.error().message);
   }

@@ -15,9 +15,9 @@ struct ServeOptions {
   std::filesystem::path web_dir;
   // Mark the session cookie Secure: set this when clients reach the server over HTTPS.
   bool secure_cookies = false;
-  // Once listening, write {"url", "pid", "setup_url"?, "default_api_key"?}
-  // here (mode 0600, atomically), so that scripts and tests need not parse
-  // the console. Empty: none.
+  // Once listening, write {"url", "pid", "setup_url"?, "default_api_key"?,
+  // "metrics_url"?} here (mode 0600, atomically), so that scripts and tests
+  // need not parse the console. Empty: none.
   std::filesystem::path ready_file;
   // How people reach the server (scheme, host, port, path prefix), for the
   // dashboard links in webhook notifications. Empty: http://<listen address>.
@@ -32,6 +32,9 @@ struct ServeOptions {
   unsigned request_timeout_seconds = 30;
   // A connection waits this many seconds for the first byte of its next request.
   unsigned idle_timeout_seconds = 60;
+  // "HOST:PORT" of a second listener for /metrics and /healthz; when set, the
+  // public listener answers /metrics 404. Empty: /metrics on the public one.
+  std::string metrics_listen;
 };
 
 // Runs the server until SIGINT or SIGTERM, then drains and exits.

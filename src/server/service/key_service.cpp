@@ -32,12 +32,6 @@ Result<ApiKeyRecord> KeyService::revoke_in_any_project(std::string_view key_id) 
   return projects_.revoke_api_key(std::nullopt, key_id);
 }
 
-Result<std::string> KeyService::create_management_token() {
-  IssuedSecret secret = issue_secret(kManagementTokenPrefix);
-  RETURN_IF_ERROR(projects_.add_management_token(secret));
-  return std::move(secret.plaintext);
-}
-
 Result<IssuedApiKey> KeyService::rotate_scoped(std::optional<std::string_view> project_id,
                                                std::string_view key_id) {
   IssuedSecret secret = issue_secret(kApiKeyPrefix);

@@ -17,9 +17,9 @@ struct IssuedApiKey {
   std::string plaintext;
 };
 
-// A project's ingest keys and the operators' management tokens. Every path
-// that mints a secret goes through here, so secrets are generated one way and
-// only their digests reach the store. Each method is one store transaction.
+// A project's ingest keys (management tokens: TokenService). Every path that
+// mints a key goes through here, so keys are generated one way and only their
+// digests reach the store. Each method is one store transaction.
 // Thread-safe.
 class KeyService {
  public:
@@ -40,9 +40,6 @@ class KeyService {
   // project's key.
   Result<IssuedApiKey> rotate_in_any_project(std::string_view key_id);
   Result<ApiKeyRecord> revoke_in_any_project(std::string_view key_id);
-
-  // Returns the plaintext of a new management token.
-  Result<std::string> create_management_token();
 
  private:
   Result<IssuedApiKey> rotate_scoped(std::optional<std::string_view> project_id,

@@ -8,6 +8,7 @@
 
 #include "core/timestamp.hpp"
 #include "server/model/error.hpp"
+#include "server/model/management_token.hpp"
 #include "server/model/project.hpp"
 #include "server/model/secret.hpp"
 #include "server/model/tier.hpp"
@@ -68,9 +69,16 @@ class ProjectStore {
   // kInvalidApiKey unless the digest belongs to an active key.
   virtual Result<KeyOwner> find_key_owner(const SecretDigest& digest) = 0;
 
-  virtual Status add_management_token(const IssuedSecret& token) = 0;
-  // Whether the digest belongs to an unrevoked token; an error only when the
-  // store could not answer (which is not the caller's fault).
+  virtual Result<ManagementToken> add_management_token(const IssuedSecret& token,
+                                                       const ManagementTokenSettings& settings) = 0;
+  // Every token ever issued, oldest first, revoked and expired ones included.
+  virtual Result<std::vector<ManagementToken>> list_management_tokens() = 0;
+  // Returns the revoked token. kNotFound when there is no such token,
+  // kConflict when it was already revoked.
+  virtual Result<ManagementToken> revoke_management_token(std::string_view token_id) = 0;
+  // Whether the digest belongs to a token neither revoked nor expired (by the
+  // store's clock); an error only when the store could not answer (which is
+  // not the caller's fault).
   virtual Result<bool> is_active_management_token(const SecretDigest& digest) = 0;
 
   // Events stored for the project on that UTC day (see utc_day()).

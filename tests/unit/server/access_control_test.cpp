@@ -4,6 +4,7 @@
 
 #include "server/service/key_service.hpp"
 #include "server/service/project_service.hpp"
+#include "server/service/token_service.hpp"
 #include "temp_store.hpp"
 
 namespace agentsudo::server {
@@ -23,9 +24,9 @@ class AccessControlTest : public testing::Test {
     other_ = other->project;
     api_key_ = project->key.plaintext;
     ASSERT_TRUE(store_->accounts->add_member(project_.rowid, member_.rowid));
-    auto token = KeyService(*store_->projects).create_management_token();
+    auto token = TokenService(*store_->projects, clock_).create({});
     ASSERT_TRUE(token.ok());
-    operator_token_ = "Bearer " + *token;
+    operator_token_ = "Bearer " + token->plaintext;
     auto session = sessions_.start(member_);
     ASSERT_TRUE(session.ok());
     session_ = *session;
@@ -135,9 +136,9 @@ TEST_F(AccessControlTest, SubjectsTellCallersApart) {
   PresentedCredentials credentials;
   credentials.authorization = operator_token_;
   auto first = access_.authenticate(credentials);
-  auto token = KeyService(*store_->projects).create_management_token();
+  auto token = TokenService(*store_->projects, clock_).create({});
   ASSERT_TRUE(token.ok());
-  std::string other = "Bearer " + *token;
+  std::string other = "Bearer " + token->plaintext;
   credentials.authorization = other;
   auto second = access_.authenticate(credentials);
   auto person = access_.authenticate(with_cookie(false, ""));

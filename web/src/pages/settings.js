@@ -9,6 +9,7 @@ import { state, loadProjects, findProject, lastProject } from '../state.js';
 import { fmtTime } from '../format.js';
 import { webhookSettings } from './settings/webhooks.js';
 import { passwordForm } from './settings/password.js';
+import { tokensAdmin } from './settings/tokens.js';
 
 function section(title, id, ...children) {
   return h('section', { class: 'card', 'aria-labelledby': id }, h('h2', { id }, title), ...children);
@@ -250,6 +251,7 @@ export function renderSettings(main, { logout }) {
   const serverBox = h('div');
   const projectBox = h('div');
   const usersBox = h('div');
+  const tokensBox = h('div');
   replace(
     main,
     h(
@@ -275,6 +277,7 @@ export function renderSettings(main, { logout }) {
       ),
       projectBox,
       usersBox,
+      tokensBox,
     ),
   );
   get('/api/v1/server')
@@ -293,6 +296,9 @@ export function renderSettings(main, { logout }) {
     .catch(() => {});
   const project = findProject(lastProject()) || state.projects[0];
   if (project) projectSettings(project, projectBox);
-  if (state.user.is_admin) usersAdmin(usersBox);
+  if (state.user.is_admin) {
+    usersAdmin(usersBox);
+    tokensAdmin(tokensBox);
+  }
   return {};
 }

@@ -267,6 +267,12 @@ CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at)
 CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries(webhook_id, id);
 CREATE INDEX webhook_deliveries_by_project ON webhook_deliveries(project_id);
 )sql",
+    // 7: management tokens get an optional name and expiry, so that they can
+    // be told apart, listed and revoked (revoked_at existed since 1).
+    R"sql(
+ALTER TABLE management_tokens ADD COLUMN name TEXT;
+ALTER TABLE management_tokens ADD COLUMN expires_at INTEGER;
+)sql",
 };
 
 int schema_version(Database& db) {

@@ -19,18 +19,30 @@ Project read_project(Statement& row) {
                  Tier{std::string(row.column_text(3)), row.column_int64(4)}, row.column_int64(5)};
 }
 
+std::optional<UnixMicros> optional_time(Statement& row, int column) {
+  if (row.column_is_null(column))
+    return std::nullopt;
+  return row.column_int64(column);
+}
+
 ApiKeyRecord read_key(Statement& row) {
-  ApiKeyRecord key{std::string(row.column_text(0)),
-                   std::string(row.column_text(1)),
-                   std::string(row.column_text(2)),
-                   row.column_int64(3),
-                   std::nullopt,
-                   std::nullopt};
-  if (!row.column_is_null(4))
-    key.revoked_at = row.column_int64(4);
-  if (!row.column_is_null(5))
-    key.last_used_at = row.column_int64(5);
-  return key;
+  return ApiKeyRecord{std::string(row.column_text(0)), std::string(row.column_text(1)),
+                      std::string(row.column_text(2)), row.column_int64(3),
+                      optional_time(row, 4),           optional_time(row, 5)};
+}
+
+constexpr const char* kTokenColumns = "uuid, prefix, name, created_at, expires_at, revoked_at";
+
+ManagementToken read_token(Statement& row) {
+  ManagementToken token{std::string(row.column_text(0)),
+                        std::string(row.column_text(1)),
+                        std::nullopt,
+                        row.column_int64(3),
+                        optional_time(row, 4),
+                        optional_time(row, 5)};
+  if (!row.column_is_null(2))
+    token.name = std::string(row.column_text(2));
+  return token;
 }
 
 Error project_not_found(std::string_view project_id) {
@@ -315,17 +327,64 @@ Result<KeyOwner> SqliteProjectStore::find_key_owner(const SecretDigest& digest) 
   });
 }
 
-Status SqliteProjectStore::add_management_token(const IssuedSecret& token) {
-  return translate_errors("create token", [&]() -> Status {
+Result<ManagementToken> SqliteProjectStore::add_management_token(
+    const IssuedSecret& token, const ManagementTokenSettings& settings) {
+  return translate_errors("create token", [&]() -> Result<ManagementToken> {
     std::lock_guard lock(write_mutex_);
+    ManagementToken record{make_uuid_v7(now() / 1000), token.display_prefix, settings.name, now(),
+                           settings.expires_at,        std::nullopt};
     auto insert = writer_->prepare_cached(
-        "INSERT INTO management_tokens (uuid, token_hash, prefix, created_at) VALUES (?, ?, ?, ?)");
-    insert->bind(1, make_uuid_v7(now() / 1000));
+        "INSERT INTO management_tokens (uuid, token_hash, prefix, name, created_at, expires_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)");
+    insert->bind(1, record.id);
     insert->bind_blob(2, token.digest.data(), token.digest.size());
-    insert->bind(3, token.display_prefix);
-    insert->bind(4, now());
+    insert->bind(3, record.prefix);
+    insert->bind_optional(4, record.name);
+    insert->bind(5, record.created_at);
+    if (record.expires_at)
+      insert->bind(6, *record.expires_at);
+    else
+      insert->bind_null(6);
     insert->run();
-    return {};
+    return record;
+  });
+}
+
+Result<std::vector<ManagementToken>> SqliteProjectStore::list_management_tokens() {
+  return translate_errors("list tokens", [&]() -> Result<std::vector<ManagementToken>> {
+    auto db = readers_->acquire();
+    auto rows = db->prepare_cached(std::string("SELECT ") + kTokenColumns +
+                                   " FROM management_tokens ORDER BY id");
+    std::vector<ManagementToken> tokens;
+    while (rows->step())
+      tokens.push_back(read_token(*rows));
+    return tokens;
+  });
+}
+
+Result<ManagementToken> SqliteProjectStore::revoke_management_token(std::string_view token_id) {
+  return translate_errors("revoke token", [&]() -> Result<ManagementToken> {
+    std::lock_guard lock(write_mutex_);
+    Transaction tx(*writer_);
+    auto row = writer_->prepare_cached(std::string("SELECT ") + kTokenColumns +
+                                       " FROM management_tokens WHERE uuid = ?");
+    row->bind(1, token_id);
+    if (!row->step())
+      return make_error(ErrorKind::kNotFound,
+                        "no management token with id " + std::string(token_id));
+    auto token = read_token(*row);
+    row->reset();
+    if (token.revoked_at)
+      return make_error(ErrorKind::kConflict,
+                        "management token " + token.id + " is already revoked");
+    token.revoked_at = now();
+    auto revoke =
+        writer_->prepare_cached("UPDATE management_tokens SET revoked_at = ? WHERE uuid = ?");
+    revoke->bind(1, *token.revoked_at);
+    revoke->bind(2, token_id);
+    revoke->run();
+    tx.commit();
+    return token;
   });
 }
 
@@ -333,8 +392,10 @@ Result<bool> SqliteProjectStore::is_active_management_token(const SecretDigest& 
   return translate_errors("authenticate token", [&]() -> Result<bool> {
     auto db = readers_->acquire();
     auto row = db->prepare_cached(
-        "SELECT 1 FROM management_tokens WHERE token_hash = ? AND revoked_at IS NULL");
+        "SELECT 1 FROM management_tokens WHERE token_hash = ? AND revoked_at IS NULL "
+        "AND (expires_at IS NULL OR expires_at > ?)");
     row->bind_blob(1, digest.data(), digest.size());
+    row->bind(2, now());
     return row->step();
   });
 }

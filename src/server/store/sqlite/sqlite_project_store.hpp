@@ -38,7 +38,10 @@ class SqliteProjectStore final : public ProjectStore {
                                       const IssuedSecret& replacement) override;
   Result<KeyOwner> find_key_owner(const SecretDigest& digest) override;
 
-  Status add_management_token(const IssuedSecret& token) override;
+  Result<ManagementToken> add_management_token(const IssuedSecret& token,
+                                               const ManagementTokenSettings& settings) override;
+  Result<std::vector<ManagementToken>> list_management_tokens() override;
+  Result<ManagementToken> revoke_management_token(std::string_view token_id) override;
   Result<bool> is_active_management_token(const SecretDigest& digest) override;
 
   Result<std::int64_t> events_on_day(std::int64_t project_rowid, std::int64_t day) override;

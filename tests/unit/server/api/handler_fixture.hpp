@@ -26,6 +26,7 @@
 #include "server/model/clock.hpp"
 #include "server/service/key_service.hpp"
 #include "server/service/project_service.hpp"
+#include "server/service/token_service.hpp"
 
 namespace agentsudo::server::api {
 
@@ -69,9 +70,9 @@ class HandlerTest : public testing::Test {
     project_ = created->project;
     api_key_ = created->key.plaintext;
     ASSERT_TRUE(store_->accounts->add_member(project_.rowid, member_.rowid));
-    auto token = KeyService(*store_->projects).create_management_token();
+    auto token = TokenService(*store_->projects, clock_).create({});
     ASSERT_TRUE(token.ok());
-    operator_token_ = *token;
+    operator_token_ = token->plaintext;
     admin_session_ = start_session(admin_);
     member_session_ = start_session(member_);
     outsider_session_ = start_session(outsider_);
