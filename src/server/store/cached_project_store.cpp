@@ -64,8 +64,19 @@ Result<ApiKeyRecord> CachedProjectStore::rotate_api_key(std::optional<std::strin
   return inner_.rotate_api_key(project_id, key_id, replacement);
 }
 
-Status CachedProjectStore::add_management_token(const IssuedSecret& token) {
-  return inner_.add_management_token(token);
+Result<ManagementToken> CachedProjectStore::add_management_token(
+    const IssuedSecret& token, const ManagementTokenSettings& settings) {
+  return inner_.add_management_token(token, settings);
+}
+
+Result<std::vector<ManagementToken>> CachedProjectStore::list_management_tokens() {
+  return inner_.list_management_tokens();
+}
+
+// Tokens are not cached (see AccessControl), so a revocation needs no
+// generation step here.
+Result<ManagementToken> CachedProjectStore::revoke_management_token(std::string_view token_id) {
+  return inner_.revoke_management_token(token_id);
 }
 
 Result<bool> CachedProjectStore::is_active_management_token(const SecretDigest& digest) {

@@ -51,7 +51,10 @@ class CachedProjectStore final : public ProjectStore {
   Result<ApiKeyRecord> rotate_api_key(std::optional<std::string_view> project_id,
                                       std::string_view key_id,
                                       const IssuedSecret& replacement) override;
-  Status add_management_token(const IssuedSecret& token) override;
+  Result<ManagementToken> add_management_token(const IssuedSecret& token,
+                                               const ManagementTokenSettings& settings) override;
+  Result<std::vector<ManagementToken>> list_management_tokens() override;
+  Result<ManagementToken> revoke_management_token(std::string_view token_id) override;
   Result<bool> is_active_management_token(const SecretDigest& digest) override;
   Result<std::int64_t> events_on_day(std::int64_t project_rowid, std::int64_t day) override;
   Result<std::optional<std::string>> setting(std::string_view name) override;
