@@ -275,7 +275,7 @@ def test_no_or_bad_token_401(mserver, data, headers):
 def test_token_works_for_every_project_and_new_tokens_too(mserver, data, timed):
     project_id, _, _ = data
     t2 = mserver.cli("token", "create")
-    assert set(t2) == {"token"} and t2["token"].startswith("asm_") and len(t2["token"]) >= 36
+    assert t2["token"].startswith("asm_") and len(t2["token"]) >= 36
     for p in (project_id, timed):
         r = mserver.read(p, token=t2["token"], limit=1)
         assert r.status == 200, r
