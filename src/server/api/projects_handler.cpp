@@ -11,13 +11,6 @@ namespace json = boost::json;
 
 namespace {
 
-// Rules shared with the CLI speak of parameters; in a body they are members.
-Error as_body_error(Error error) {
-  if (error.kind == ErrorKind::kInvalidParameter)
-    error.kind = ErrorKind::kInvalidPayload;
-  return error;
-}
-
 // `tier` as the CLI's --tier takes it: "free", "pro", or a number of events per day.
 Result<Tier> read_tier(const json::value& value) {
   if (value.is_string())

@@ -31,4 +31,10 @@ Result<json::value> parse_json_body(const http::Request& request) {
   return parse_json_exactly(request.body(), kMaxJsonDepth);
 }
 
+Error as_body_error(Error error) {
+  if (error.kind == ErrorKind::kInvalidParameter)
+    error.kind = ErrorKind::kInvalidPayload;
+  return error;
+}
+
 }  // namespace agentsudo::server::api

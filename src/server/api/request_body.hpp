@@ -14,4 +14,8 @@ namespace agentsudo::server::api {
 // can recurse us off the stack.
 Result<boost::json::value> parse_json_body(const http::Request& request);
 
+// A service's rules speak of parameters; met in a body, they are members
+// (kInvalidParameter becomes kInvalidPayload, the rest is unchanged).
+Error as_body_error(Error error);
+
 }  // namespace agentsudo::server::api

@@ -29,13 +29,6 @@ Result<ManagementTokenSettings> read_settings(const http::Request& request) {
   return settings;
 }
 
-// The service's rules speak of parameters; in a body they are members.
-Error as_body_error(Error error) {
-  if (error.kind == ErrorKind::kInvalidParameter)
-    error.kind = ErrorKind::kInvalidPayload;
-  return error;
-}
-
 }  // namespace
 
 std::vector<ResourceRoute<TokensHandler>> TokensHandler::routes() {

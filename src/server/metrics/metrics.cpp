@@ -1,6 +1,7 @@
 #include "server/metrics/metrics.hpp"
 
 #include <cstdio>
+#include <string_view>
 
 namespace agentsudo::server {
 namespace {
@@ -9,6 +10,15 @@ std::string format_number(double value) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.9g", value);
   return buf;
+}
+
+// One unlabelled counter or gauge in the text format: HELP, TYPE, sample.
+template <class Number>
+void append_scalar(std::string& out, std::string_view name, std::string_view type,
+                   std::string_view help, Number value) {
+  out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+  out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+  out.append(name).append(" ").append(std::to_string(value)).append("\n");
 }
 
 }  // namespace
@@ -60,47 +70,30 @@ std::string Metrics::render() const {
              std::to_string(key.second) + "\"} " + std::to_string(count) + "\n";
     }
   }
-  out += "# HELP agentsudo_events_stored_total Events committed to the store.\n";
-  out += "# TYPE agentsudo_events_stored_total counter\n";
-  out += "agentsudo_events_stored_total " + std::to_string(events_stored.value()) + "\n";
-  out += "# HELP agentsudo_quota_rejections_total Ingest requests refused by a daily quota.\n";
-  out += "# TYPE agentsudo_quota_rejections_total counter\n";
-  out += "agentsudo_quota_rejections_total " + std::to_string(quota_rejections.value()) + "\n";
-  out +=
-      "# HELP agentsudo_login_throttled_total Logins refused before their password was checked.\n";
-  out += "# TYPE agentsudo_login_throttled_total counter\n";
-  out += "agentsudo_login_throttled_total " + std::to_string(login_throttled.value()) + "\n";
-  out +=
-      "# HELP agentsudo_ingest_storage_full_total Ingest requests refused (503) for a full disk.\n";
-  out += "# TYPE agentsudo_ingest_storage_full_total counter\n";
-  out +=
-      "agentsudo_ingest_storage_full_total " + std::to_string(ingest_storage_full.value()) + "\n";
-  out += "# HELP agentsudo_key_cache_hits_total API keys resolved from the key cache.\n";
-  out += "# TYPE agentsudo_key_cache_hits_total counter\n";
-  out += "agentsudo_key_cache_hits_total " + std::to_string(key_cache_hits.value()) + "\n";
-  out += "# HELP agentsudo_key_cache_misses_total API keys resolved by a store read.\n";
-  out += "# TYPE agentsudo_key_cache_misses_total counter\n";
-  out += "agentsudo_key_cache_misses_total " + std::to_string(key_cache_misses.value()) + "\n";
-  out += "# HELP agentsudo_policy_waiters Long-polls for a policy change held open now.\n";
-  out += "# TYPE agentsudo_policy_waiters gauge\n";
-  out += "agentsudo_policy_waiters " + std::to_string(policy_waiters.value()) + "\n";
-  out += "# HELP agentsudo_approval_waiters Waits for an approval decision held open now.\n";
-  out += "# TYPE agentsudo_approval_waiters gauge\n";
-  out += "agentsudo_approval_waiters " + std::to_string(approval_waiters.value()) + "\n";
-  out +=
-      "# HELP agentsudo_connections_refused_total Connections closed unserved: over "
-      "--max-connections, or no descriptor left.\n";
-  out += "# TYPE agentsudo_connections_refused_total counter\n";
-  out +=
-      "agentsudo_connections_refused_total " + std::to_string(connections_refused.value()) + "\n";
-  out += "# HELP agentsudo_connections_open Connections being served now.\n";
-  out += "# TYPE agentsudo_connections_open gauge\n";
-  out += "agentsudo_connections_open " + std::to_string(connections_open.value()) + "\n";
-  out +=
-      "# HELP agentsudo_requests_timed_out_total Requests that did not arrive whole within "
-      "the request timeout (answered 408).\n";
-  out += "# TYPE agentsudo_requests_timed_out_total counter\n";
-  out += "agentsudo_requests_timed_out_total " + std::to_string(requests_timed_out.value()) + "\n";
+  append_scalar(out, "agentsudo_events_stored_total", "counter", "Events committed to the store.",
+                events_stored.value());
+  append_scalar(out, "agentsudo_quota_rejections_total", "counter",
+                "Ingest requests refused by a daily quota.", quota_rejections.value());
+  append_scalar(out, "agentsudo_login_throttled_total", "counter",
+                "Logins refused before their password was checked.", login_throttled.value());
+  append_scalar(out, "agentsudo_ingest_storage_full_total", "counter",
+                "Ingest requests refused (503) for a full disk.", ingest_storage_full.value());
+  append_scalar(out, "agentsudo_key_cache_hits_total", "counter",
+                "API keys resolved from the key cache.", key_cache_hits.value());
+  append_scalar(out, "agentsudo_key_cache_misses_total", "counter",
+                "API keys resolved by a store read.", key_cache_misses.value());
+  append_scalar(out, "agentsudo_policy_waiters", "gauge",
+                "Long-polls for a policy change held open now.", policy_waiters.value());
+  append_scalar(out, "agentsudo_approval_waiters", "gauge",
+                "Waits for an approval decision held open now.", approval_waiters.value());
+  append_scalar(out, "agentsudo_connections_refused_total", "counter",
+                "Connections closed unserved: over --max-connections, or no descriptor left.",
+                connections_refused.value());
+  append_scalar(out, "agentsudo_connections_open", "gauge", "Connections being served now.",
+                connections_open.value());
+  append_scalar(out, "agentsudo_requests_timed_out_total", "counter",
+                "Requests that did not arrive whole within the request timeout (answered 408).",
+                requests_timed_out.value());
   out += "# HELP agentsudo_commit_batch_size Events per durable commit (group commit).\n";
   out += "# TYPE agentsudo_commit_batch_size histogram\n";
   commit_batch_size.render("agentsudo_commit_batch_size", out);
