@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -21,6 +22,14 @@ struct Event {
   // metadata.session_id when the client sent a short string there (our SDK
   // always does): what analytics counts as one session.
   std::optional<std::string> session_id;
+  // event_id: the client's id for the event (a canonical UUID). It becomes
+  // the stored event's id, and a second event with it in the same project is
+  // a duplicate, acknowledged but not stored again.
+  std::optional<std::string> id;
+  // instance_id and sequence, always both or neither: the SDK process that
+  // decided the event and its number there, so a missing number is a gap.
+  std::optional<std::string> instance_id;
+  std::optional<std::int64_t> sequence;
 };
 
 // Limits on what one event may hold. Every client-supplied string is bounded
@@ -34,6 +43,8 @@ struct EventLimits {
   static constexpr std::size_t kMaxMetadataDepth = 8;
   // A longer metadata.session_id is kept in the metadata but not counted.
   static constexpr std::size_t kMaxSessionId = 128;
+  // sequence counts from 1 and stays exact in a JSON number (a double).
+  static constexpr std::int64_t kMaxSequence = std::int64_t{1} << 53;
 };
 
 }  // namespace agentsudo

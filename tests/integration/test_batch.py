@@ -43,7 +43,7 @@ def test_sdk_batch_is_stored_with_client_timestamps(server):
     today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
     r = sdk_post(server, key, events)
     assert r.status == 200, r
-    assert r.json == {"stored": 25}, r.json
+    assert r.json == {"stored": 25, "duplicates": 0}, r.json
     for h in ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"):
         assert h in r.headers, r.headers
     stored = server.all_events(project_id)
@@ -83,7 +83,7 @@ def test_sdk_batch_is_stored_with_client_timestamps(server):
 def test_timestamp_normalisation(mserver, sent, expected):
     project_id, key = mserver.create_project("ts-" + uuid.uuid4().hex[:8], tier="pro")
     r = sdk_post(mserver, key, [sdk_event(0, sent)])
-    assert r.status == 200 and r.json == {"stored": 1}, r
+    assert r.status == 200 and r.json == {"stored": 1, "duplicates": 0}, r
     (e,) = mserver.all_events(project_id)
     assert e["timestamp"] == expected
 
@@ -107,7 +107,7 @@ def test_one_bad_item_refuses_the_whole_batch(mserver):
     # The same batch, fixed, is stored whole.
     events[3]["agent_name"] = "A3"
     r = sdk_post(mserver, key, events)
-    assert r.status == 200 and r.json == {"stored": 6}, r
+    assert r.status == 200 and r.json == {"stored": 6, "duplicates": 0}, r
     assert mserver.count(project_id) == 6
 
 
@@ -141,7 +141,7 @@ def test_body_not_an_array(mserver, body):
 def test_empty_batch(mserver):
     project_id, key = mserver.create_project("empty", tier="pro")
     r = sdk_post(mserver, key, [])
-    assert r.status == 200 and r.json == {"stored": 0}, r
+    assert r.status == 200 and r.json == {"stored": 0, "duplicates": 0}, r
     assert mserver.count(project_id) == 0
 
 
@@ -152,7 +152,7 @@ def test_1000_items_fit_1001_do_not(mserver):
     assert_error(r, 413, "PAYLOAD_TOO_LARGE")  # over the route's limit of 1,000 events
     assert mserver.count(project_id) == 0
     r = sdk_post(mserver, key, events[:1000])
-    assert r.status == 200 and r.json == {"stored": 1000}, r
+    assert r.status == 200 and r.json == {"stored": 1000, "duplicates": 0}, r
     assert mserver.count(project_id) == 1000
 
 
@@ -162,7 +162,7 @@ def test_unknown_members_ignored_in_batch(mserver):
     e["sdk_version"] = "9.9"
     e["trace"] = {"span": 1}
     r = sdk_post(mserver, key, [e])
-    assert r.status == 200 and r.json == {"stored": 1}, r
+    assert r.status == 200 and r.json == {"stored": 1, "duplicates": 0}, r
     (got,) = mserver.all_events(project_id)
     assert "sdk_version" not in got and "trace" not in got
 
@@ -175,7 +175,7 @@ def test_batch_retry_is_safe_after_refusal(mserver):
     r = sdk_post(mserver, key, bad)
     assert_error(r, 400, "INVALID_PAYLOAD", field="action", index=10)
     r = sdk_post(mserver, key, events)
-    assert r.status == 200 and r.json == {"stored": 10}
+    assert r.status == 200 and r.json == {"stored": 10, "duplicates": 0}
     assert mserver.count(project_id) == 10
 
 
@@ -188,7 +188,7 @@ def test_batch_near_4MiB_is_accepted(mserver):
     assert 3.8 * 1024 * 1024 < len(body) < 4 * 1024 * 1024, len(body)
     r = mserver.post_raw("/api/events", body, {"X-API-Key": key})
     assert r is not None and r.status == 200, f"{len(body)} bytes: {r!r}"
-    assert r.json == {"stored": 1000}
+    assert r.json == {"stored": 1000, "duplicates": 0}
     assert mserver.count(project_id) == 1000
 
 
@@ -213,7 +213,7 @@ def test_curl_large_batch_from_a_file(mserver):
     code, seconds = tail.split()
     print(f"\ncurl 1000-event batch ({len(body)} bytes answer): {code} in {float(seconds):.3f}s")
     assert code == "200", body
-    assert json.loads(body) == {"stored": 1000}
+    assert json.loads(body) == {"stored": 1000, "duplicates": 0}
     assert mserver.count(project_id) == 1000
     trace = p.stderr.decode("utf-8", "replace")
     assert "Expect: 100-continue" in trace, "curl did not send Expect; the test proves nothing"

@@ -16,7 +16,7 @@ def test_restart_keeps_every_event(server):
         assert server.ingest(key, agent_name=f"A{i % 7}", metadata={"i": i}).status == 201
     r = server.batch(key, [reference_event(agent_name="B", timestamp=f"2026-01-15T10:30:00.{i:06d}Z",
                                            metadata={"j": i}) for i in range(100)])
-    assert r.status == 200 and r.json == {"stored": 100}
+    assert r.status == 200 and r.json == {"stored": 100, "duplicates": 0}
     before = server.all_events(project_id)
     assert len(before) == 200
     rc = server.stop(signal.SIGTERM)
@@ -124,7 +124,7 @@ def test_kill_9_batches_are_all_or_nothing(server):
         r = server.batch(key, [reference_event(agent_name=f"T{t}", metadata={"b": tag, "k": k})
                                for k in range(size)], client=client)
         if r.status == 200:
-            if r.json == {"stored": size}:
+            if r.json == {"stored": size, "duplicates": 0}:
                 tags_acked.append(tag)
             else:
                 bad_answers.append(r)

@@ -51,6 +51,7 @@ CASES = {
     "GET /api/v1/projects/{project_id}/events/export": [case("?format=csv"), case("?format=ndjson")],
     "GET /api/v1/projects/{project_id}/analytics": [case("?days=7")],
     "GET /api/v1/projects/{project_id}/usage": [case()],
+    "GET /api/v1/projects/{project_id}/usage/delivery": [case()],
     "GET /api/v1/projects/{project_id}/live": [case()],
     "GET /api/v1/projects/{project_id}/approvals": [case("?status=all")],
     "POST /api/v1/projects/{project_id}/approvals/{approval_id}/approve": [case(body={"for_minutes": 60})],

@@ -91,7 +91,7 @@ def test_concurrent_batches_never_exceed_the_quota(server):
         results = [r for rs in ex.map(worker, range(6)) for r in rs]
     ok = [r for r in results if r.status == 200]
     assert all(r.status in (200, 429) for r in results), [r for r in results if r.status not in (200, 429)][:3]
-    assert all(r.json == {"stored": 7} for r in ok)
+    assert all(r.json == {"stored": 7, "duplicates": 0} for r in ok)
     # 14 batches of 7 fit in 100 (98); a 15th would not.
     assert len(ok) == 14, len(ok)
     assert server.count(project_id) == 98
@@ -120,7 +120,7 @@ def test_headers_and_remaining_decrease(server):
 
     # ...while one that fits exactly is stored.
     r = server.batch(key, [reference_event(agent_name="fits")] * 7)
-    assert r.status == 200 and r.json == {"stored": 7}, r
+    assert r.status == 200 and r.json == {"stored": 7, "duplicates": 0}, r
     assert quota_headers(r)[:2] == (10, 0)
     assert server.count(project_id) == 10
 
@@ -130,7 +130,7 @@ def test_headers_and_remaining_decrease(server):
     check_429(r, t_before, time.time())
     # An empty batch needs no quota.
     r = server.batch(key, [])
-    assert r.status == 200 and r.json == {"stored": 0}, r
+    assert r.status == 200 and r.json == {"stored": 0, "duplicates": 0}, r
     assert server.count(project_id) == 10
 
 

@@ -9,6 +9,7 @@
 #include "server/api/request_credentials.hpp"
 #include "server/api/responses.hpp"
 #include "server/api/scope_list.hpp"
+#include "server/service/delivery_report.hpp"
 
 namespace agentsudo::server::api {
 namespace json = boost::json;
@@ -115,6 +116,33 @@ std::string day_text(std::int64_t day) {
   return format_rfc3339(day * kMicrosPerDay).substr(0, 10);
 }
 
+json::value optional_number(const std::optional<std::int64_t>& value) {
+  return value ? json::value(*value) : json::value(nullptr);
+}
+
+json::object delivery_json(const DeliveryReport& report) {
+  json::array instances;
+  for (const auto& instance : report.instances) {
+    json::array days;
+    for (const auto& day : instance.days) {
+      days.push_back(json::object{{"day", day_text(day.day)},
+                                  {"events", day.events},
+                                  {"lowest_sequence", optional_number(day.min_sequence)},
+                                  {"highest_sequence", optional_number(day.max_sequence)},
+                                  {"dropped", day.dropped},
+                                  {"gaps", day.gaps}});
+    }
+    instances.push_back(json::object{{"instance_id", instance.instance_id},
+                                     {"events", instance.events},
+                                     {"highest_sequence", instance.highest_sequence},
+                                     {"dropped", instance.dropped},
+                                     {"gaps", instance.gaps},
+                                     {"days", std::move(days)}});
+  }
+  return json::object{
+      {"dropped", report.dropped}, {"gaps", report.gaps}, {"instances", std::move(instances)}};
+}
+
 }  // namespace
 
 std::vector<ResourceRoute<AnalyticsHandler>> AnalyticsHandler::routes() {
@@ -124,14 +152,16 @@ std::vector<ResourceRoute<AnalyticsHandler>> AnalyticsHandler::routes() {
             &AnalyticsHandler::analytics),
       route(Verb::get, "/api/v1/projects/{project_id}/usage", kSmallBody, Access::kProject,
             &AnalyticsHandler::usage),
+      route(Verb::get, "/api/v1/projects/{project_id}/usage/delivery", kSmallBody, Access::kProject,
+            &AnalyticsHandler::delivery),
       route(Verb::post, "/api/v1/projects/{project_id}/scope-preview", kSmallBody, Access::kProject,
             &AnalyticsHandler::scope_preview),
   };
 }
 
 AnalyticsHandler::AnalyticsHandler(AccessControl& access, AnalyticsStore& analytics,
-                                   const Clock& clock)
-    : access_(access), analytics_(analytics), clock_(clock) {}
+                                   DeliveryStore& delivery, const Clock& clock)
+    : access_(access), analytics_(analytics), delivery_(delivery), clock_(clock) {}
 
 Result<http::Response> AnalyticsHandler::analytics(const http::Request& request,
                                                    std::string_view project_id) {
@@ -168,6 +198,15 @@ Result<http::Response> AnalyticsHandler::usage(const http::Request& request,
   return json_response(200,
                        json::object{{"today", std::move(today_json)}, {"days", std::move(days)}},
                        request.version());
+}
+
+Result<http::Response> AnalyticsHandler::delivery(const http::Request& request,
+                                                  std::string_view project_id) {
+  ASSIGN_OR_RETURN(auto access, authorize_project(access_, request, project_id));
+  std::int64_t since = utc_day(clock_.now()) - static_cast<std::int64_t>(kUsageDays) + 1;
+  ASSIGN_OR_RETURN(auto rows,
+                   delivery_.instance_days(access.project.rowid, since, kMaxDeliveryInstances));
+  return json_response(200, delivery_json(summarize_delivery(rows)), request.version());
 }
 
 Result<http::Response> AnalyticsHandler::scope_preview(const http::Request& request,

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/text.hpp"
+#include "core/uuid.hpp"
 
 namespace agentsudo::server::api {
 namespace json = boost::json;
@@ -137,6 +138,41 @@ Status check_action(const std::string& action) {
   return {};
 }
 
+Result<std::optional<std::string>> read_uuid(const json::object& object, std::string field) {
+  const json::value* value = object.if_contains(field);
+  if (value == nullptr || value->is_null())
+    return std::optional<std::string>();
+  if (!value->is_string() || !is_canonical_uuid(value->get_string())) {
+    return invalid(field, field +
+                              " must be a UUID in lower-case 8-4-4-4-12 hex form, such as "
+                              "0190f1c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f");
+  }
+  return std::optional<std::string>(std::string(value->get_string()));
+}
+
+Result<std::optional<std::int64_t>> read_sequence(const json::object& object) {
+  const json::value* value = object.if_contains("sequence");
+  if (value == nullptr || value->is_null())
+    return std::optional<std::int64_t>();
+  if (!value->is_int64() || value->get_int64() < 1 ||
+      value->get_int64() > EventLimits::kMaxSequence) {
+    return invalid("sequence", "sequence must be an integer from 1 to 2^53");
+  }
+  return std::optional<std::int64_t>(value->get_int64());
+}
+
+// event_id, and instance_id with sequence (both or neither).
+Status read_delivery_members(const json::object& object, Event& event) {
+  ASSIGN_OR_RETURN(event.id, read_uuid(object, "event_id"));
+  ASSIGN_OR_RETURN(event.instance_id, read_uuid(object, "instance_id"));
+  ASSIGN_OR_RETURN(event.sequence, read_sequence(object));
+  if (event.instance_id && !event.sequence)
+    return invalid("sequence", "sequence is required with instance_id");
+  if (event.sequence && !event.instance_id)
+    return invalid("instance_id", "instance_id is required with sequence");
+  return {};
+}
+
 }  // namespace
 
 Result<Event> decode_event(const json::value& value) {
@@ -172,6 +208,7 @@ Result<Event> decode_event(const json::value& value) {
   ASSIGN_OR_RETURN(event.metadata_json, read_metadata(object));
   event.session_id = read_session_id(object);
   ASSIGN_OR_RETURN(event.timestamp, read_timestamp(object));
+  RETURN_IF_ERROR(read_delivery_members(object, event));
   return event;
 }
 

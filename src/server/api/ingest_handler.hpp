@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <optional>
 #include <vector>
 
 #include "server/api/route.hpp"
@@ -29,8 +30,16 @@ class IngestHandler {
   boost::asio::awaitable<Result<http::Response>> ingest_batch(const http::Request& request);
 
  private:
+  // A request's events and what its headers report of the sender's drops.
+  struct Decoded {
+    std::vector<Event> events;
+    std::optional<DropReport> drops;
+  };
+
+  // `max_bytes` bounds the body as JSON, also once a gzip body is inflated.
   template <class Decode>
-  static Result<std::vector<Event>> decode_body(const http::Request& request, Decode decode);
+  static Result<Decoded> decode_body(const http::Request& request, std::size_t max_bytes,
+                                     Decode decode);
 
   ProjectStore& projects_;
   Ingestor& ingestor_;

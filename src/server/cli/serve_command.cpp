@@ -224,6 +224,12 @@ int run_serve(const ServeOptions& options) {
   if (!store)
     return fail(store.error().message);
   Metrics metrics;
+  metrics.set_sdk_loss_source([&delivery = *store->delivery]() -> std::optional<SdkLoss> {
+    auto totals = delivery.totals();
+    if (!totals)
+      return std::nullopt;
+    return SdkLoss{totals->dropped, totals->gaps};
+  });
   // Every request with an API key asks `projects`; revocations reach it
   // through the generation, from this process or the CLI.
   CachedProjectStore projects(*store->projects, store->credentials_generation,
@@ -299,7 +305,7 @@ int run_serve(const ServeOptions& options) {
   api::MembersHandler members(access, member_service);
   api::KeysHandler keys(access, key_service);
   api::AgentsHandler agents(access, agent_service);
-  api::AnalyticsHandler analytics(access, *store->analytics, clock);
+  api::AnalyticsHandler analytics(access, *store->analytics, *store->delivery, clock);
   api::ExportHandler exports(access, *store->events);
   StreamLimiter live_streams(api::LiveHandler::kMaxStreamsPerPrincipal);
   api::LiveHandler live(access, *store->events, commit_notifier, cursors, live_streams);

@@ -75,6 +75,8 @@ void CommitQueue::commit_round(std::vector<Pending>& round) {
   std::vector<CommittedBatch> committed(round.size());
   Status status = store_.append(batches, committed);
   if (status) {
+    for (const auto& batch : committed)
+      events -= batch.duplicates.size();
     metrics_.events_stored.add(events);
     metrics_.commit_batch_size.observe(static_cast<double>(events));
   }

@@ -45,7 +45,8 @@ Error quota_exhausted(const QuotaDecision& decision, std::size_t requested) {
 Ingestor::Ingestor(QuotaCounter& quota, CommitQueue& commits, const Clock& clock, Metrics& metrics)
     : quota_(quota), commits_(commits), clock_(clock), metrics_(metrics) {}
 
-asio::awaitable<IngestOutcome> Ingestor::ingest(const KeyOwner& owner, std::vector<Event> events) {
+asio::awaitable<IngestOutcome> Ingestor::ingest(const KeyOwner& owner, std::vector<Event> events,
+                                                std::optional<DropReport> drops) {
   IngestOutcome outcome;
   UnixMicros now = clock_.now();
   outcome.batch.received_at = now;
@@ -66,9 +67,10 @@ asio::awaitable<IngestOutcome> Ingestor::ingest(const KeyOwner& owner, std::vect
   batch.project_rowid = owner.project_rowid;
   batch.api_key_rowid = owner.key_rowid;
   batch.event_ids.reserve(events.size());
-  for (std::size_t i = 0; i < events.size(); ++i)
-    batch.event_ids.push_back(make_uuid_v7(now / 1000));
+  for (const Event& event : events)
+    batch.event_ids.push_back(event.id ? *event.id : make_uuid_v7(now / 1000));
   batch.events = std::move(events);
+  batch.drops = std::move(drops);
 
   // The batch lives in this coroutine's frame, which stays suspended until
   // the writer thread is done with it.
@@ -81,6 +83,11 @@ asio::awaitable<IngestOutcome> Ingestor::ingest(const KeyOwner& owner, std::vect
     co_return outcome;
   }
   outcome.committed = std::move(*committed);
+  // Duplicates were reserved like the rest but not stored: not charged.
+  if (auto duplicates = static_cast<std::int64_t>(outcome.committed.duplicates.size())) {
+    quota_.release(owner.project_rowid, decision->day, duplicates);
+    outcome.quota->remaining += duplicates;
+  }
   co_return outcome;
 }
 

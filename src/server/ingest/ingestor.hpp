@@ -23,13 +23,17 @@ struct IngestOutcome {
 };
 
 // Accepts validated events for a project: takes them out of today's quota,
-// mints their ids, and completes only once the group commit has made them
-// durable. All of a request's events are stored, or none. Thread-safe.
+// gives them their ids (the client's event_id, else a minted one), and
+// completes only once the group commit has made them durable. All of a
+// request's events are stored, or none; duplicates of events already stored
+// are acknowledged and given back to the quota. Thread-safe.
 class Ingestor {
  public:
   Ingestor(QuotaCounter& quota, CommitQueue& commits, const Clock& clock, Metrics& metrics);
 
-  boost::asio::awaitable<IngestOutcome> ingest(const KeyOwner& owner, std::vector<Event> events);
+  // `drops` is what the sending SDK process reported about its losses.
+  boost::asio::awaitable<IngestOutcome> ingest(const KeyOwner& owner, std::vector<Event> events,
+                                               std::optional<DropReport> drops = std::nullopt);
 
   // Where the project stands against today's quota, without using any of it.
   Result<QuotaDecision> quota_status(const KeyOwner& owner);

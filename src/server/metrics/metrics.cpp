@@ -59,6 +59,10 @@ void Metrics::record_request(const std::string& route, unsigned status, double s
   ++requests_[{route, status}];
 }
 
+void Metrics::set_sdk_loss_source(std::function<std::optional<SdkLoss>()> source) {
+  sdk_loss_ = std::move(source);
+}
+
 std::string Metrics::render() const {
   std::string out;
   out += "# HELP agentsudo_http_requests_total HTTP requests answered, by route and status.\n";
@@ -94,6 +98,12 @@ std::string Metrics::render() const {
   append_scalar(out, "agentsudo_requests_timed_out_total", "counter",
                 "Requests that did not arrive whole within the request timeout (answered 408).",
                 requests_timed_out.value());
+  if (auto loss = sdk_loss_ ? sdk_loss_() : std::nullopt) {
+    append_scalar(out, "agentsudo_sdk_events_dropped_total", "counter",
+                  "Events the SDK instances reported dropping (AgentSudo-Dropped).", loss->dropped);
+    append_scalar(out, "agentsudo_sdk_sequence_gaps", "gauge",
+                  "Event sequence numbers from SDK instances never received.", loss->gaps);
+  }
   out += "# HELP agentsudo_commit_batch_size Events per durable commit (group commit).\n";
   out += "# TYPE agentsudo_commit_batch_size histogram\n";
   commit_batch_size.render("agentsudo_commit_batch_size", out);

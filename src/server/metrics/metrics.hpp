@@ -3,8 +3,10 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,6 +48,12 @@ class Histogram {
   std::atomic<double> sum_{0.0};
 };
 
+// SDK loss across every project, as the store has it.
+struct SdkLoss {
+  std::int64_t dropped = 0;  // events the SDK instances reported dropping
+  std::int64_t gaps = 0;     // sequence numbers never received
+};
+
 // Everything /metrics reports. One instance per server; layers record into it
 // and know nothing of the text format. Thread-safe.
 class Metrics {
@@ -69,10 +77,16 @@ class Metrics {
   Histogram commit_batch_size;
   Histogram request_duration;
 
+  // Where the SDK loss figures come from: read at each scrape, so they are
+  // the store's and survive a restart. Set once, before serving; unset, or
+  // answering nothing, leaves them out.
+  void set_sdk_loss_source(std::function<std::optional<SdkLoss>()> source);
+
   // The Prometheus text exposition format, version 0.0.4.
   std::string render() const;
 
  private:
+  std::function<std::optional<SdkLoss>()> sdk_loss_;
   mutable std::mutex requests_mutex_;
   std::map<std::pair<std::string, unsigned>, std::uint64_t> requests_;  // guarded
 };

@@ -4,6 +4,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/event.hpp"
@@ -11,18 +12,22 @@
 
 namespace agentsudo::server {
 
+// A request's AgentSudo-Instance and AgentSudo-Dropped headers: how many
+// events the sending SDK process has dropped since it started.
+struct DropReport {
+  std::string instance_id;
+  std::int64_t dropped = 0;
+};
+
 // Events accepted together from one request, for one project.
 struct EventBatch {
   std::int64_t project_rowid = 0;
   std::int64_t api_key_rowid = 0;  // the key that sent them; 0 when none did
   UnixMicros received_at = 0;
   std::vector<Event> events;
-  std::vector<std::string> event_ids;  // one per event, minted before the write
-};
-
-// What the store adds to a batch when it commits it.
-struct CommittedBatch {
-  std::vector<std::string> agent_ids;  // one per event
+  // One per event: the client's event_id, or one minted before the write.
+  std::vector<std::string> event_ids;
+  std::optional<DropReport> drops;  // when the request reported them
 };
 
 struct StoredEvent {
@@ -37,6 +42,16 @@ struct StoredEvent {
   std::string metadata_json;
   UnixMicros timestamp = 0;
   UnixMicros received_at = 0;
+};
+
+// What the store adds to a batch when it commits it.
+struct CommittedBatch {
+  // One per event; for a duplicate, the agent of the event already stored.
+  std::vector<std::string> agent_ids;
+  // The batch's events whose event_id the project already held (stored by an
+  // earlier request, or earlier in this one), by index, with what is stored.
+  // They were not stored again and count toward no usage or analytics.
+  std::vector<std::pair<std::size_t, StoredEvent>> duplicates;
 };
 
 // A page of one project's events, newest first. Unset filters match all.
@@ -68,7 +83,9 @@ class EventStore {
   virtual ~EventStore() = default;
 
   // Stores every batch in one durable transaction (all or none), registers
-  // agents on first sight and counts each event toward its project's day.
+  // agents on first sight and counts each event toward its project's day. An
+  // event whose client id its project already holds is not stored again.
+  // Numbered events and drop reports are added to sdk_delivery with them.
   // On success `committed[i]` describes `batches[i]`.
   virtual Status append(std::span<EventBatch* const> batches,
                         std::span<CommittedBatch> committed) = 0;

@@ -273,6 +273,24 @@ CREATE INDEX webhook_deliveries_by_project ON webhook_deliveries(project_id);
 ALTER TABLE management_tokens ADD COLUMN name TEXT;
 ALTER TABLE management_tokens ADD COLUMN expires_at INTEGER;
 )sql",
+    // 8: exactly-once delivery. An event's uuid is unique within its project,
+    // so a client's event_id sent again is found and not stored twice (the
+    // same id in two projects is two events: nothing is shared across
+    // tenants). sdk_delivery keeps, per SDK instance and UTC day, what its
+    // numbered events and drop reports say about loss.
+    R"sql(
+CREATE UNIQUE INDEX events_by_uuid ON events(project_id, uuid);
+CREATE TABLE sdk_delivery (
+  project_id  INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  instance_id TEXT    NOT NULL,
+  day         INTEGER NOT NULL,
+  events      INTEGER NOT NULL,  -- numbered events stored (duplicates are not)
+  min_seq     INTEGER,           -- their lowest and highest sequence
+  max_seq     INTEGER,
+  dropped     INTEGER NOT NULL,  -- highest AgentSudo-Dropped it sent that day (cumulative)
+  PRIMARY KEY (project_id, instance_id, day)
+) WITHOUT ROWID;
+)sql",
 };
 
 int schema_version(Database& db) {

@@ -124,6 +124,7 @@ void SqliteEventStore::append_in_transaction(std::span<EventBatch* const> batche
                                              std::span<CommittedBatch> committed) {
   std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t> usage;
   tally_.clear();
+  delivery_.clear();
   Transaction tx(*writer_);
   auto insert = writer_->prepare_cached(
       "INSERT INTO events (uuid, project_id, agent_id, action, scope, allowed, function_name, "
@@ -133,22 +134,35 @@ void SqliteEventStore::append_in_transaction(std::span<EventBatch* const> batche
     auto& agent_ids = committed[b].agent_ids;
     agent_ids.clear();
     agent_ids.reserve(batch.events.size());
+    std::int64_t day = utc_day(batch.received_at);
+    std::int64_t inserted = 0;
     for (std::size_t i = 0; i < batch.events.size(); ++i) {
+      if (auto stored = find_duplicate(batch, i)) {
+        agent_ids.push_back(stored->agent_id);
+        committed[b].duplicates.emplace_back(i, std::move(*stored));
+        continue;
+      }
       const AgentRef& agent =
           resolve_agent(batch.project_rowid, batch.events[i].agent_name, batch.received_at);
       insert_event(*insert, batch, i, agent.rowid);
+      ++inserted;
+      if (const Event& event = batch.events[i]; event.instance_id && event.sequence)
+        delivery_.add_event(batch.project_rowid, *event.instance_id, day, *event.sequence);
       agent_ids.push_back(agent.id);
       tally_.add(batch.project_rowid, agent.rowid, batch.events[i],
                  batch.events[i].timestamp.value_or(batch.received_at));
       note_seen(agent_seen_minute_, agents_seen_, agent.rowid, batch.received_at);
     }
-    usage[{batch.project_rowid, utc_day(batch.received_at)}] +=
-        static_cast<std::int64_t>(batch.events.size());
+    usage[{batch.project_rowid, day}] += inserted;
+    if (batch.drops)
+      delivery_.add_dropped(batch.project_rowid, batch.drops->instance_id, day,
+                            batch.drops->dropped);
     if (batch.api_key_rowid != 0)
       note_seen(key_used_minute_, keys_used_, batch.api_key_rowid, batch.received_at);
   }
   add_usage(usage);
   write_tally();
+  write_delivery();
   if (has_agent_last_seen_)
     write_last_seen("UPDATE agents SET last_seen_at = ? WHERE id = ?", agents_seen_);
   if (has_key_last_used_)
@@ -189,6 +203,24 @@ const SqliteEventStore::AgentRef& SqliteEventStore::resolve_agent(std::int64_t p
   return agents_.emplace(std::move(key), std::move(agent)).first->second;
 }
 
+// An event sent with a client id its project already holds, stored by an
+// earlier request or earlier in this transaction: the stored event.
+std::optional<StoredEvent> SqliteEventStore::find_duplicate(const EventBatch& batch,
+                                                            std::size_t index) {
+  if (!batch.events[index].id)
+    return std::nullopt;
+  auto find = writer_->prepare_cached(
+      "SELECT e.seq, e.uuid, a.uuid, a.name, e.action, e.scope, e.allowed, e.function_name, "
+      "e.metadata, e.ts, e.received_at FROM events e JOIN agents a ON a.id = e.agent_id "
+      "WHERE e.project_id = ? AND e.uuid = ?");
+  find->bind(1, batch.project_rowid);
+  find->bind(2, std::string_view(*batch.events[index].id));
+  std::optional<StoredEvent> stored;
+  if (find->step())
+    stored = read_event(*find);
+  return stored;
+}
+
 // The batch outlives the statement's use, so its strings are bound borrowed.
 void SqliteEventStore::insert_event(Statement& insert, const EventBatch& batch, std::size_t index,
                                     std::int64_t agent_rowid) {
@@ -216,6 +248,34 @@ void SqliteEventStore::add_usage(
     upsert->bind(1, key.first);
     upsert->bind(2, key.second);
     upsert->bind(3, count);
+    upsert->run();
+    upsert->reset();
+  }
+}
+
+// A day's lowest and highest sequence merge with what is stored; NULL (no
+// numbered event yet) gives way to any number.
+void SqliteEventStore::write_delivery() {
+  auto upsert = writer_->prepare_cached(
+      "INSERT INTO sdk_delivery (project_id, instance_id, day, events, min_seq, max_seq, dropped) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, instance_id, day) DO UPDATE SET "
+      "events = events + excluded.events, "
+      "min_seq = min(coalesce(min_seq, excluded.min_seq), coalesce(excluded.min_seq, min_seq)), "
+      "max_seq = max(coalesce(max_seq, excluded.max_seq), coalesce(excluded.max_seq, max_seq)), "
+      "dropped = max(dropped, excluded.dropped)");
+  for (const auto& [key, count] : delivery_.days()) {
+    upsert->bind(1, key.project_rowid);
+    upsert->bind(2, std::string_view(key.instance_id));
+    upsert->bind(3, key.day);
+    upsert->bind(4, count.events);
+    if (count.events == 0) {
+      upsert->bind_null(5);
+      upsert->bind_null(6);
+    } else {
+      upsert->bind(5, count.min_sequence);
+      upsert->bind(6, count.max_sequence);
+    }
+    upsert->bind(7, count.dropped);
     upsert->run();
     upsert->reset();
   }

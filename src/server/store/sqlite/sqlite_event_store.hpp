@@ -3,12 +3,14 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "server/store/activity_tally.hpp"
+#include "server/store/delivery_tally.hpp"
 #include "server/store/event_store.hpp"
 #include "server/store/sqlite/connection_pool.hpp"
 #include "server/store/sqlite/database.hpp"
@@ -42,10 +44,12 @@ class SqliteEventStore final : public EventStore {
                              std::span<CommittedBatch> committed);
   const AgentRef& resolve_agent(std::int64_t project_rowid, const std::string& name,
                                 UnixMicros now);
+  std::optional<StoredEvent> find_duplicate(const EventBatch& batch, std::size_t index);
   void insert_event(Statement& insert, const EventBatch& batch, std::size_t index,
                     std::int64_t agent_rowid);
   void add_usage(const std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t>& usage);
   void write_tally();
+  void write_delivery();
   // Queues a last-seen write for a row unless one was written this minute.
   void note_seen(std::unordered_map<std::int64_t, std::int64_t>& written_minute,
                  std::map<std::int64_t, UnixMicros>& pending, std::int64_t rowid, UnixMicros at);
@@ -61,6 +65,7 @@ class SqliteEventStore final : public EventStore {
   std::vector<AgentKey> agents_added_;  // this transaction's additions
   // This transaction's analytics, written once per distinct key at its end.
   ActivityTally tally_;
+  DeliveryTally delivery_;
   // The minute of the last-seen time last written per agent and per key
   // (writer thread only), so those columns cost at most a write a minute.
   std::unordered_map<std::int64_t, std::int64_t> agent_seen_minute_;

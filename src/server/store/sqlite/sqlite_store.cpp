@@ -10,6 +10,7 @@
 #include "server/store/sqlite/sqlite_agent_store.hpp"
 #include "server/store/sqlite/sqlite_analytics_store.hpp"
 #include "server/store/sqlite/sqlite_approval_store.hpp"
+#include "server/store/sqlite/sqlite_delivery_store.hpp"
 #include "server/store/sqlite/sqlite_event_store.hpp"
 #include "server/store/sqlite/sqlite_project_store.hpp"
 #include "server/store/sqlite/sqlite_webhook_store.hpp"
@@ -42,6 +43,7 @@ Result<SqliteStore> open_sqlite_store(const std::filesystem::path& data_dir, std
     store.accounts = std::make_unique<SqliteAccountStore>(Database::open(file), pool);
     store.agents = std::make_unique<SqliteAgentStore>(Database::open(file), pool);
     store.analytics = std::make_unique<SqliteAnalyticsStore>(pool);
+    store.delivery = std::make_unique<SqliteDeliveryStore>(pool);
     store.approvals = std::make_unique<SqliteApprovalStore>(Database::open(file), pool);
     store.webhooks = std::make_unique<SqliteWebhookStore>(Database::open(file), pool);
     return store;

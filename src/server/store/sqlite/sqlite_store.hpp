@@ -9,6 +9,7 @@
 #include "server/store/analytics_store.hpp"
 #include "server/store/approval_store.hpp"
 #include "server/store/credentials_generation.hpp"
+#include "server/store/delivery_store.hpp"
 #include "server/store/event_store.hpp"
 #include "server/store/project_store.hpp"
 #include "server/store/webhook_store.hpp"
@@ -22,6 +23,7 @@ struct SqliteStore {
   std::unique_ptr<AccountStore> accounts;
   std::unique_ptr<AgentStore> agents;
   std::unique_ptr<AnalyticsStore> analytics;
+  std::unique_ptr<DeliveryStore> delivery;
   std::unique_ptr<ApprovalStore> approvals;
   std::unique_ptr<WebhookStore> webhooks;
   // Advanced by `projects` after each change to what find_key_owner answers,

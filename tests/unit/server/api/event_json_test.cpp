@@ -246,8 +246,41 @@ INSTANTIATE_TEST_SUITE_P(
                 "timestamp"),
         refused("TimestampNoSuchDay", with("timestamp", R"("2026-02-30T10:30:00Z")"), "timestamp"),
         refused("TimestampObject", with("timestamp", "{}"), "timestamp"),
-        accepted("TimestampLowercase", with("timestamp", R"("2026-01-15t10:30:00z")"))),
+        accepted("TimestampLowercase", with("timestamp", R"("2026-01-15t10:30:00z")")),
+        // event_id: optional canonical lower-case UUID.
+        accepted("EventIdUuid", with("event_id", R"("0190f1c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f")")),
+        refused("EventIdUpperCase", with("event_id", R"("0190F1C2-7A3B-7C4D-8E5F-6A7B8C9D0E1F")"),
+                "event_id"),
+        refused("EventIdNoDashes", with("event_id", R"("0190f1c27a3b7c4d8e5f6a7b8c9d0e1f")"),
+                "event_id"),
+        refused("EventIdNumber", with("event_id", "7"), "event_id"),
+        refused("EventIdEmpty", with("event_id", R"("")"), "event_id"),
+        // instance_id and sequence: both or neither; sequence 1..2^53.
+        refused("InstanceWithoutSequence",
+                with("instance_id", R"("0190f1c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f")"), "sequence"),
+        refused("SequenceWithoutInstance", with("sequence", "1"), "instance_id"),
+        refused("InstanceIdNotUuid", with("instance_id", R"("i-1")"), "instance_id")),
     [](const testing::TestParamInfo<DecodeCase>& row) { return row.param.name; });
+
+std::string numbered(const std::string& sequence) {
+  return R"({"agent_name": "a", "action": "x", "allowed": true,
+      "instance_id": "0190f1c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f", "sequence": )" +
+         sequence + "}";
+}
+
+TEST(DecodeEventTest, SequenceRunsFromOneToTwoToThe53) {
+  for (std::string ok : {"1", "9007199254740992"}) {
+    auto event = decode(numbered(ok));
+    ASSERT_TRUE(event.ok()) << ok << ": " << event.error().message;
+    EXPECT_EQ(event->sequence, std::stoll(ok));
+    EXPECT_EQ(event->instance_id, "0190f1c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f");
+  }
+  for (std::string bad : {"0", "-1", "9007199254740993", "1.5", "\"1\"", "true"}) {
+    auto event = decode(numbered(bad));
+    ASSERT_FALSE(event.ok()) << bad;
+    EXPECT_EQ(event.error().field, "sequence") << bad;
+  }
+}
 
 TEST(DecodeBatchTest, DecodesEveryItemInOrder) {
   auto batch = decode_event_batch(json::parse(R"([

@@ -8,6 +8,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 namespace agentsudo::server::api {
 namespace {
@@ -91,6 +92,50 @@ TEST(ParseJsonBodyTest, ReturnsTheParsedDocument) {
   ASSERT_TRUE(parsed->is_object());
   EXPECT_EQ(parsed->as_object().at("agent_name").as_string(), "bot");
   EXPECT_EQ(parsed->as_object().at("n").as_array().size(), 2u);
+}
+
+http::Request encoded(std::string_view coding, std::string body) {
+  http::Request request{http::Verb::post, "/api/events", 11};
+  request.set(http::Field::content_type, "application/json");
+  request.set(http::Field::content_encoding, coding);
+  request.body() = std::move(body);
+  return request;
+}
+
+TEST(ParseJsonBodyTest, RefusesAnyContentEncodingWhereNoneIsAccepted) {
+  auto parsed = parse_json_body(encoded("gzip", "{}"));
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().kind, kMediaType);
+  EXPECT_EQ(parsed.error().field, "Content-Encoding");
+}
+
+TEST(ParseJsonBodyTest, IdentityIsNoEncoding) {
+  EXPECT_TRUE(parse_json_body(encoded("identity", "{}")).ok());
+  EXPECT_TRUE(parse_json_body(encoded(" Identity ", "{}"), 100).ok());
+}
+
+TEST(ParseJsonBodyTest, RefusesCodingsOtherThanGzipWhereGzipIsAccepted) {
+  for (std::string_view coding : {"br", "deflate", "gzip, gzip", "x-gzip", "gzip;q=1"}) {
+    auto parsed = parse_json_body(encoded(coding, "{}"), 100);
+    ASSERT_FALSE(parsed.ok()) << coding;
+    EXPECT_EQ(parsed.error().kind, kMediaType) << coding;
+    EXPECT_EQ(parsed.error().field, "Content-Encoding") << coding;
+  }
+}
+
+TEST(ParseJsonBodyTest, TwoGzipFieldsAreTwoCodings) {
+  http::Request request = encoded("gzip", "{}");
+  request.insert(http::Field::content_encoding, "gzip");
+  auto parsed = parse_json_body(request, 100);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().kind, kMediaType);
+}
+
+TEST(ParseJsonBodyTest, AGzipBodyThatIsNotGzipNamesTheHeader) {
+  auto parsed = parse_json_body(encoded("GZIP", "{}"), 100);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().kind, kPayload);
+  EXPECT_EQ(parsed.error().field, "Content-Encoding");
 }
 
 }  // namespace
