@@ -124,6 +124,11 @@ test('usage shows today against the quota', async () => {
     .getByText(/^3 of 1,000 events$/)
     .waitFor();
   await page.locator('#chart-usage').waitFor();
+  // Events sent without SDK numbering: nothing lost to report.
+  await page
+    .locator('#delivery-totals')
+    .getByText(/^0 dropped by SDKs · 0 gaps never filled\./)
+    .waitFor();
   await browser.shot('08-usage');
 });
 

@@ -5,6 +5,55 @@ import { fmtNumber, fmtTime, fmtPercent } from '../format.js';
 import { makeChart, destroyAll, COLORS } from '../charts.js';
 import { chartCard } from '../components/chart-card.js';
 
+// What SDK processes lost on the way: drops they reported and sequence
+// numbers never received, by instance and UTC day.
+function deliveryCard(delivery) {
+  const rows = delivery.instances.flatMap((instance) =>
+    instance.days.map((d) =>
+      h(
+        'tr',
+        null,
+        h('td', null, h('code', { title: instance.instance_id }, instance.instance_id.slice(0, 8))),
+        h('td', null, d.day),
+        h('td', { class: 'num' }, fmtNumber(d.events)),
+        h('td', { class: d.dropped ? 'num bad' : 'num' }, fmtNumber(d.dropped)),
+        h('td', { class: d.gaps ? 'num bad' : 'num' }, fmtNumber(d.gaps)),
+      ),
+    ),
+  );
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'delivery-title' },
+    h('h2', { id: 'delivery-title' }, 'Events lost by SDKs'),
+    h(
+      'p',
+      { class: 'muted', id: 'delivery-totals' },
+      `${fmtNumber(delivery.dropped)} dropped by SDKs · ${fmtNumber(delivery.gaps)} gaps never filled. `,
+      'Dropped: what an SDK process reported it could not queue. Gaps: event numbers of a process that never arrived.',
+    ),
+    rows.length === 0
+      ? h('p', { class: 'muted' }, 'No SDK process has reported numbered events in the last 30 days.')
+      : h(
+          'div',
+          { class: 'table-wrap' },
+          h(
+            'table',
+            { id: 'delivery-table' },
+            h(
+              'thead',
+              null,
+              h(
+                'tr',
+                null,
+                ['Instance', 'Day (UTC)', 'Events', 'Dropped', 'Gaps'].map((c) => h('th', { scope: 'col' }, c)),
+              ),
+            ),
+            h('tbody', null, rows),
+          ),
+        ),
+  );
+}
+
 export function renderUsage(main, { project }) {
   const charts = [];
   const body = h('div', null, h('p', { class: 'loading' }, 'Loading…'));
@@ -12,8 +61,9 @@ export function renderUsage(main, { project }) {
 
   (async () => {
     let usage;
+    let delivery;
     try {
-      usage = await get(projectPath(project.id, '/usage'));
+      [usage, delivery] = await Promise.all([get(projectPath(project.id, '/usage')), get(projectPath(project.id, '/usage/delivery'))]);
     } catch (error) {
       replace(body, notice('error', `Usage could not be loaded: ${error.message}`));
       return;
@@ -43,6 +93,7 @@ export function renderUsage(main, { project }) {
         ),
       ),
       chart.card,
+      deliveryCard(delivery),
     );
     charts.push(
       makeChart(chart.canvas, {
