@@ -10,7 +10,7 @@ set -euo pipefail
 build_dir=${1:?build dir}
 seconds=${2:?seconds per target}
 here=$(cd "$(dirname "$0")" && pwd)
-targets=(request_header event_decoder scope_pattern cursor credentials)
+targets=(request_header event_decoder scope_pattern cursor credentials gzip_body)
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
 
 declare -A runs

@@ -137,8 +137,10 @@ def test_duplicate_on_ingest_event_answers_200_with_the_original(server):
     assert again.json == first.json
     assert remaining(again) == remaining(first) == 99
     assert server.count(project_id) == 1
-    assert server.get(f"/api/v1/projects/{project_id}/agents",
-                      headers={"Authorization": f"Bearer {server.token()}"}).json is not None
+    # The duplicate's other agent name registered no agent.
+    agents = server.get(f"/api/v1/projects/{project_id}/agents",
+                        headers={"Authorization": f"Bearer {server.token()}"}).json["agents"]
+    assert [a["name"] for a in agents] == ["Orig"]
 
 
 def test_an_id_used_in_another_project_is_a_new_event_there(server):

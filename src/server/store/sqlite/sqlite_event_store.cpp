@@ -128,7 +128,8 @@ void SqliteEventStore::append_in_transaction(std::span<EventBatch* const> batche
   Transaction tx(*writer_);
   auto insert = writer_->prepare_cached(
       "INSERT INTO events (uuid, project_id, agent_id, action, scope, allowed, function_name, "
-      "metadata, ts, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "metadata, ts, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (project_id, uuid) DO NOTHING");
   for (std::size_t b = 0; b < batches.size(); ++b) {
     const EventBatch& batch = *batches[b];
     auto& agent_ids = committed[b].agent_ids;
@@ -137,14 +138,13 @@ void SqliteEventStore::append_in_transaction(std::span<EventBatch* const> batche
     std::int64_t day = utc_day(batch.received_at);
     std::int64_t inserted = 0;
     for (std::size_t i = 0; i < batch.events.size(); ++i) {
-      if (auto stored = find_duplicate(batch, i)) {
+      const AgentRef* inserted_by = nullptr;
+      if (auto stored = insert_unless_duplicate(*insert, batch, i, inserted_by)) {
         agent_ids.push_back(stored->agent_id);
         committed[b].duplicates.emplace_back(i, std::move(*stored));
         continue;
       }
-      const AgentRef& agent =
-          resolve_agent(batch.project_rowid, batch.events[i].agent_name, batch.received_at);
-      insert_event(*insert, batch, i, agent.rowid);
+      const AgentRef& agent = *inserted_by;
       ++inserted;
       if (const Event& event = batch.events[i]; event.instance_id && event.sequence)
         delivery_.add_event(batch.project_rowid, *event.instance_id, day, *event.sequence);
@@ -170,12 +170,13 @@ void SqliteEventStore::append_in_transaction(std::span<EventBatch* const> batche
   tx.commit();
 }
 
-const SqliteEventStore::AgentRef& SqliteEventStore::resolve_agent(std::int64_t project_rowid,
+const SqliteEventStore::AgentRef* SqliteEventStore::resolve_agent(std::int64_t project_rowid,
                                                                   const std::string& name,
-                                                                  UnixMicros now) {
+                                                                  UnixMicros now,
+                                                                  bool register_new) {
   AgentKey key{project_rowid, name};
   if (auto it = agents_.find(key); it != agents_.end())
-    return it->second;
+    return &it->second;
   if (agents_.size() >= kMaxCachedAgents)
     agents_.clear();
 
@@ -188,6 +189,8 @@ const SqliteEventStore::AgentRef& SqliteEventStore::resolve_agent(std::int64_t p
     if (find->step())
       agent = AgentRef{find->column_int64(0), std::string(find->column_text(1))};
   }
+  if (agent.rowid == 0 && !register_new)
+    return nullptr;
   if (agent.rowid == 0) {
     agent.id = make_uuid_v7(now / 1000);
     auto insert = writer_->prepare_cached(
@@ -200,29 +203,50 @@ const SqliteEventStore::AgentRef& SqliteEventStore::resolve_agent(std::int64_t p
     agent.rowid = writer_->last_insert_rowid();
   }
   agents_added_.push_back(key);
-  return agents_.emplace(std::move(key), std::move(agent)).first->second;
+  return &agents_.emplace(std::move(key), std::move(agent)).first->second;
 }
 
-// An event sent with a client id its project already holds, stored by an
-// earlier request or earlier in this transaction: the stored event.
-std::optional<StoredEvent> SqliteEventStore::find_duplicate(const EventBatch& batch,
-                                                            std::size_t index) {
-  if (!batch.events[index].id)
+// A duplicate never registers an agent: for a name not seen yet the id is
+// looked up first (rare), for a known one the insert itself finds it.
+std::optional<StoredEvent> SqliteEventStore::insert_unless_duplicate(Statement& insert,
+                                                                     const EventBatch& batch,
+                                                                     std::size_t index,
+                                                                     const AgentRef*& agent) {
+  const Event& event = batch.events[index];
+  const std::string& id = batch.event_ids[index];
+  agent = resolve_agent(batch.project_rowid, event.agent_name, batch.received_at, !event.id);
+  if (agent == nullptr) {
+    if (auto stored = stored_event(batch.project_rowid, id))
+      return stored;
+    agent = resolve_agent(batch.project_rowid, event.agent_name, batch.received_at, true);
+  }
+  if (insert_event(insert, batch, index, agent->rowid))
     return std::nullopt;
+  auto stored = stored_event(batch.project_rowid, id);
+  if (!stored)
+    throw SqliteError(SQLITE_INTERNAL, "an event id in conflict names no stored event");
+  return stored;
+}
+
+// The event the project holds with this id, stored by an earlier request or
+// earlier in this transaction.
+std::optional<StoredEvent> SqliteEventStore::stored_event(std::int64_t project_rowid,
+                                                          std::string_view id) {
   auto find = writer_->prepare_cached(
       "SELECT e.seq, e.uuid, a.uuid, a.name, e.action, e.scope, e.allowed, e.function_name, "
       "e.metadata, e.ts, e.received_at FROM events e JOIN agents a ON a.id = e.agent_id "
       "WHERE e.project_id = ? AND e.uuid = ?");
-  find->bind(1, batch.project_rowid);
-  find->bind(2, std::string_view(*batch.events[index].id));
-  std::optional<StoredEvent> stored;
-  if (find->step())
-    stored = read_event(*find);
-  return stored;
+  find->bind(1, project_rowid);
+  find->bind(2, id);
+  if (!find->step())
+    return std::nullopt;
+  return read_event(*find);
 }
 
 // The batch outlives the statement's use, so its strings are bound borrowed.
-void SqliteEventStore::insert_event(Statement& insert, const EventBatch& batch, std::size_t index,
+// False when the project already holds an event with this id (nothing is
+// written then).
+bool SqliteEventStore::insert_event(Statement& insert, const EventBatch& batch, std::size_t index,
                                     std::int64_t agent_rowid) {
   const Event& event = batch.events[index];
   insert.bind_borrowed(1, std::string_view(batch.event_ids[index]));
@@ -236,7 +260,9 @@ void SqliteEventStore::insert_event(Statement& insert, const EventBatch& batch, 
   insert.bind(9, event.timestamp.value_or(batch.received_at));
   insert.bind(10, batch.received_at);
   insert.run();
+  bool inserted = writer_->changes() == 1;
   insert.reset();
+  return inserted;
 }
 
 void SqliteEventStore::add_usage(

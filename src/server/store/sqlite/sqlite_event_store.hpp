@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -42,10 +43,17 @@ class SqliteEventStore final : public EventStore {
 
   void append_in_transaction(std::span<EventBatch* const> batches,
                              std::span<CommittedBatch> committed);
-  const AgentRef& resolve_agent(std::int64_t project_rowid, const std::string& name,
-                                UnixMicros now);
-  std::optional<StoredEvent> find_duplicate(const EventBatch& batch, std::size_t index);
-  void insert_event(Statement& insert, const EventBatch& batch, std::size_t index,
+  // The agent of that name, registered on first sight; nullptr when it is
+  // new and `register_new` is false.
+  const AgentRef* resolve_agent(std::int64_t project_rowid, const std::string& name, UnixMicros now,
+                                bool register_new);
+  // Inserts the batch's event `index` (setting `agent`), unless the project
+  // already holds an event with its id: then nothing is written and the
+  // stored event is returned.
+  std::optional<StoredEvent> insert_unless_duplicate(Statement& insert, const EventBatch& batch,
+                                                     std::size_t index, const AgentRef*& agent);
+  std::optional<StoredEvent> stored_event(std::int64_t project_rowid, std::string_view id);
+  bool insert_event(Statement& insert, const EventBatch& batch, std::size_t index,
                     std::int64_t agent_rowid);
   void add_usage(const std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t>& usage);
   void write_tally();
