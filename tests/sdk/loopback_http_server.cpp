@@ -10,6 +10,8 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "gzip_inflate.hpp"
+
 namespace agentsudo::testing {
 namespace {
 
@@ -152,7 +154,11 @@ void LoopbackHttpServer::serve_connection(int fd, int connection) {
       std::size_t body_length = std::stoul(
           request.headers.count("content-length") ? request.headers["content-length"] : "0");
       if (buffer.size() >= head_end + 4 + body_length) {
-        request.body = buffer.substr(head_end + 4, body_length);
+        request.wire_body = buffer.substr(head_end + 4, body_length);
+        auto encoding = request.headers.find("content-encoding");
+        request.body = encoding != request.headers.end() && encoding->second == "gzip"
+                           ? inflate_gzip(request.wire_body)
+                           : request.wire_body;
         request.connection = connection;
         buffer.erase(0, head_end + 4 + body_length);
         Response response = responder_(request);
