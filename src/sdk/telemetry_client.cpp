@@ -181,7 +181,11 @@ bool TelemetryClient::wait_for_batch(std::unique_lock<std::mutex>& lock, bool ju
     auto wait = linger;
     if (!queue_.empty()) {
       bool flushing = flush_target_ > handled_;
-      if (queue_.has_full_batch() || just_sent || flushing || stopping_)
+      // A partial batch leaves at once when this sender just finished the
+      // last request in flight: the load is there, and one partial request at
+      // a time keeps a moderate rate from turning into many tiny ones.
+      bool pipeline_idle = just_sent && in_flight_ == 0;
+      if (queue_.has_full_batch() || pipeline_idle || flushing || stopping_)
         return true;
       auto waited =
           std::chrono::microseconds(EventClock::wall_time_now() - queue_.oldest_timestamp());

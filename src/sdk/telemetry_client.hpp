@@ -31,13 +31,12 @@ struct TelemetrySettings {
 // Sends events to the server from max_in_flight sender threads. The deciding
 // threads only number and enqueue each event (a short critical section, no
 // I/O, rarely an allocation); a free sender takes the oldest batch of up to
-// batch_size events as soon as one is full, or at once when it has just
-// finished a request (the load is there), or when the oldest event has waited
-// flush_interval (a trickle). It gives each event its id, serializes and
-// gzips the batch, POSTs it over its own kept-alive connection, waits out a
-// 429's Retry-After, and retries 5xx and network errors with jittered
-// exponential backoff, resending the same body (same event ids) each time,
-// before giving the batch up.
+// batch_size events as soon as one is full, or a partial one at once when it
+// has just finished the last request in flight (the load is there), or when
+// the oldest event has waited flush_interval (a trickle). It gives each event its id, serializes
+// and gzips the batch, POSTs it over its own kept-alive connection, waits out a 429's Retry-After,
+// and retries 5xx and network errors with jittered exponential backoff, resending the same body
+// (same event ids) each time, before giving the batch up.
 //
 // Thread-safe: every member may be called from any thread.
 class TelemetryClient {
