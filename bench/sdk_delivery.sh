@@ -56,14 +56,15 @@ AGENTSUDO_ENDPOINT=$endpoint AGENTSUDO_API_KEY=$api_key \
   "$DELIVERY_BIN" --threads "$THREADS" --compress "$COMPRESS" "${scenario_list[@]}" \
   | tee "$work/results.txt" >&2
 
+curl -s --max-time 5 "$endpoint/metrics" >"$work/metrics.txt" || true
 kill -TERM "$server_pid"
 wait "$server_pid" || true
 server_pid=""
 rows=$(sqlite3 "$(find "$work/data" -name '*.db' | head -1)" 'select count(*) from events')
 
 mkdir -p "$BENCH_DIR/results"
-python3 - "$work/results.txt" "$rows" "$BENCH_DIR/results/sdk-delivery.md" <<'PY'
-import json, sys
+python3 - "$work/results.txt" "$rows" "$BENCH_DIR/results/sdk-delivery.md" "$work/metrics.txt" <<'PY'
+import json, re, sys
 results = [json.loads(line.split(" ", 1)[1]) for line in open(sys.argv[1]) if line.startswith("DELIVERY_RESULT ")]
 rows = int(sys.argv[2])
 def label(s):
@@ -78,6 +79,17 @@ for r in results:
 delivered = sum(r["delivered"] for r in results)
 out.append("")
 out.append(f"Rows in the server's database: {rows:,}; delivered by the SDK's count: {delivered:,}.")
+metrics = open(sys.argv[4]).read()
+def metric(pattern):
+    found = re.search(pattern + r"\s+([0-9.e+]+)", metrics, re.M)
+    return float(found.group(1)) if found else None
+requests = metric(r'^agentsudo_http_requests_total\{[^}]*route="/api/events"[^}]*status="200"[^}]*\}') \
+    or metric(r'^agentsudo_http_requests_total\{[^}]*status="200"[^}]*route="/api/events"[^}]*\}')
+commits, committed = metric(r"^agentsudo_commit_batch_size_count"), metric(r"^agentsudo_commit_batch_size_sum")
+if requests:
+    out.append(f"Server: {requests:,.0f} requests to /api/events, {delivered / requests:,.0f} events each on average.")
+if commits:
+    out.append(f"Server: {commits:,.0f} commits, {committed / commits:,.0f} events each on average.")
 text = "\n".join(out) + "\n"
 open(sys.argv[3], "w").write(text)
 print(text)

@@ -156,13 +156,16 @@ void TelemetryClient::run_sender() {
   std::optional<GzipEncoder> gzip;
   if (settings_.options.compress)
     gzip.emplace();
+  // Kept across batches: fresh megabytes per request would cost page faults.
+  RequestBuffers buffers;
   bool just_sent = false;
   std::unique_lock lock(mutex_);
   while (wait_for_batch(lock, just_sent)) {
     EventBatch batch = queue_.take_batch();
     in_flight_ += batch.count;
     lock.unlock();
-    BatchOutcome outcome = deliver(http, backoff, encode_batch(batch, gzip ? &*gzip : nullptr));
+    const std::string& body = encode_batch(batch, buffers, gzip ? &*gzip : nullptr);
+    BatchOutcome outcome = deliver(http, backoff, body);
     EventClock::refresh();
     batch.events.clear();  // Releases sessions and sites outside the lock.
     std::size_t count = batch.count;
@@ -201,10 +204,12 @@ bool TelemetryClient::wait_for_batch(std::unique_lock<std::mutex>& lock, bool ju
   }
 }
 
-std::string TelemetryClient::encode_batch(const EventBatch& batch, GzipEncoder* gzip) const {
+const std::string& TelemetryClient::encode_batch(const EventBatch& batch, RequestBuffers& buffers,
+                                                 GzipEncoder* gzip) const {
   // About the size of a permission check's event, so most batches fit at once.
   constexpr std::size_t kTypicalEventBytes = 360;
-  std::string json;
+  std::string& json = buffers.json;
+  json.clear();
   json.reserve(batch.events.size() * kTypicalEventBytes + 2);
   json.push_back('[');
   // One writer per batch: its cache compares sessions by address, which only
@@ -224,13 +229,12 @@ std::string TelemetryClient::encode_batch(const EventBatch& batch, GzipEncoder* 
   json.push_back(']');
   if (gzip == nullptr)
     return json;
-  std::string compressed;
   try {
-    gzip->encode(json, compressed);
+    gzip->encode(json, buffers.gzipped);
   } catch (const std::exception&) {
     return json;  // Sent plain: the encoding header follows the body.
   }
-  return compressed;
+  return buffers.gzipped;
 }
 
 TelemetryClient::BatchOutcome TelemetryClient::deliver(HttpClient& http, RetryBackoff& backoff,

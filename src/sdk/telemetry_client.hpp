@@ -77,8 +77,15 @@ class TelemetryClient {
   // thread must stop. `just_sent`: this sender finished a request right
   // before. REQUIRES: mutex_ held through `lock`.
   bool wait_for_batch(std::unique_lock<std::mutex>& lock, bool just_sent);
-  // The request body of `batch`: a JSON array, gzipped when compress is on.
-  std::string encode_batch(const EventBatch& batch, GzipEncoder* gzip) const;
+  // A sender's body buffers, reused from batch to batch.
+  struct RequestBuffers {
+    std::string json;
+    std::string gzipped;
+  };
+  // The request body of `batch`: a JSON array, gzipped when `gzip` is given;
+  // it lives in `buffers`.
+  const std::string& encode_batch(const EventBatch& batch, RequestBuffers& buffers,
+                                  GzipEncoder* gzip) const;
   // Sends one encoded batch, retrying as the class comment says.
   BatchOutcome deliver(HttpClient& http, RetryBackoff& backoff, const std::string& body);
   // The headers of an attempt: encoding, instance, drops so far.
