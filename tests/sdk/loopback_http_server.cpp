@@ -100,8 +100,10 @@ bool send_all(int fd, const std::string& data) {
 
 LoopbackHttpServer::Response LoopbackHttpServer::store_all(const Request& request) {
   std::size_t stored = boost::json::parse(request.body).as_array().size();
-  return Response{
-      .status = 200, .body = R"({"stored": )" + std::to_string(stored) + "}", .headers = {}};
+  return Response{.status = 200,
+                  .body = R"({"stored": )" + std::to_string(stored) + "}",
+                  .headers = {},
+                  .hang_up = false};
 }
 
 LoopbackHttpServer::LoopbackHttpServer(Responder responder) : responder_(std::move(responder)) {
@@ -167,7 +169,7 @@ void LoopbackHttpServer::serve_connection(int fd, int connection) {
           requests_.push_back(std::move(request));
         }
         request_arrived_.notify_all();
-        if (!send_all(fd, render(response)))
+        if (response.hang_up || !send_all(fd, render(response)))
           break;
         continue;
       }

@@ -38,6 +38,9 @@ class LoopbackHttpServer {
     int status = 200;
     std::string body = "{}";
     std::vector<std::pair<std::string, std::string>> headers;
+    // Close the connection instead of answering: the request arrived, its
+    // answer is lost.
+    bool hang_up = false;
   };
 
   using Responder = std::function<Response(const Request&)>;

@@ -422,6 +422,31 @@ TEST_F(Telemetry, RetriesKeepTheSameEventIds) {
   EXPECT_EQ(ids_of(requests[2]), first);
 }
 
+// The server stored the batch but its answer never arrived: the retry must
+// carry the same ids, so that the server can tell it is the same batch.
+TEST_F(Telemetry, ARetryAfterALostAnswerCarriesTheSameEventIds) {
+  auto answered = std::make_shared<std::atomic<int>>(0);
+  LoopbackHttpServer server([answered](const LoopbackHttpServer::Request& request) {
+    LoopbackHttpServer::Response response = LoopbackHttpServer::store_all(request);
+    response.hang_up = (*answered)++ == 0;
+    return response;
+  });
+  CloudOptions options = options_for(server.url());
+  options.max_in_flight = 1;
+  configure_cloud(options);
+  decide(5);
+  ASSERT_TRUE(flush_telemetry(5s));
+  auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 2U);
+  EXPECT_EQ(requests[1].body, requests[0].body);
+  EXPECT_EQ(requests[1].headers.at("agentsudo-instance"),
+            requests[0].headers.at("agentsudo-instance"));
+  EXPECT_NE(requests[1].connection, requests[0].connection);
+  TelemetryCounters counters = telemetry_counters();
+  EXPECT_EQ(counters.sent, 5U);
+  EXPECT_EQ(counters.retried, 1U);
+}
+
 TEST_F(Telemetry, PlainBodiesWhenCompressionIsOff) {
   LoopbackHttpServer server;
   CloudOptions options = options_for(server.url());
