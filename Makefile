@@ -80,13 +80,15 @@ fuzz: build-fuzz
 
 # The server over HTTP against an nginx ceiling (ingest, batches, /v1/check,
 # and /v1/check at a fixed rate with bench/load/open_loop.cpp), then the SDK's
-# calling-thread costs (Google Benchmark; medians of 5 runs), policy
+# calling-thread costs (Google Benchmark; medians of 5 runs), the SDK's
+# delivery under load against the real server (issue 11's table), policy
 # propagation, approvals (round trip, and a server holding 10,000 of them),
 # then analytics and the agent preview at 10 M events.
 bench: build
 	@bench/run.sh $(BUILD_DIR)
 	@$(BUILD_DIR)/bin/agentsudo_sdk_bench --benchmark_repetitions=5 \
 	  --benchmark_report_aggregates_only=true
+	@bench/sdk_delivery.sh $(BUILD_DIR)
 	@bench/policy_propagation.sh $(BUILD_DIR)
 	@bench/approvals.sh $(BUILD_DIR)
 	@bench/analytics.sh $(BUILD_DIR)

@@ -14,12 +14,26 @@ struct CloudOptions {
   // The server's base URL. Empty: the AGENTSUDO_ENDPOINT variable, else
   // http://127.0.0.1:8080 (a local `make run`).
   std::string endpoint;
-  // Events per request (1 to 1000, the server's limit).
-  std::size_t batch_size = 10;
-  // A partial batch is sent after waiting this long.
-  std::chrono::milliseconds flush_interval{5000};
-  // Events held at most; when full, new events are dropped and counted.
-  std::size_t max_queue = 10000;
+  // Events per request at most (1 to 1000, the server's limit). The sender
+  // sends what is waiting as soon as a connection is free, up to this many.
+  std::size_t batch_size = 1000;
+  // The longest a trickle of events waits to fill a batch while no request
+  // has just finished; under load, batches leave as soon as a connection is
+  // free.
+  std::chrono::milliseconds flush_interval{1000};
+  // Estimated memory the events waiting or in flight may hold (each event's
+  // record plus its own strings). A new event that does not fit is dropped
+  // and counted, never waited for. The default holds a burst of 100,000
+  // decisions.
+  std::size_t max_queue_bytes = 64 * 1024 * 1024;
+  // Events waiting or in flight at most, besides max_queue_bytes; 0 means no
+  // limit on the count. When set, at least batch_size.
+  std::size_t max_queue = 0;
+  // Requests in flight at once (1 to 16), each from its own sender thread on
+  // its own kept-alive connection.
+  std::size_t max_in_flight = 4;
+  // Sends request bodies gzip-compressed (Content-Encoding: gzip).
+  bool compress = true;
   // Attempts after the first for a batch that met a network error or a 5xx.
   int max_retries = 5;
   // Backoff before retry n is about retry_base_delay * 2^n, capped, with jitter.
@@ -33,12 +47,13 @@ struct CloudOptions {
 
 // What the telemetry client has done since configure_cloud().
 struct TelemetryCounters {
-  std::uint64_t queued = 0;   // Events accepted into the queue.
-  std::uint64_t sent = 0;     // Events the server stored (HTTP 200).
-  std::uint64_t dropped = 0;  // Events refused by a full queue or abandoned at shutdown.
-  std::uint64_t retried = 0;  // Requests repeated after a 429, a 5xx or a network error.
-  std::uint64_t failed = 0;   // Events in batches given up on.
-  std::size_t pending = 0;    // Events waiting in the queue now.
+  std::uint64_t queued = 0;       // Events accepted into the queue.
+  std::uint64_t sent = 0;         // Events the server stored (HTTP 200).
+  std::uint64_t dropped = 0;      // Events refused by a full queue or abandoned at shutdown.
+  std::uint64_t retried = 0;      // Requests repeated after a 429, a 5xx or a network error.
+  std::uint64_t failed = 0;       // Events in batches given up on.
+  std::size_t pending = 0;        // Events waiting in the queue or in flight now.
+  std::size_t pending_bytes = 0;  // Their estimated memory, as max_queue_bytes counts it.
 };
 
 // Starts sending every decision to the server on a background thread,

@@ -1,5 +1,7 @@
 #include "sdk/event_json.hpp"
 
+#include <charconv>
+
 #include "sdk/agent_state.hpp"
 #include "sdk/text_field.hpp"
 
@@ -29,6 +31,9 @@ const char* to_string(OnDenial on_denial) {
 class JsonObjectWriter {
  public:
   explicit JsonObjectWriter(std::string& out) : out_(out) { out_.push_back('{'); }
+  // Continues an object whose opening and first members are already in `out`.
+  struct Continued {};
+  JsonObjectWriter(std::string& out, Continued) : out_(out), first_(false) {}
   ~JsonObjectWriter() { out_.push_back('}'); }
   JsonObjectWriter(const JsonObjectWriter&) = delete;
   JsonObjectWriter& operator=(const JsonObjectWriter&) = delete;
@@ -112,9 +117,28 @@ const char* to_string(EventAction action) noexcept {
   return "permission_check";
 }
 
-void append_json(std::string& out, const EventRecord& event) {
-  JsonObjectWriter json(out);
-  json.time("timestamp", event.timestamp);
+namespace {
+
+// `{`, the identity members when given, and the timestamp member.
+void append_head(std::string& out, const EventIdentity* identity, UnixMicros timestamp) {
+  out.push_back('{');
+  if (identity != nullptr) {
+    // Ids are canonical UUIDs, made by this SDK: nothing to escape.
+    out.append("\"event_id\":\"").append(identity->event_id);
+    out.append("\",\"instance_id\":\"").append(identity->instance_id);
+    out.append("\",\"sequence\":");
+    char digits[24];
+    char* end = std::to_chars(digits, digits + sizeof digits, identity->sequence).ptr;
+    out.append(digits, end).push_back(',');
+  }
+  out.append("\"timestamp\":\"");
+  append_rfc3339(out, timestamp);
+  out.push_back('"');
+}
+
+// The members after the timestamp, each after its comma, and the closing `}`.
+void append_tail(std::string& out, const EventRecord& event) {
+  JsonObjectWriter json(out, JsonObjectWriter::Continued{});
   json.text("agent_name",
             event.session ? std::string_view(event.session->agent.name()) : kNoSessionAgentName,
             kMaxNameBytes);
@@ -127,6 +151,13 @@ void append_json(std::string& out, const EventRecord& event) {
   append_metadata(json.key("metadata"), event);
 }
 
+}  // namespace
+
+void append_json(std::string& out, const EventRecord& event, const EventIdentity* identity) {
+  append_head(out, identity, event.timestamp);
+  append_tail(out, event);
+}
+
 bool EventBatchWriter::same_as_cached(const EventRecord& event) const {
   // A managed agent's role and matched scope follow from its session's agent,
   // the scope and the version, so the version completes the key.
@@ -136,22 +167,21 @@ bool EventBatchWriter::same_as_cached(const EventRecord& event) const {
          policy_version == policy_version_ && event.check_scope == check_scope_;
 }
 
-void EventBatchWriter::append(std::string& out, const EventRecord& event) {
+void EventBatchWriter::append(std::string& out, const EventRecord& event,
+                              const EventIdentity& identity) {
+  append_head(out, &identity, event.timestamp);
   // Guardrail and approval events carry their own detail: never shared.
   bool shareable = !event.guardrail && !event.approval;
   if (shareable && same_as_cached(event)) {
-    out.append("{\"timestamp\":\"");
-    append_rfc3339(out, event.timestamp);
-    out.append("\",").append(tail_);
+    out.append(tail_);
     return;
   }
   std::size_t start = out.size();
-  append_json(out, event);
+  append_tail(out, event);
   cached_ = shareable;
   if (!cached_)
     return;
-  // The timestamp comes first and holds no comma.
-  tail_.assign(out, out.find(',', start) + 1);
+  tail_.assign(out, start);
   session_ = event.session.get();
   site_ = event.site.get();
   action_ = event.action;

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "sdk/event_record.hpp"
 
@@ -9,12 +11,23 @@ namespace agentsudo {
 // The agent name reported for decisions taken outside any session.
 inline constexpr std::string_view kNoSessionAgentName = "(no session)";
 
-// The event as the server's /api/events expects it: timestamp, agent_name,
-// action, scope, allowed, function_name, metadata; absent fields left out;
-// every string bounded and cleaned to the server's limits.
+// What makes a sent event identifiable to the server: its id (kept across
+// retries, so the server stores it once), the sending client's instance id
+// and the event's number within that instance.
+struct EventIdentity {
+  std::string_view event_id;     // A canonical UUID.
+  std::string_view instance_id;  // A canonical UUID.
+  std::uint64_t sequence = 0;    // From 1.
+};
+
+// The event as the server's /api/events expects it: event_id, instance_id
+// and sequence when `identity` is given, then timestamp, agent_name, action,
+// scope, allowed, function_name, metadata; absent fields left out; every
+// string bounded and cleaned to the server's limits.
 // Written straight into `out`, without an intermediate document: this runs
 // for every event on the telemetry thread.
-void append_json(std::string& out, const EventRecord& event);
+void append_json(std::string& out, const EventRecord& event,
+                 const EventIdentity* identity = nullptr);
 std::string to_json_text(const EventRecord& event);
 
 // Appends a batch's events, as append_json() does, for the telemetry thread.
@@ -25,7 +38,7 @@ std::string to_json_text(const EventRecord& event);
 // read would pull those cache lines across cores.
 class EventBatchWriter {
  public:
-  void append(std::string& out, const EventRecord& event);
+  void append(std::string& out, const EventRecord& event, const EventIdentity& identity);
 
  private:
   bool same_as_cached(const EventRecord& event) const;
@@ -41,7 +54,7 @@ class EventBatchWriter {
   DenialReason reason_ = DenialReason::kNone;
   std::int64_t policy_version_ = kNoPolicyStamp;
   std::string check_scope_;
-  std::string tail_;  // Everything after the timestamp member.
+  std::string tail_;  // Everything after the timestamp member, from its comma.
 };
 
 }  // namespace agentsudo

@@ -74,6 +74,9 @@ struct EventRecord {
   std::unique_ptr<const ApprovalDetail> approval;
   // Set for managed agents' decisions only.
   std::optional<PolicyStamp> policy;
+  // The event's number within its telemetry client (1, 2, ...), given when
+  // the client is handed the event, dropped or not; 0 before.
+  std::uint64_t sequence = 0;
 
   std::optional<std::string_view> scope() const noexcept {
     if (site)

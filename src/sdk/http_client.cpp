@@ -34,20 +34,25 @@ struct HeaderListDeleter {
 };
 using HeaderList = std::unique_ptr<curl_slist, HeaderListDeleter>;
 
-HeaderList json_headers(const std::string& api_key) {
-  curl_slist* list = nullptr;
+void append_header(HeaderList& list, const std::string& header) {
+  curl_slist* grown = curl_slist_append(list.get(), header.c_str());
+  if (grown == nullptr)
+    throw std::bad_alloc();
+  (void)list.release();
+  list.reset(grown);
+}
+
+HeaderList json_headers(const std::string& api_key, std::span<const std::string> extra_headers) {
+  HeaderList list;
   for (const std::string& header :
        {std::string("Content-Type: application/json"), "X-API-Key: " + api_key,
         // No "Expect: 100-continue" round trip for large batches.
         std::string("Expect:")}) {
-    curl_slist* grown = curl_slist_append(list, header.c_str());
-    if (grown == nullptr) {
-      curl_slist_free_all(list);
-      throw std::bad_alloc();
-    }
-    list = grown;
+    append_header(list, header);
   }
-  return HeaderList(list);
+  for (const std::string& header : extra_headers)
+    append_header(list, header);
+  return list;
 }
 
 }  // namespace
@@ -68,8 +73,9 @@ HttpClient::~HttpClient() {
 }
 
 HttpResponse HttpClient::post_json(const std::string& url, std::string_view body,
-                                   const std::string& api_key, std::chrono::milliseconds timeout) {
-  return perform(url, &body, api_key, timeout, timeout, nullptr);
+                                   const std::string& api_key, std::chrono::milliseconds timeout,
+                                   std::span<const std::string> extra_headers) {
+  return perform(url, &body, api_key, timeout, timeout, nullptr, extra_headers);
 }
 
 HttpResponse HttpClient::exchange(const std::string& url, const std::string* json_body,
@@ -78,15 +84,16 @@ HttpResponse HttpClient::exchange(const std::string& url, const std::string* jso
   std::string body;
   std::string_view request_body = json_body != nullptr ? *json_body : std::string_view();
   HttpResponse response = perform(url, json_body != nullptr ? &request_body : nullptr, api_key,
-                                  timeout, connect_timeout, &body);
+                                  timeout, connect_timeout, &body, {});
   response.body = std::move(body);
   return response;
 }
 
 HttpResponse HttpClient::perform(const std::string& url, const std::string_view* json_body,
                                  const std::string& api_key, std::chrono::milliseconds timeout,
-                                 std::chrono::milliseconds connect_timeout, std::string* body_out) {
-  HeaderList headers = json_headers(api_key);
+                                 std::chrono::milliseconds connect_timeout, std::string* body_out,
+                                 std::span<const std::string> extra_headers) {
+  HeaderList headers = json_headers(api_key, extra_headers);
   // Options persist on the handle; set them all each time so no request
   // inherits another's. The connection cache survives, which is the point.
   curl_easy_setopt(handle_, CURLOPT_URL, url.c_str());

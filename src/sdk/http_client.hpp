@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -38,10 +39,12 @@ class HttpClient {
   static void prepare_process();
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // POSTs `body` as application/json with the X-API-Key header, giving up
-  // after `timeout`. Never throws for network trouble: see HttpResponse.
+  // POSTs `body` as application/json with the X-API-Key header and
+  // `extra_headers` ("Name: value" each), giving up after `timeout`. Never
+  // throws for network trouble: see HttpResponse.
   HttpResponse post_json(const std::string& url, std::string_view body, const std::string& api_key,
-                         std::chrono::milliseconds timeout);
+                         std::chrono::milliseconds timeout,
+                         std::span<const std::string> extra_headers = {});
 
   // Sends one request with the X-API-Key header and keeps the answer's body
   // (at most 1 MiB): a POST of `json_body` as application/json when given,
@@ -54,7 +57,8 @@ class HttpClient {
  private:
   HttpResponse perform(const std::string& url, const std::string_view* json_body,
                        const std::string& api_key, std::chrono::milliseconds timeout,
-                       std::chrono::milliseconds connect_timeout, std::string* body_out);
+                       std::chrono::milliseconds connect_timeout, std::string* body_out,
+                       std::span<const std::string> extra_headers);
 
   CURL* handle_;
   char error_buffer_[CURL_ERROR_SIZE] = {};

@@ -2,10 +2,14 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <exception>
+#include <optional>
 
 #include "agentsudo/errors.hpp"
+#include "core/uuid.hpp"
 #include "sdk/event_clock.hpp"
 #include "sdk/event_json.hpp"
+#include "sdk/gzip_encoder.hpp"
 #include "sdk/http_client.hpp"
 #include "sdk/retry_backoff.hpp"
 
@@ -13,6 +17,8 @@ namespace agentsudo {
 namespace {
 
 constexpr std::size_t kMaxBatchSize = 1000;  // The server's limit per request.
+// More connections than this would only queue at the server's commit.
+constexpr std::size_t kMaxInFlight = 16;
 constexpr const char* kDefaultEndpoint = "http://127.0.0.1:8080";
 
 std::string from_environment(const char* name) {
@@ -28,30 +34,20 @@ void validate(const CloudOptions& options) {
   if (options.batch_size == 0 || options.batch_size > kMaxBatchSize) {
     throw ConfigurationError("configure_cloud: batch_size must be 1 to 1000");
   }
-  if (options.max_queue < options.batch_size) {
-    throw ConfigurationError("configure_cloud: max_queue must be at least batch_size");
+  if (options.max_queue != 0 && options.max_queue < options.batch_size) {
+    throw ConfigurationError("configure_cloud: max_queue must be 0 or at least batch_size");
+  }
+  if (options.max_queue_bytes < sizeof(EventRecord)) {
+    throw ConfigurationError("configure_cloud: max_queue_bytes cannot hold one event");
+  }
+  if (options.max_in_flight == 0 || options.max_in_flight > kMaxInFlight) {
+    throw ConfigurationError("configure_cloud: max_in_flight must be 1 to 16");
   }
   if (options.flush_interval.count() <= 0 || options.request_timeout.count() <= 0 ||
       options.retry_base_delay.count() <= 0 || options.retry_max_delay < options.retry_base_delay ||
       options.max_retries < 0) {
     throw ConfigurationError("configure_cloud: intervals must be positive, retries non-negative");
   }
-}
-
-std::string serialize_batch(std::span<const EventRecord> batch) {
-  // About the size of a permission check's event, so most batches fit at once.
-  constexpr std::size_t kTypicalEventBytes = 256;
-  std::string body;
-  body.reserve(batch.size() * kTypicalEventBytes + 2);
-  body.push_back('[');
-  EventBatchWriter writer;
-  for (const EventRecord& event : batch) {
-    if (body.size() > 1)
-      body.push_back(',');
-    writer.append(body, event);
-  }
-  body.push_back(']');
-  return body;
 }
 
 bool is_retryable(const HttpResponse& response) {
@@ -77,8 +73,15 @@ TelemetrySettings TelemetrySettings::resolve(CloudOptions options) {
 }
 
 TelemetryClient::TelemetryClient(TelemetrySettings settings)
-    : settings_(std::move(settings)), queue_(settings_.options.max_queue) {
-  sender_ = std::thread([this] { run(); });
+    : settings_(std::move(settings)),
+      instance_id_(make_uuid_v7(EventClock::wall_time_now() / 1000)),
+      queue_(settings_.options.batch_size, settings_.options.max_queue_bytes,
+             settings_.options.max_queue) {
+  // Blocking senders, one connection each, rather than libcurl's multi
+  // interface: a batch's retries and backoff stay straight-line code, and
+  // while some senders wait for the server's commit another serializes.
+  for (std::size_t i = 0; i < settings_.options.max_in_flight; ++i)
+    senders_.emplace_back([this] { run_sender(); });
 }
 
 TelemetryClient::~TelemetryClient() {
@@ -86,18 +89,25 @@ TelemetryClient::~TelemetryClient() {
 }
 
 void TelemetryClient::enqueue(EventRecord&& event) noexcept {
-  bool batch_ready = false;
+  std::size_t cost = EventQueue::cost_of(event);
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
-    if (stopped_ || stopping_ || !queue_.push(std::move(event))) {
+    // Numbered whether kept or not, so that a drop leaves a gap the server sees.
+    event.sequence = ++last_sequence_;
+    EventQueue::PushResult pushed = stopped_ || stopping_ ? EventQueue::PushResult::kRefused
+                                                          : queue_.push(std::move(event), cost);
+    if (pushed == EventQueue::PushResult::kRefused) {
       ++counters_.dropped;
       return;
     }
     ++counters_.queued;
-    // Wake the sender once per batch, not once per event: waking is a syscall.
-    batch_ready = queue_.size() == settings_.options.batch_size;
+    // Waking is a system call: only for a sender that waits, and only when a
+    // batch is ready or a first event starts a trickle's clock.
+    wake =
+        idle_senders_ > 0 && (pushed == EventQueue::PushResult::kFilledBatch || queue_.size() == 1);
   }
-  if (batch_ready)
+  if (wake)
     work_ready_.notify_one();
 }
 
@@ -105,7 +115,7 @@ bool TelemetryClient::flush(Clock::time_point deadline) {
   std::unique_lock lock(mutex_);
   std::uint64_t target = counters_.queued;
   flush_target_ = std::max(flush_target_, target);
-  work_ready_.notify_one();
+  work_ready_.notify_all();
   return progress_.wait_until(lock, deadline, [&] { return handled_ >= target || stopped_; }) &&
          handled_ >= target;
 }
@@ -120,9 +130,12 @@ void TelemetryClient::shutdown(Clock::time_point deadline) {
     stop_deadline_ = deadline;
     flush_target_ = counters_.queued;
   }
-  work_ready_.notify_one();
-  if (sender_.joinable())
-    sender_.join();
+  work_ready_.notify_all();
+  stop_requested_.notify_all();
+  for (std::thread& sender : senders_) {
+    if (sender.joinable())
+      sender.join();
+  }
   std::lock_guard lock(mutex_);
   counters_.dropped += queue_.release();
   stopped_ = true;
@@ -133,61 +146,106 @@ TelemetryCounters TelemetryClient::counters() const {
   std::lock_guard lock(mutex_);
   TelemetryCounters snapshot = counters_;
   snapshot.pending = queue_.size() + in_flight_;
+  snapshot.pending_bytes = queue_.bytes();
   return snapshot;
 }
 
-void TelemetryClient::run() {
+void TelemetryClient::run_sender() {
   HttpClient http;  // One handle for the thread's life: its connection stays open.
-  std::vector<EventRecord> taken;
-  // Swapped with the queue's storage: reserving here keeps enqueue allocation-free.
-  taken.reserve(settings_.options.max_queue);
+  RetryBackoff backoff(settings_.options.retry_base_delay, settings_.options.retry_max_delay);
+  std::optional<GzipEncoder> gzip;
+  if (settings_.options.compress)
+    gzip.emplace();
+  // Kept across batches: fresh megabytes per request would cost page faults.
+  RequestBuffers buffers;
+  bool just_sent = false;
   std::unique_lock lock(mutex_);
-  while (wait_for_batch(lock)) {
-    queue_.take_all(taken);
-    in_flight_ = taken.size();
+  while (wait_for_batch(lock, just_sent)) {
+    EventBatch batch = queue_.take_batch();
+    in_flight_ += batch.count;
     lock.unlock();
-    send_in_batches(http, taken);
+    const std::string& body = encode_batch(batch, buffers, gzip ? &*gzip : nullptr);
+    BatchOutcome outcome = deliver(http, backoff, body);
     EventClock::refresh();
-    taken.clear();  // Releases sessions and sites outside the lock.
+    batch.events.clear();  // Releases sessions and sites outside the lock.
+    std::size_t count = batch.count;
     lock.lock();
+    queue_.give_back(std::move(batch));
+    record_outcome(outcome, count);
+    just_sent = true;
   }
 }
 
-void TelemetryClient::send_in_batches(HttpClient& http, std::span<const EventRecord> events) {
-  const std::size_t batch_size = settings_.options.batch_size;
-  for (std::size_t first = 0; first < events.size(); first += batch_size) {
-    auto batch = events.subspan(first, std::min(batch_size, events.size() - first));
-    BatchOutcome outcome = deliver(http, serialize_batch(batch));
-    std::lock_guard lock(mutex_);
-    record_outcome(outcome, batch.size());
-  }
-}
-
-bool TelemetryClient::wait_for_batch(std::unique_lock<std::mutex>& lock) {
-  auto next_send = Clock::now() + settings_.options.flush_interval;
+bool TelemetryClient::wait_for_batch(std::unique_lock<std::mutex>& lock, bool just_sent) {
+  const auto linger = settings_.options.flush_interval;
   while (true) {
     if (stopping_ && (queue_.empty() || Clock::now() >= stop_deadline_))
       return false;
-    bool flushing = flush_target_ > handled_;
-    if (!queue_.empty() && (stopping_ || flushing || Clock::now() >= next_send ||
-                            queue_.size() >= settings_.options.batch_size)) {
-      return true;
+    auto wait = linger;
+    if (!queue_.empty()) {
+      bool flushing = flush_target_ > handled_;
+      // A partial batch leaves at once when this sender just finished the
+      // last request in flight: the load is there, and one partial request at
+      // a time keeps a moderate rate from turning into many tiny ones.
+      bool pipeline_idle = just_sent && in_flight_ == 0;
+      if (queue_.has_full_batch() || pipeline_idle || flushing || stopping_)
+        return true;
+      auto waited =
+          std::chrono::microseconds(EventClock::wall_time_now() - queue_.oldest_timestamp());
+      if (waited >= linger)
+        return true;
+      // An event stamped ahead of the clock waits one interval, no more.
+      wait = std::min(linger, std::chrono::ceil<std::chrono::milliseconds>(linger - waited));
     }
-    if (queue_.empty() && Clock::now() >= next_send) {
-      next_send = Clock::now() + settings_.options.flush_interval;
-    }
-    work_ready_.wait_until(lock, next_send);
+    ++idle_senders_;
+    work_ready_.wait_for(lock, wait);
+    --idle_senders_;
+    just_sent = false;  // Woken by a first event: that is a trickle until the batch fills.
   }
 }
 
-TelemetryClient::BatchOutcome TelemetryClient::deliver(HttpClient& http, const std::string& body) {
-  RetryBackoff backoff(settings_.options.retry_base_delay, settings_.options.retry_max_delay);
+const std::string& TelemetryClient::encode_batch(const EventBatch& batch, RequestBuffers& buffers,
+                                                 GzipEncoder* gzip) const {
+  // About the size of a permission check's event, so most batches fit at once.
+  constexpr std::size_t kTypicalEventBytes = 360;
+  std::string& json = buffers.json;
+  json.clear();
+  json.reserve(batch.events.size() * kTypicalEventBytes + 2);
+  json.push_back('[');
+  // One writer per batch: its cache compares sessions by address, which only
+  // the batch's own references keep from being reused.
+  EventBatchWriter writer;
+  for (const EventRecord& event : batch.events) {
+    if (json.size() > 1)
+      json.push_back(',');
+    // Minted once, before the first attempt: every retry resends this body,
+    // so the server sees the same id and stores the event once.
+    std::string event_id = make_uuid_v7(event.timestamp / 1000);
+    writer.append(
+        json, event,
+        EventIdentity{
+            .event_id = event_id, .instance_id = instance_id_, .sequence = event.sequence});
+  }
+  json.push_back(']');
+  if (gzip == nullptr)
+    return json;
+  try {
+    gzip->encode(json, buffers.gzipped);
+  } catch (const std::exception&) {
+    return json;  // Sent plain: the encoding header follows the body.
+  }
+  return buffers.gzipped;
+}
+
+TelemetryClient::BatchOutcome TelemetryClient::deliver(HttpClient& http, RetryBackoff& backoff,
+                                                       const std::string& body) {
   int failures = 0;
   while (true) {
     auto budget = request_budget();
     if (budget.count() <= 0)
       return BatchOutcome::kAbandoned;
-    HttpResponse response = http.post_json(settings_.events_url, body, settings_.api_key, budget);
+    HttpResponse response =
+        http.post_json(settings_.events_url, body, settings_.api_key, budget, request_headers());
     if (response.status == 200)
       return BatchOutcome::kSent;
     std::chrono::milliseconds wait;
@@ -207,6 +265,19 @@ TelemetryClient::BatchOutcome TelemetryClient::deliver(HttpClient& http, const s
   }
 }
 
+std::vector<std::string> TelemetryClient::request_headers() {
+  std::uint64_t dropped = 0;
+  {
+    std::lock_guard lock(mutex_);
+    dropped = counters_.dropped;
+  }
+  std::vector<std::string> headers{"AgentSudo-Instance: " + instance_id_,
+                                   "AgentSudo-Dropped: " + std::to_string(dropped)};
+  if (settings_.options.compress)
+    headers.emplace_back("Content-Encoding: gzip");
+  return headers;
+}
+
 bool TelemetryClient::pause(std::chrono::milliseconds delay) {
   std::unique_lock lock(mutex_);
   auto wake_at = Clock::now() + delay;
@@ -214,7 +285,7 @@ bool TelemetryClient::pause(std::chrono::milliseconds delay) {
     auto until = stopping_ ? std::min(wake_at, stop_deadline_) : wake_at;
     if (Clock::now() >= until)
       break;
-    work_ready_.wait_until(lock, until);
+    stop_requested_.wait_until(lock, until);
   }
   return !(stopping_ && Clock::now() >= stop_deadline_);
 }

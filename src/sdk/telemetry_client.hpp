@@ -4,18 +4,19 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
-#include <span>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "agentsudo/telemetry.hpp"
-#include "sdk/event_buffer.hpp"
+#include "sdk/event_queue.hpp"
 #include "sdk/event_record.hpp"
 
 namespace agentsudo {
 
 class HttpClient;
+class GzipEncoder;
+class RetryBackoff;
 
 // Telemetry settings after defaults, environment and validation.
 struct TelemetrySettings {
@@ -27,12 +28,15 @@ struct TelemetrySettings {
   static TelemetrySettings resolve(CloudOptions options);
 };
 
-// Sends events to the server in batches from its own thread. The deciding
-// threads only enqueue (a short critical section, no I/O, no allocation);
-// the thread takes the whole queue at once, serializes it in batches, POSTs
-// them over a kept-alive connection, waits
-// out a 429's Retry-After, and retries 5xx and network errors with jittered
-// exponential backoff before giving a batch up.
+// Sends events to the server from max_in_flight sender threads. The deciding
+// threads only number and enqueue each event (a short critical section, no
+// I/O, rarely an allocation); a free sender takes the oldest batch of up to
+// batch_size events as soon as one is full, or a partial one at once when it
+// has just finished the last request in flight (the load is there), or when
+// the oldest event has waited flush_interval (a trickle). It gives each event its id, serializes
+// and gzips the batch, POSTs it over its own kept-alive connection, waits out a 429's Retry-After,
+// and retries 5xx and network errors with jittered exponential backoff, resending the same body
+// (same event ids) each time, before giving the batch up.
 //
 // Thread-safe: every member may be called from any thread.
 class TelemetryClient {
@@ -43,15 +47,15 @@ class TelemetryClient {
   TelemetryClient(const TelemetryClient&) = delete;
   TelemetryClient& operator=(const TelemetryClient&) = delete;
 
-  // Queues `event`, or drops and counts it when the queue is full or the
-  // client has shut down. Never blocks on I/O.
+  // Numbers `event`, then queues it, or drops and counts it when the queue is
+  // full or the client has shut down. Never blocks on I/O.
   void enqueue(EventRecord&& event) noexcept;
 
   // Waits until every event queued before the call was sent or given up on.
   // Returns false if the deadline came first.
   bool flush(std::chrono::steady_clock::time_point deadline);
 
-  // Sends what it can until `deadline`, then stops the thread and drops the
+  // Sends what it can until `deadline`, then stops the threads and drops the
   // rest. Idempotent.
   void shutdown(std::chrono::steady_clock::time_point deadline);
 
@@ -60,34 +64,56 @@ class TelemetryClient {
   // The options in use, after environment and defaults.
   const CloudOptions& options() const noexcept { return settings_.options; }
 
+  // The UUID this client sends as instance_id and AgentSudo-Instance.
+  const std::string& instance_id() const noexcept { return instance_id_; }
+
  private:
   using Clock = std::chrono::steady_clock;
   enum class BatchOutcome { kSent, kFailed, kAbandoned };
 
-  void run();
-  // Sends `events` in batches of batch_size, recording each batch's outcome.
-  void send_in_batches(HttpClient& http, std::span<const EventRecord> events);
-  // Blocks until a batch should go out; returns false when the thread must
-  // stop. REQUIRES: mutex_ held through `lock`.
-  bool wait_for_batch(std::unique_lock<std::mutex>& lock);
-  // Sends one serialized batch, retrying as the class comment says.
-  BatchOutcome deliver(HttpClient& http, const std::string& body);
+  // One sender thread's loop.
+  void run_sender();
+  // Blocks until this sender should take a batch; returns false when the
+  // thread must stop. `just_sent`: this sender finished a request right
+  // before. REQUIRES: mutex_ held through `lock`.
+  bool wait_for_batch(std::unique_lock<std::mutex>& lock, bool just_sent);
+  // A sender's body buffers, reused from batch to batch.
+  struct RequestBuffers {
+    std::string json;
+    std::string gzipped;
+  };
+  // The request body of `batch`: a JSON array, gzipped when `gzip` is given;
+  // it lives in `buffers`.
+  const std::string& encode_batch(const EventBatch& batch, RequestBuffers& buffers,
+                                  GzipEncoder* gzip) const;
+  // Sends one encoded batch, retrying as the class comment says.
+  BatchOutcome deliver(HttpClient& http, RetryBackoff& backoff, const std::string& body);
+  // The headers of an attempt: encoding, instance, drops so far.
+  std::vector<std::string> request_headers();
   // Sleeps for `delay`, cut short by shutdown's deadline. Returns false if
   // the deadline passed and the batch must be abandoned.
   bool pause(std::chrono::milliseconds delay);
   // The time the next request may take, bounded by a shutdown's deadline.
   std::chrono::milliseconds request_budget();
+  // REQUIRES: mutex_ held.
   void record_outcome(BatchOutcome outcome, std::size_t events);
 
   const TelemetrySettings settings_;
+  const std::string instance_id_;
 
   mutable std::mutex mutex_;
-  // Wakes the sending thread: a full batch, a flush, a shutdown.
+  // Wakes idle senders: a full batch, a first event, a flush, a shutdown.
   std::condition_variable work_ready_;
+  // Wakes senders pausing before a retry: a shutdown.
+  std::condition_variable stop_requested_;
   // Wakes flush() callers when batches complete.
   std::condition_variable progress_;
-  EventBuffer queue_;           // Guarded by mutex_.
+  EventQueue queue_;            // Guarded by mutex_.
   TelemetryCounters counters_;  // Guarded by mutex_ (except pending).
+  // The last number given to an event.
+  std::uint64_t last_sequence_ = 0;  // Guarded by mutex_.
+  // Senders waiting in wait_for_batch(): enqueue wakes one only when some wait.
+  int idle_senders_ = 0;  // Guarded by mutex_.
   // Events taken from the queue and not yet handled.
   std::size_t in_flight_ = 0;  // Guarded by mutex_.
   // Events sent, failed or abandoned after leaving the queue.
@@ -99,7 +125,7 @@ class TelemetryClient {
   Clock::time_point stop_deadline_;  // Guarded by mutex_.
 
   std::mutex join_mutex_;
-  std::thread sender_;
+  std::vector<std::thread> senders_;
 };
 
 }  // namespace agentsudo

@@ -82,14 +82,44 @@ TEST(EventJson, BatchWriterMatchesEventByEventJson) {
   }
   events[5].guardrail = std::make_unique<const GuardrailDetail>(
       GuardrailDetail{"blocked_keyword", "contains 'password'", "the password"});
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < events.size(); ++i)
+    ids.push_back("0190c2d4-5e6f-7a8b-9c0d-" + std::to_string(100000000000 + i));
+  auto identity = [&](std::size_t i) {
+    return EventIdentity{.event_id = ids[i],
+                         .instance_id = "0190c2d4-0000-7000-8000-000000000001",
+                         .sequence = 41 + i};
+  };
   EventBatchWriter writer;
   std::string batch;
-  for (const EventRecord& event : events)
-    writer.append(batch, event);
+  for (std::size_t i = 0; i < events.size(); ++i)
+    writer.append(batch, events[i], identity(i));
   std::string expected;
-  for (const EventRecord& event : events)
-    append_json(expected, event);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    EventIdentity id = identity(i);
+    append_json(expected, events[i], &id);
+  }
   EXPECT_EQ(batch, expected);
+}
+
+TEST(EventJson, IdentityMembersComeFirst) {
+  EventRecord event;
+  event.check_scope = "read:x";
+  EventIdentity identity{.event_id = "0190c2d4-5e6f-7a8b-9c0d-0123456789ab",
+                         .instance_id = "0190c2d4-0000-7000-8000-000000000001",
+                         .sequence = 9007199254740992};
+  std::string text;
+  append_json(text, event, &identity);
+  EXPECT_EQ(text.rfind(R"({"event_id":"0190c2d4-5e6f-7a8b-9c0d-0123456789ab",)"
+                       R"("instance_id":"0190c2d4-0000-7000-8000-000000000001",)"
+                       R"("sequence":9007199254740992,"timestamp":")",
+                       0),
+            0U);
+  boost::json::object parsed = boost::json::parse(text).as_object();
+  EXPECT_EQ(parsed["sequence"], 9007199254740992);
+  EXPECT_EQ(parsed["scope"], "read:x");
+  // Without an identity (the JSON log), none of the three.
+  EXPECT_EQ(to_json(event).count("event_id"), 0U);
 }
 
 TEST(EventJson, TimestampHasSixFractionDigitsAndZ) {

@@ -51,11 +51,12 @@ std::size_t append_body(char* data, std::size_t size, std::size_t count, void* o
 
 }  // namespace
 
-LocalServerProcess::LocalServerProcess(std::string binary)
+LocalServerProcess::LocalServerProcess(std::string binary, std::string tier)
     : binary_(std::move(binary)), root_dir_(make_temp_dir()), data_dir_(root_dir_ / "data") {
   try {
     std::filesystem::create_directory(data_dir_);
-    std::string project = run_admin_command("project create --name sdk-integration --json");
+    std::string project = run_admin_command("project create --name sdk-integration --json" +
+                                            (tier.empty() ? "" : " --tier " + tier));
     api_key_ = json_member(project, "api_key");
     project_id_ = json_member(project, "project_id");
     management_token_ = json_member(run_admin_command("token create --json"), "token");

@@ -13,10 +13,11 @@ namespace agentsudo::testing {
 // Not thread-safe; owned by one test.
 class LocalServerProcess {
  public:
-  // Creates a project and a management token, then starts `serve` on an
+  // Creates a project (on the default tier, or on `tier`: "free", "pro" or
+  // events per day) and a management token, then starts `serve` on an
   // ephemeral port and waits for its ready file. Throws std::runtime_error if
   // the server exits or does not become ready within 30 seconds.
-  explicit LocalServerProcess(std::string binary);
+  explicit LocalServerProcess(std::string binary, std::string tier = "");
   ~LocalServerProcess();
   LocalServerProcess(const LocalServerProcess&) = delete;
   LocalServerProcess& operator=(const LocalServerProcess&) = delete;

@@ -10,6 +10,8 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "gzip_inflate.hpp"
+
 namespace agentsudo::testing {
 namespace {
 
@@ -98,8 +100,10 @@ bool send_all(int fd, const std::string& data) {
 
 LoopbackHttpServer::Response LoopbackHttpServer::store_all(const Request& request) {
   std::size_t stored = boost::json::parse(request.body).as_array().size();
-  return Response{
-      .status = 200, .body = R"({"stored": )" + std::to_string(stored) + "}", .headers = {}};
+  return Response{.status = 200,
+                  .body = R"({"stored": )" + std::to_string(stored) + "}",
+                  .headers = {},
+                  .hang_up = false};
 }
 
 LoopbackHttpServer::LoopbackHttpServer(Responder responder) : responder_(std::move(responder)) {
@@ -152,7 +156,11 @@ void LoopbackHttpServer::serve_connection(int fd, int connection) {
       std::size_t body_length = std::stoul(
           request.headers.count("content-length") ? request.headers["content-length"] : "0");
       if (buffer.size() >= head_end + 4 + body_length) {
-        request.body = buffer.substr(head_end + 4, body_length);
+        request.wire_body = buffer.substr(head_end + 4, body_length);
+        auto encoding = request.headers.find("content-encoding");
+        request.body = encoding != request.headers.end() && encoding->second == "gzip"
+                           ? inflate_gzip(request.wire_body)
+                           : request.wire_body;
         request.connection = connection;
         buffer.erase(0, head_end + 4 + body_length);
         Response response = responder_(request);
@@ -161,7 +169,7 @@ void LoopbackHttpServer::serve_connection(int fd, int connection) {
           requests_.push_back(std::move(request));
         }
         request_arrived_.notify_all();
-        if (!send_all(fd, render(response)))
+        if (response.hang_up || !send_all(fd, render(response)))
           break;
         continue;
       }

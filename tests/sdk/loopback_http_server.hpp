@@ -15,8 +15,9 @@ namespace agentsudo::testing {
 
 // A minimal HTTP/1.1 peer on 127.0.0.1 for telemetry tests: it records every
 // request and answers each from a test-supplied function. Connections are
-// kept alive, so a test can see whether the client reuses them. Not a general
-// server: one request at a time per connection, Content-Length bodies only.
+// kept alive, so a test can see whether the client reuses them. gzip bodies
+// are inflated for the responder. Not a general server: one request at a
+// time per connection, Content-Length bodies only.
 //
 // Thread-safe: the accessors may be called while requests arrive.
 class LoopbackHttpServer {
@@ -26,6 +27,8 @@ class LoopbackHttpServer {
     std::string target;
     // Header names in lower case.
     std::map<std::string, std::string> headers;
+    // The body as sent, and decoded when it came with Content-Encoding: gzip.
+    std::string wire_body;
     std::string body;
     // Which accepted connection carried it (0, 1, ...).
     int connection = 0;
@@ -35,6 +38,9 @@ class LoopbackHttpServer {
     int status = 200;
     std::string body = "{}";
     std::vector<std::pair<std::string, std::string>> headers;
+    // Close the connection instead of answering: the request arrived, its
+    // answer is lost.
+    bool hang_up = false;
   };
 
   using Responder = std::function<Response(const Request&)>;

@@ -1,6 +1,6 @@
 // The telemetry client against a scripted HTTP peer on 127.0.0.1: batching,
-// the wire format, keep-alive, 429 / 5xx / network failures, the bounded
-// queue, flush and shutdown deadlines.
+// the wire format (ids, sequences, gzip, headers), keep-alive, 429 / 5xx /
+// network failures, the queue's bounds, flush and shutdown deadlines.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -13,6 +13,8 @@
 #include <set>
 #include <thread>
 
+#include "core/uuid.hpp"
+#include "gzip_inflate.hpp"
 #include "loopback_http_server.hpp"
 
 namespace agentsudo {
@@ -86,6 +88,12 @@ TEST_F(Telemetry, SendsBatchesInTheOfficialFormat) {
     EXPECT_EQ(request.headers.at("x-api-key"), "as_test_key");
   }
   EXPECT_EQ(events_in(requests), 12U);
+  for (const auto& request : requests) {
+    EXPECT_EQ(request.headers.at("content-encoding"), "gzip");
+    EXPECT_TRUE(testing::looks_gzipped(request.wire_body));
+    EXPECT_TRUE(is_canonical_uuid(request.headers.at("agentsudo-instance")));
+    EXPECT_EQ(request.headers.at("agentsudo-dropped"), "0");
+  }
   boost::json::value first_batch = boost::json::parse(requests[0].body);
   boost::json::object first = first_batch.as_array().at(0).as_object();
   EXPECT_EQ(first["agent_name"], "SupportBot");
@@ -96,6 +104,19 @@ TEST_F(Telemetry, SendsBatchesInTheOfficialFormat) {
   std::string timestamp(first["timestamp"].as_string());
   EXPECT_EQ(timestamp.size(), 27U) << timestamp;  // 2026-01-15T10:30:00.123456Z
   EXPECT_EQ(timestamp.back(), 'Z');
+  EXPECT_TRUE(is_canonical_uuid(first["event_id"].as_string()));
+  EXPECT_EQ(first["event_id"].as_string().at(14), '7');  // UUID version 7.
+  EXPECT_EQ(first["instance_id"], requests[0].headers.at("agentsudo-instance").c_str());
+  // Numbered 1..12 in decision order, whichever sender carried them.
+  std::set<std::int64_t> sequences;
+  for (const auto& request : requests) {
+    boost::json::value batch = boost::json::parse(request.body);
+    for (const auto& event : batch.as_array())
+      sequences.insert(event.at("sequence").as_int64());
+  }
+  EXPECT_EQ(sequences.size(), 12U);
+  EXPECT_EQ(*sequences.begin(), 1);
+  EXPECT_EQ(*sequences.rbegin(), 12);
   TelemetryCounters counters = telemetry_counters();
   EXPECT_EQ(counters.queued, 12U);
   EXPECT_EQ(counters.sent, 12U);
@@ -103,15 +124,31 @@ TEST_F(Telemetry, SendsBatchesInTheOfficialFormat) {
   EXPECT_EQ(counters.pending, 0U);
 }
 
-TEST_F(Telemetry, KeepsOneConnectionAlive) {
+TEST_F(Telemetry, KeepsOneConnectionAlivePerSender) {
   LoopbackHttpServer server;
   CloudOptions options = options_for(server.url());
   options.batch_size = 2;
+  options.max_in_flight = 1;
   configure_cloud(options);
   decide(20);
   ASSERT_TRUE(flush_telemetry(5s));
   EXPECT_GE(server.requests().size(), 10U);
   EXPECT_EQ(server.connections_accepted(), 1);
+}
+
+TEST_F(Telemetry, NeverOpensMoreConnectionsThanRequestsInFlight) {
+  LoopbackHttpServer server;
+  CloudOptions options = options_for(server.url());
+  options.batch_size = 2;
+  options.max_in_flight = 3;
+  configure_cloud(options);
+  for (int round = 0; round < 5; ++round) {
+    decide(40);
+    ASSERT_TRUE(flush_telemetry(5s));
+  }
+  EXPECT_EQ(events_in(server.requests()), 200U);
+  EXPECT_GE(server.connections_accepted(), 1);
+  EXPECT_LE(server.connections_accepted(), 3);
 }
 
 TEST_F(Telemetry, SendsAPartialBatchAfterTheFlushInterval) {
@@ -266,6 +303,209 @@ TEST_F(Telemetry, FullQueueDropsInsteadOfBlocking) {
   EXPECT_EQ(counters.queued + counters.dropped, 100U);
 }
 
+// Holds every request until released, so that nothing leaves the client's
+// memory meanwhile; then stores. Releases itself on destruction.
+class HeldRequests {
+ public:
+  LoopbackHttpServer::Responder responder() {
+    return [this](const LoopbackHttpServer::Request& request) {
+      std::unique_lock lock(mutex_);
+      released_cv_.wait(lock, [&] { return released_; });
+      return LoopbackHttpServer::store_all(request);
+    };
+  }
+  void release() {
+    std::lock_guard lock(mutex_);
+    released_ = true;
+    released_cv_.notify_all();
+  }
+  ~HeldRequests() { release(); }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable released_cv_;
+  bool released_ = false;
+};
+
+TEST_F(Telemetry, ByteBoundRefusesAndCounts) {
+  HeldRequests held;
+  LoopbackHttpServer server(held.responder());
+  // Before the server's threads are joined, even on an early return.
+  std::shared_ptr<void> release_at_exit(nullptr, [&](void*) { held.release(); });
+  CloudOptions options = options_for(server.url());
+  options.max_queue_bytes = 8192;
+  configure_cloud(options);
+  decide(1000);
+  TelemetryCounters counters = telemetry_counters();
+  EXPECT_GT(counters.dropped, 900U);
+  EXPECT_GT(counters.queued, 10U);  // Each check's record is a few hundred bytes.
+  EXPECT_EQ(counters.queued + counters.dropped, 1000U);
+  EXPECT_LE(counters.pending_bytes, 8192U);
+  EXPECT_GT(counters.pending_bytes, 0U);
+  held.release();
+  ASSERT_TRUE(flush_telemetry(10s));
+  EXPECT_EQ(events_in(server.requests()), telemetry_counters().queued);
+  EXPECT_EQ(telemetry_counters().pending_bytes, 0U);
+}
+
+// Every decision gets the next number, kept or dropped: the server sees
+// 1..N with gaps exactly at the drops, and AgentSudo-Dropped says how many.
+TEST_F(Telemetry, SequencesHaveGapsExactlyWhereDropsHappened) {
+  HeldRequests held;
+  LoopbackHttpServer server(held.responder());
+  // Before the server's threads are joined, even on an early return.
+  std::shared_ptr<void> release_at_exit(nullptr, [&](void*) { held.release(); });
+  CloudOptions options = options_for(server.url());
+  options.max_queue_bytes = 8192;
+  configure_cloud(options);
+  auto session = Agent("CountingBot", {"read:*"}).start_session();
+  std::set<std::int64_t> dropped;
+  std::int64_t decided = 0;
+  auto decide_one = [&] {
+    std::uint64_t before = telemetry_counters().dropped;
+    check("read:orders");
+    ++decided;
+    if (telemetry_counters().dropped != before)
+      dropped.insert(decided);
+  };
+  for (int i = 0; i < 300; ++i)
+    decide_one();
+  held.release();
+  ASSERT_TRUE(flush_telemetry(10s));
+  for (int i = 0; i < 20; ++i)
+    decide_one();
+  ASSERT_TRUE(flush_telemetry(10s));
+  ASSERT_FALSE(dropped.empty());
+  ASSERT_FALSE(dropped.count(decided));  // The last ones came after the release.
+
+  std::set<std::int64_t> received;
+  std::set<std::string> instances;
+  std::uint64_t highest_dropped_header = 0;
+  for (const auto& request : server.requests()) {
+    highest_dropped_header = std::max<std::uint64_t>(
+        highest_dropped_header, std::stoull(request.headers.at("agentsudo-dropped")));
+    boost::json::value batch = boost::json::parse(request.body);
+    for (const auto& event : batch.as_array()) {
+      EXPECT_TRUE(received.insert(event.at("sequence").as_int64()).second);
+      instances.insert(std::string(event.at("instance_id").as_string()));
+    }
+  }
+  std::set<std::int64_t> expected;
+  for (std::int64_t n = 1; n <= decided; ++n) {
+    if (!dropped.count(n))
+      expected.insert(n);
+  }
+  EXPECT_EQ(received, expected);
+  EXPECT_EQ(instances.size(), 1U);
+  EXPECT_EQ(highest_dropped_header, dropped.size());
+  EXPECT_EQ(telemetry_counters().dropped, dropped.size());
+}
+
+TEST_F(Telemetry, RetriesKeepTheSameEventIds) {
+  LoopbackHttpServer server(failing_first(2, 503));
+  configure_cloud(options_for(server.url()));
+  decide(5);
+  ASSERT_TRUE(flush_telemetry(5s));
+  auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 3U);
+  auto ids_of = [](const LoopbackHttpServer::Request& request) {
+    std::vector<std::string> ids;
+    boost::json::value batch = boost::json::parse(request.body);
+    for (const auto& event : batch.as_array())
+      ids.emplace_back(event.at("event_id").as_string());
+    return ids;
+  };
+  std::vector<std::string> first = ids_of(requests[0]);
+  ASSERT_EQ(first.size(), 5U);
+  EXPECT_EQ(std::set<std::string>(first.begin(), first.end()).size(), 5U);
+  EXPECT_EQ(ids_of(requests[1]), first);
+  EXPECT_EQ(ids_of(requests[2]), first);
+}
+
+// The server stored the batch but its answer never arrived: the retry must
+// carry the same ids, so that the server can tell it is the same batch.
+TEST_F(Telemetry, ARetryAfterALostAnswerCarriesTheSameEventIds) {
+  auto answered = std::make_shared<std::atomic<int>>(0);
+  LoopbackHttpServer server([answered](const LoopbackHttpServer::Request& request) {
+    LoopbackHttpServer::Response response = LoopbackHttpServer::store_all(request);
+    response.hang_up = (*answered)++ == 0;
+    return response;
+  });
+  CloudOptions options = options_for(server.url());
+  options.max_in_flight = 1;
+  configure_cloud(options);
+  decide(5);
+  ASSERT_TRUE(flush_telemetry(5s));
+  auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 2U);
+  EXPECT_EQ(requests[1].body, requests[0].body);
+  EXPECT_EQ(requests[1].headers.at("agentsudo-instance"),
+            requests[0].headers.at("agentsudo-instance"));
+  EXPECT_NE(requests[1].connection, requests[0].connection);
+  TelemetryCounters counters = telemetry_counters();
+  EXPECT_EQ(counters.sent, 5U);
+  EXPECT_EQ(counters.retried, 1U);
+}
+
+TEST_F(Telemetry, PlainBodiesWhenCompressionIsOff) {
+  LoopbackHttpServer server;
+  CloudOptions options = options_for(server.url());
+  options.compress = false;
+  configure_cloud(options);
+  decide(3);
+  ASSERT_TRUE(flush_telemetry(5s));
+  auto requests = server.requests();
+  ASSERT_FALSE(requests.empty());
+  for (const auto& request : requests) {
+    EXPECT_EQ(request.headers.count("content-encoding"), 0U);
+    EXPECT_EQ(request.wire_body, request.body);
+  }
+  EXPECT_EQ(events_in(requests), 3U);
+}
+
+// The burst, with the defaults a new user gets: 100,000 decisions on
+// four threads, all kept and each delivered once with its own id.
+TEST_F(Telemetry, BurstOfAHundredThousandIsDeliveredWhole) {
+  LoopbackHttpServer server;
+  CloudOptions options;
+  options.api_key = "as_test_key";
+  options.endpoint = server.url();
+  configure_cloud(options);
+  constexpr int kThreads = 4, kEach = 25000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([] {
+      auto session = Agent("BurstBot", {"read:*"}).start_session();
+      for (int i = 0; i < kEach; ++i)
+        check("read:orders");
+    });
+  for (auto& thread : threads)
+    thread.join();
+  ASSERT_TRUE(flush_telemetry(60s));
+  TelemetryCounters counters = telemetry_counters();
+  EXPECT_EQ(counters.dropped, 0U);
+  EXPECT_EQ(counters.sent, static_cast<std::uint64_t>(kThreads * kEach));
+  std::set<std::string> ids;
+  std::set<std::int64_t> sequences;
+  std::size_t events = 0;
+  for (const auto& request : server.requests()) {
+    auto batch = boost::json::parse(request.body).as_array();
+    EXPECT_LE(batch.size(), 1000U);
+    for (const auto& event : batch) {
+      ++events;
+      ids.emplace(event.at("event_id").as_string());
+      sequences.insert(event.at("sequence").as_int64());
+    }
+  }
+  EXPECT_EQ(events, static_cast<std::size_t>(kThreads * kEach));
+  EXPECT_EQ(ids.size(), events);
+  EXPECT_EQ(sequences.size(), events);
+  EXPECT_EQ(*sequences.begin(), 1);
+  EXPECT_EQ(*sequences.rbegin(), kThreads * kEach);
+  // Sent as the server's full batches, not tens.
+  EXPECT_LT(server.requests().size(), static_cast<std::size_t>(kThreads * kEach / 100));
+}
+
 TEST_F(Telemetry, FlushAndShutdownKeepTheirDeadlines) {
   LoopbackHttpServer server(failing_first(1000, 429, {{"Retry-After", "30"}}));
   configure_cloud(options_for(server.url()));
@@ -345,6 +585,14 @@ TEST_F(Telemetry, RejectsBadConfiguration) {
   EXPECT_THROW(configure_cloud(options), ConfigurationError);
   options.batch_size = 10;
   options.max_queue = 5;
+  EXPECT_THROW(configure_cloud(options), ConfigurationError);
+  options.max_queue = 0;
+  options.max_in_flight = 0;
+  EXPECT_THROW(configure_cloud(options), ConfigurationError);
+  options.max_in_flight = 17;
+  EXPECT_THROW(configure_cloud(options), ConfigurationError);
+  options.max_in_flight = 4;
+  options.max_queue_bytes = 8;
   EXPECT_THROW(configure_cloud(options), ConfigurationError);
 }
 
