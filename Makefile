@@ -82,7 +82,8 @@ fuzz: build-fuzz
 # and /v1/check at a fixed rate with bench/load/open_loop.cpp), then the SDK's
 # calling-thread costs (Google Benchmark; medians of 5 runs), policy
 # propagation, approvals (round trip, and a server holding 10,000 of them),
-# then analytics and the agent preview at 10 M events.
+# then analytics and the agent preview at 10 M events, then the audit chain
+# (commit-writer CPU per event with it on and off; verify speed).
 bench: build
 	@bench/run.sh $(BUILD_DIR)
 	@$(BUILD_DIR)/bin/agentsudo_sdk_bench --benchmark_repetitions=5 \
@@ -90,6 +91,7 @@ bench: build
 	@bench/policy_propagation.sh $(BUILD_DIR)
 	@bench/approvals.sh $(BUILD_DIR)
 	@bench/analytics.sh $(BUILD_DIR)
+	@bench/audit_chain.sh $(BUILD_DIR)
 
 bench-analytics: build
 	@bench/analytics.sh $(BUILD_DIR)

@@ -8,8 +8,10 @@
 #include <utility>
 #include <vector>
 
+#include "server/audit/signing_key.hpp"
 #include "server/store/activity_tally.hpp"
 #include "server/store/event_store.hpp"
+#include "server/store/sqlite/chain_append.hpp"
 #include "server/store/sqlite/connection_pool.hpp"
 #include "server/store/sqlite/database.hpp"
 
@@ -19,12 +21,17 @@ namespace agentsudo::server::sqlite {
 // caller's single writer thread), queries through the shared read pool.
 class SqliteEventStore final : public EventStore {
  public:
-  SqliteEventStore(std::unique_ptr<Database> writer, std::shared_ptr<ConnectionPool> readers);
+  // Without a `signing_key` the chain is kept but no checkpoint is signed.
+  // `chain_events` false stores events unchained: a benchmark's baseline only.
+  SqliteEventStore(std::unique_ptr<Database> writer, std::shared_ptr<ConnectionPool> readers,
+                   std::shared_ptr<const audit::SigningKey> signing_key = nullptr,
+                   bool chain_events = true);
 
   Status append(std::span<EventBatch* const> batches, std::span<CommittedBatch> committed) override;
   Result<std::vector<StoredEvent>> query(const EventQuery& query) override;
   Result<std::vector<StoredEvent>> tail(const TailQuery& query) override;
   Result<std::int64_t> last_seq(std::int64_t project_rowid) override;
+  Status write_checkpoints() override;
 
  private:
   struct AgentRef {
@@ -43,7 +50,7 @@ class SqliteEventStore final : public EventStore {
   const AgentRef& resolve_agent(std::int64_t project_rowid, const std::string& name,
                                 UnixMicros now);
   void insert_event(Statement& insert, const EventBatch& batch, std::size_t index,
-                    std::int64_t agent_rowid);
+                    std::int64_t agent_rowid, const ChainLink& link);
   void add_usage(const std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t>& usage);
   void write_tally();
   // Queues a last-seen write for a row unless one was written this minute.
@@ -55,6 +62,8 @@ class SqliteEventStore final : public EventStore {
 
   std::unique_ptr<Database> writer_;
   std::shared_ptr<ConnectionPool> readers_;
+  std::shared_ptr<const audit::SigningKey> signing_key_;
+  const bool chain_events_;
   // Agents already registered, so a hot agent costs no lookup. Only the writer
   // thread touches it; entries added by a failed transaction are dropped.
   std::unordered_map<AgentKey, AgentRef, AgentKeyHash> agents_;
