@@ -1,22 +1,42 @@
 #include "server/audit/chain_hash.hpp"
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include <cstring>
+#include <memory>
 
 namespace agentsudo::server::audit {
+namespace {
 
-ChainHash next_chain_hash(const ChainHash& previous, std::string_view canonical_event) {
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
-  crypto_hash_sha256_update(&state, previous.data(), previous.size());
-  crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(canonical_event.data()),
-                            canonical_event.size());
-  ChainHash next;
-  crypto_hash_sha256_final(&state, next.data());
-  return next;
+struct DigestContextFree {
+  void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
+};
+
+// libcrypto's SHA-256 runs on the CPU's SHA instructions where there are
+// some; fetched once, and one context per thread, so a link allocates nothing.
+const EVP_MD* sha256() {
+  static const EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return kSha256;
 }
 
+EVP_MD_CTX* thread_context() {
+  thread_local std::unique_ptr<EVP_MD_CTX, DigestContextFree> context(EVP_MD_CTX_new());
+  return context.get();
+}
+
+}  // namespace
+
+ChainHash next_chain_hash(const ChainHash& previous, std::string_view canonical_event) {
+  EVP_MD_CTX* context = thread_context();
+  ChainHash next;
+  unsigned int size = 0;
+  EVP_DigestInit_ex(context, sha256(), nullptr);
+  EVP_DigestUpdate(context, previous.data(), previous.size());
+  EVP_DigestUpdate(context, canonical_event.data(), canonical_event.size());
+  EVP_DigestFinal_ex(context, next.data(), &size);
+  return next;
+}
 std::string to_hex(const ChainHash& hash) {
   std::string hex(hash.size() * 2 + 1, '\0');
   sodium_bin2hex(hex.data(), hex.size(), hash.data(), hash.size());
