@@ -130,6 +130,8 @@ def main():
     print(f"| CPU per event, chain off (baseline) | {m_off:.2f} µs |")
     print(f"| CPU per event, chain on | {m_on:.2f} µs |")
     print(f"| chain overhead | {100 * (m_on - m_off) / m_off:+.1f}% |")
+    pairs = sorted(100 * (a - b) / b for a, b in zip(on, off))
+    print(f"| overhead of each paired run (on vs the off run before it) | {', '.join(f'{p:+.0f}%' for p in pairs)} |")
     print(f"| events stored/s, chain off / on | {statistics.median(rate_off):,.0f} / {statistics.median(rate_on):,.0f} |")
     print(f"| `verify` of {checked:,} events (one project) | {verify_seconds:.2f} s = {checked / verify_seconds:,.0f} events/s |")
     return 0
