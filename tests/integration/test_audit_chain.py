@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 
+from support.accounts import Operator
 from support.events import reference_event
 from support.timeouts import TIMEOUT
 
@@ -86,6 +87,21 @@ def test_an_untouched_log_verifies_clean(audited):
     assert rc == 0, (report, err)
     mine = [p for p in report["projects"] if p["project_id"] == project_id][0]
     assert mine["events_checked"] == 301 and mine["checkpoints_checked"] >= 2, mine
+
+
+def test_policy_changes_join_the_chain_between_ingested_events(audited):
+    """policy_changed events are written outside the commit writer, in the
+    agent's own transaction; they take their place in the same chain."""
+    server, project_id, key = audited
+    send(server, key, 10)
+    r = Operator(server).post(f"/api/v1/projects/{project_id}/agents", {"name": "Archiver", "scopes": ["read:*"]})
+    assert r.status == 201, r
+    send(server, key, 10)
+    actions = sql(server, "SELECT e.action FROM events e JOIN projects p ON p.id = e.project_id "
+                          f"WHERE p.uuid = '{project_id}' AND e.chain_position = 11")
+    assert actions.strip() == "policy_changed"
+    api = verify_api(server, project_id)
+    assert api["clean"] and api["events_checked"] == 21, api
 
 
 def test_the_key_file_is_private_and_served(audited):
