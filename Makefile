@@ -83,7 +83,8 @@ fuzz: build-fuzz
 # calling-thread costs (Google Benchmark; medians of 5 runs), the SDK's
 # delivery under load against the real server (issue 11's table), policy
 # propagation, approvals (round trip, and a server holding 10,000 of them),
-# then analytics and the agent preview at 10 M events.
+# then analytics and the agent preview at 10 M events, then the audit chain
+# (commit-writer CPU per event with it on and off; verify speed).
 bench: build
 	@bench/run.sh $(BUILD_DIR)
 	@$(BUILD_DIR)/bin/agentsudo_sdk_bench --benchmark_repetitions=5 \
@@ -92,6 +93,7 @@ bench: build
 	@bench/policy_propagation.sh $(BUILD_DIR)
 	@bench/approvals.sh $(BUILD_DIR)
 	@bench/analytics.sh $(BUILD_DIR)
+	@bench/audit_chain.sh $(BUILD_DIR)
 
 bench-analytics: build
 	@bench/analytics.sh $(BUILD_DIR)

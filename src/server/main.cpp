@@ -13,6 +13,7 @@
 #include "server/cli/routes_command.hpp"
 #include "server/cli/seed_demo_command.hpp"
 #include "server/cli/serve_command.hpp"
+#include "server/cli/verify_command.hpp"
 
 namespace cli = agentsudo::server::cli;
 
@@ -182,6 +183,12 @@ int main(int argc, char** argv) {
                    "HOST:PORT of a separate listener for /metrics and /healthz (the public "
                    "listener then answers /metrics 404)")
       ->envname("AGENTSUDO_METRICS_LISTEN");
+  serve
+      ->add_option("--checkpoint-interval", serve_options.checkpoint_interval_seconds,
+                   "Seconds between signed audit checkpoints of a project whose events grew")
+      ->envname("AGENTSUDO_CHECKPOINT_INTERVAL")
+      ->check(CLI::Range(1u, 86'400u))
+      ->capture_default_str();
   serve->callback([&] { exit_code = cli::run_serve(serve_options); });
 
   cli::AdminOptions admin_options;
@@ -210,6 +217,19 @@ int main(int argc, char** argv) {
   backup->add_flag("--force", backup_options.force, "Replace FILE if it exists");
   backup->add_flag("--json", backup_options.json, "Print exactly one JSON document");
   backup->callback([&] { exit_code = cli::back_up(backup_options); });
+
+  cli::VerifyOptions verify_options;
+  auto* verify = app.add_subcommand(
+      "verify", "Check the audit chain and signed checkpoints; name the first event that fails");
+  verify->add_option("--data-dir", verify_options.data_dir, "Data directory")
+      ->envname("AGENTSUDO_DATA_DIR");
+  verify->add_option("--project", verify_options.project_id, "Only this project (its id)");
+  verify->add_option("--export", verify_options.export_file,
+                     "Check this NDJSON export offline instead of the data directory");
+  verify->add_option("--public-key", verify_options.public_key,
+                     "The server's public key (base64, or a file with it)");
+  verify->add_flag("--json", verify_options.json, "Print exactly one JSON document");
+  verify->callback([&] { exit_code = cli::verify(verify_options); });
 
   bool routes_json = false;
   auto* routes = app.add_subcommand("routes", "List every route: method, path, access, body limit");

@@ -49,6 +49,7 @@ CASES = {
     "GET /api/v1/projects/{project_id}/events": [case()],
     "POST /api/v1/projects/{project_id}/scope-preview": [case(body={"scopes": ["*"]})],
     "GET /api/v1/projects/{project_id}/events/export": [case("?format=csv"), case("?format=ndjson")],
+    "GET /api/v1/projects/{project_id}/audit/verify": [case()],
     "GET /api/v1/projects/{project_id}/analytics": [case("?days=7")],
     "GET /api/v1/projects/{project_id}/usage": [case()],
     "GET /api/v1/projects/{project_id}/usage/delivery": [case()],

@@ -6,6 +6,7 @@
 #include "server/api/agents_handler.hpp"
 #include "server/api/analytics_handler.hpp"
 #include "server/api/approvals_handler.hpp"
+#include "server/api/audit_handler.hpp"
 #include "server/api/check_handler.hpp"
 #include "server/api/events_handler.hpp"
 #include "server/api/export_handler.hpp"
@@ -53,6 +54,6 @@ using Resources =
     ResourceList<IngestHandler, PolicyHandler, CheckHandler, SessionHandler, UsersHandler,
                  TokensHandler, ServerInfoHandler, ProjectsHandler, MembersHandler, KeysHandler,
                  AgentsHandler, EventsHandler, OpsHandler, AnalyticsHandler, ExportHandler,
-                 LiveHandler, ApprovalsHandler, WebhooksHandler>;
+                 LiveHandler, ApprovalsHandler, WebhooksHandler, AuditHandler>;
 
 }  // namespace agentsudo::server::api

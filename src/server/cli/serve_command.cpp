@@ -263,10 +263,12 @@ int run_serve(const ServeOptions& options) {
                                policies.changed(project);
                                commit_notifier.notify(std::span(&project, 1));
                              });
-  CommitQueue commits(*store->events, metrics, CommitQueue::kDefaultMaxEventsPerCommit,
-                      [&commit_notifier](std::span<const std::int64_t> projects_committed) {
-                        commit_notifier.notify(projects_committed);
-                      });
+  CommitQueue commits(
+      *store->events, metrics, CommitQueue::kDefaultMaxEventsPerCommit,
+      [&commit_notifier](std::span<const std::int64_t> projects_committed) {
+        commit_notifier.notify(projects_committed);
+      },
+      std::chrono::seconds(options.checkpoint_interval_seconds));
   Ingestor ingestor(quota, commits, clock, metrics);
   ApprovalWaiters approval_waiters(metrics.approval_waiters);
   // Every committed request, decision and expiry: it wakes the requester's
@@ -306,7 +308,8 @@ int run_serve(const ServeOptions& options) {
   api::KeysHandler keys(access, key_service);
   api::AgentsHandler agents(access, agent_service);
   api::AnalyticsHandler analytics(access, *store->analytics, *store->delivery, clock);
-  api::ExportHandler exports(access, *store->events);
+  api::ExportHandler exports(access, *store->events, *store->audit);
+  api::AuditHandler audit(access, *store->audit, store->signing_key->public_key());
   StreamLimiter live_streams(api::LiveHandler::kMaxStreamsPerPrincipal);
   api::LiveHandler live(access, *store->events, commit_notifier, cursors, live_streams);
   api::ApprovalsHandler approvals(access, projects, approval_service, approval_waiters, cursors);
@@ -316,7 +319,7 @@ int run_serve(const ServeOptions& options) {
   api::Application application(dashboard, metrics);
   application.mount_all({ingest, policy, check, session, users, tokens, server_info,
                          project_handler, members, keys, agents, events, ops, analytics, exports,
-                         live, approvals, webhooks});
+                         live, approvals, webhooks, audit});
 
   http::HttpServer server(
       io, application, transport_limits(options, descriptor_limit, threads),

@@ -35,6 +35,9 @@ struct ServeOptions {
   // "HOST:PORT" of a second listener for /metrics and /healthz; when set, the
   // public listener answers /metrics 404. Empty: /metrics on the public one.
   std::string metrics_listen;
+  // At most this often the commit writer signs an audit checkpoint of each
+  // project whose chain grew (docs/AUDIT.md); also once on shutdown.
+  unsigned checkpoint_interval_seconds = 5;
 };
 
 // Runs the server until SIGINT or SIGTERM, then drains and exits.

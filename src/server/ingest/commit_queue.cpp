@@ -7,11 +7,12 @@
 namespace agentsudo::server {
 
 CommitQueue::CommitQueue(EventStore& store, Metrics& metrics, std::size_t max_events_per_commit,
-                         CommitObserver observer)
+                         CommitObserver observer, std::chrono::milliseconds checkpoint_interval)
     : store_(store),
       metrics_(metrics),
       max_events_per_commit_(max_events_per_commit),
       observer_(std::move(observer)),
+      checkpoint_interval_(checkpoint_interval),
       writer_([this] { run(); }) {}
 
 CommitQueue::~CommitQueue() {
@@ -40,17 +41,41 @@ void CommitQueue::run() {
   pthread_setname_np(pthread_self(), "commit-writer");  // shows in top -H and perf
   for (;;) {
     auto round = take_round();
-    if (round.empty())
-      return;  // stopping, and nothing left to commit
-    commit_round(round);
+    if (!round.empty())
+      commit_round(round);
+    bool stopping = false;
+    if (round.empty()) {
+      std::lock_guard lock(mutex_);
+      stopping = stopping_ && queue_.empty();
+    }
+    checkpoint_if_due(stopping);
+    if (stopping)
+      return;  // nothing left to commit
   }
 }
 
-// Waits for work, then takes queued batches up to the per-commit bound
-// (always at least one, however large).
+// On the way out it signs whatever grew, the journals' events included.
+// Failing to sign costs tamper evidence, never events: it is retried at the
+// next interval.
+void CommitQueue::checkpoint_if_due(bool stopping) {
+  auto now = std::chrono::steady_clock::now();
+  if (!stopping && (!chain_grew_ || now < next_checkpoint_))
+    return;
+  if (store_.write_checkpoints().ok())
+    chain_grew_ = false;
+  next_checkpoint_ = now + checkpoint_interval_;
+}
+
+// Waits for work (or, while a checkpoint is owed, until it is due), then
+// takes queued batches up to the per-commit bound (always at least one,
+// however large).
 std::vector<CommitQueue::Pending> CommitQueue::take_round() {
   std::unique_lock lock(mutex_);
-  wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+  auto has_work = [this] { return stopping_ || !queue_.empty(); };
+  if (chain_grew_)
+    wake_.wait_until(lock, next_checkpoint_, has_work);
+  else
+    wake_.wait(lock, has_work);
   std::size_t events = 0;
   std::size_t taken = 0;
   while (taken < queue_.size() &&
@@ -77,6 +102,7 @@ void CommitQueue::commit_round(std::vector<Pending>& round) {
   if (status) {
     for (const auto& batch : committed)
       events -= batch.duplicates.size();
+    chain_grew_ = true;
     metrics_.events_stored.add(events);
     metrics_.commit_batch_size.observe(static_cast<double>(events));
   }

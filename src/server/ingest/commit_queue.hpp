@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
@@ -27,12 +28,16 @@ class CommitQueue {
   using CommitObserver = std::function<void(std::span<const std::int64_t> project_rowids)>;
 
   static constexpr std::size_t kDefaultMaxEventsPerCommit = 8192;
+  static constexpr std::chrono::seconds kDefaultCheckpointInterval{5};
 
   // `max_events_per_commit` bounds one transaction so a flood of requests
-  // still sees steady commits instead of one giant one.
+  // still sees steady commits instead of one giant one. After a commit the
+  // writer signs audit checkpoints (EventStore::write_checkpoints) at most
+  // once per `checkpoint_interval`, and once more when it stops.
   CommitQueue(EventStore& store, Metrics& metrics,
               std::size_t max_events_per_commit = kDefaultMaxEventsPerCommit,
-              CommitObserver observer = {});
+              CommitObserver observer = {},
+              std::chrono::milliseconds checkpoint_interval = kDefaultCheckpointInterval);
   ~CommitQueue();
   CommitQueue(const CommitQueue&) = delete;
   CommitQueue& operator=(const CommitQueue&) = delete;
@@ -52,11 +57,17 @@ class CommitQueue {
   void run();
   std::vector<Pending> take_round();
   void commit_round(std::vector<Pending>& round);
+  void checkpoint_if_due(bool stopping);
 
   EventStore& store_;
   Metrics& metrics_;
   const std::size_t max_events_per_commit_;
   const CommitObserver observer_;
+  const std::chrono::milliseconds checkpoint_interval_;
+  // Writer thread only: whether events were committed since the last
+  // checkpoint, and when the next may be signed.
+  bool chain_grew_ = false;
+  std::chrono::steady_clock::time_point next_checkpoint_{};
 
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -42,6 +42,8 @@ struct StoredEvent {
   std::string metadata_json;
   UnixMicros timestamp = 0;
   UnixMicros received_at = 0;
+  std::int64_t chain_position = 0;  // 0 for an event stored before the audit chain began
+  std::string chain_hash;           // the link's 32 bytes; empty when unchained
 };
 
 // What the store adds to a batch when it commits it.
@@ -97,6 +99,10 @@ class EventStore {
 
   // The position of the project's newest event; 0 when it has none.
   virtual Result<std::int64_t> last_seq(std::int64_t project_rowid) = 0;
+
+  // Signs a checkpoint for every project whose chain grew since its last
+  // one (docs/AUDIT.md). Called by the writer thread between commits.
+  virtual Status write_checkpoints() { return {}; }
 };
 
 }  // namespace agentsudo::server

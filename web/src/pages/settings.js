@@ -10,6 +10,7 @@ import { fmtTime } from '../format.js';
 import { webhookSettings } from './settings/webhooks.js';
 import { passwordForm } from './settings/password.js';
 import { tokensAdmin } from './settings/tokens.js';
+import { auditKeySection } from './settings/audit-key.js';
 
 function section(title, id, ...children) {
   return h('section', { class: 'card', 'aria-labelledby': id }, h('h2', { id }, title), ...children);
@@ -276,6 +277,7 @@ export function renderSettings(main, { logout }) {
         passwordForm(),
       ),
       projectBox,
+      auditKeySection(),
       usersBox,
       tokensBox,
     ),

@@ -4,6 +4,7 @@
 
 #include "core/uuid.hpp"
 #include "server/model/clock.hpp"
+#include "server/store/sqlite/chain_append.hpp"
 
 namespace agentsudo::server::sqlite {
 namespace json = boost::json;
@@ -73,15 +74,28 @@ std::int64_t bump_version(Database& db, std::int64_t project_rowid) {
 
 void insert_event(Database& db, const PolicyChangeRecord& change, std::string_view event_id,
                   std::int64_t version, UnixMicros now) {
+  std::string metadata = event_metadata(change, version);
+  audit::ChainedEvent chained;
+  chained.event_id = event_id;
+  chained.action = "policy_changed";
+  chained.allowed = true;
+  chained.metadata_json = metadata;
+  chained.timestamp = now;
+  chained.received_at = now;
+  ChainLink link = link_single_event(db, change.project_rowid, change.agent_rowid, chained);
   auto insert = db.prepare_cached(
       "INSERT INTO events (uuid, project_id, agent_id, action, scope, allowed, function_name, "
-      "metadata, ts, received_at) VALUES (?, ?, ?, 'policy_changed', NULL, 1, NULL, ?, ?, ?)");
+      "metadata, ts, received_at, seq, chain_position, chain_hash) "
+      "VALUES (?, ?, ?, 'policy_changed', NULL, 1, NULL, ?, ?, ?, ?, ?, ?)");
   insert->bind(1, event_id);
   insert->bind(2, change.project_rowid);
   insert->bind(3, change.agent_rowid);
-  insert->bind(4, event_metadata(change, version));
+  insert->bind(4, metadata);
   insert->bind(5, now);
   insert->bind(6, now);
+  insert->bind(7, link.seq);
+  insert->bind(8, link.position);
+  insert->bind_blob(9, link.hash.data(), link.hash.size());
   insert->run();
 }
 

@@ -291,6 +291,30 @@ CREATE TABLE sdk_delivery (
   PRIMARY KEY (project_id, instance_id, day)
 ) WITHOUT ROWID;
 )sql",
+    // 9: the audit chain: each event's place in its project's hash chain and
+    // its link (docs/AUDIT.md), the chain's end per project, and the signed
+    // checkpoints. Events stored before this migration keep NULLs: the chain
+    // starts after them.
+    R"sql(
+ALTER TABLE events ADD COLUMN chain_position INTEGER;
+ALTER TABLE events ADD COLUMN chain_hash BLOB;
+CREATE TABLE audit_chain_heads (
+  project_id  INTEGER PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+  position    INTEGER NOT NULL,
+  seq         INTEGER NOT NULL,
+  hash        BLOB    NOT NULL
+);
+CREATE TABLE audit_checkpoints (
+  id          INTEGER PRIMARY KEY,
+  project_id  INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  position    INTEGER NOT NULL,
+  seq         INTEGER NOT NULL,
+  hash        BLOB    NOT NULL,
+  signed_at   INTEGER NOT NULL,
+  signature   BLOB    NOT NULL
+);
+CREATE INDEX audit_checkpoints_by_project ON audit_checkpoints(project_id, position);
+)sql",
 };
 
 int schema_version(Database& db) {

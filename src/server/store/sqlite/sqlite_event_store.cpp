@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "core/uuid.hpp"
+#include "server/store/sqlite/chain_append.hpp"
+#include "server/store/sqlite/checkpoint_writer.hpp"
 
 namespace agentsudo::server::sqlite {
 namespace {
@@ -35,6 +37,10 @@ StoredEvent read_event(Statement& row) {
   event.metadata_json = row.column_text(8);
   event.timestamp = row.column_int64(9);
   event.received_at = row.column_int64(10);
+  if (!row.column_is_null(11)) {
+    event.chain_position = row.column_int64(11);
+    event.chain_hash = row.column_blob(12);
+  }
   return event;
 }
 
@@ -42,7 +48,8 @@ StoredEvent read_event(Statement& row) {
 std::string query_sql(const EventQuery& q) {
   std::string sql =
       "SELECT e.seq, e.uuid, a.uuid, a.name, e.action, e.scope, e.allowed, e.function_name, "
-      "e.metadata, e.ts, e.received_at FROM events e JOIN agents a ON a.id = e.agent_id "
+      "e.metadata, e.ts, e.received_at, e.chain_position, e.chain_hash "
+      "FROM events e JOIN agents a ON a.id = e.agent_id "
       "WHERE e.project_id = ?";
   if (q.before_seq)
     sql += " AND e.seq < ?";
@@ -95,8 +102,13 @@ void bind_bucket(Statement& statement, const BucketKey& key) {
 }  // namespace
 
 SqliteEventStore::SqliteEventStore(std::unique_ptr<Database> writer,
-                                   std::shared_ptr<ConnectionPool> readers)
-    : writer_(std::move(writer)), readers_(std::move(readers)) {
+                                   std::shared_ptr<ConnectionPool> readers,
+                                   std::shared_ptr<const audit::SigningKey> signing_key,
+                                   bool chain_events)
+    : writer_(std::move(writer)),
+      readers_(std::move(readers)),
+      signing_key_(std::move(signing_key)),
+      chain_events_(chain_events) {
   has_agent_last_seen_ = has_column(*writer_, "agents", "last_seen_at");
   has_key_last_used_ = has_column(*writer_, "api_keys", "last_used_at");
 }
@@ -126,9 +138,11 @@ void SqliteEventStore::append_in_transaction(std::span<EventBatch* const> batche
   tally_.clear();
   delivery_.clear();
   Transaction tx(*writer_);
+  ChainAppend chain(*writer_, chain_events_);
   auto insert = writer_->prepare_cached(
       "INSERT INTO events (uuid, project_id, agent_id, action, scope, allowed, function_name, "
-      "metadata, ts, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "metadata, ts, received_at, seq, chain_position, chain_hash) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (project_id, uuid) DO NOTHING");
   for (std::size_t b = 0; b < batches.size(); ++b) {
     const EventBatch& batch = *batches[b];
@@ -139,7 +153,7 @@ void SqliteEventStore::append_in_transaction(std::span<EventBatch* const> batche
     std::int64_t inserted = 0;
     for (std::size_t i = 0; i < batch.events.size(); ++i) {
       const AgentRef* inserted_by = nullptr;
-      if (auto stored = insert_unless_duplicate(*insert, batch, i, inserted_by)) {
+      if (auto stored = insert_unless_duplicate(*insert, chain, batch, i, inserted_by)) {
         agent_ids.push_back(stored->agent_id);
         committed[b].duplicates.emplace_back(i, std::move(*stored));
         continue;
@@ -167,6 +181,7 @@ void SqliteEventStore::append_in_transaction(std::span<EventBatch* const> batche
     write_last_seen("UPDATE agents SET last_seen_at = ? WHERE id = ?", agents_seen_);
   if (has_key_last_used_)
     write_last_seen("UPDATE api_keys SET last_used_at = ? WHERE id = ?", keys_used_);
+  chain.write_heads();
   tx.commit();
 }
 
@@ -209,6 +224,7 @@ const SqliteEventStore::AgentRef* SqliteEventStore::resolve_agent(std::int64_t p
 // A duplicate never registers an agent: for a name not seen yet the id is
 // looked up first (rare), for a known one the insert itself finds it.
 std::optional<StoredEvent> SqliteEventStore::insert_unless_duplicate(Statement& insert,
+                                                                     ChainAppend& chain,
                                                                      const EventBatch& batch,
                                                                      std::size_t index,
                                                                      const AgentRef*& agent) {
@@ -220,8 +236,11 @@ std::optional<StoredEvent> SqliteEventStore::insert_unless_duplicate(Statement& 
       return stored;
     agent = resolve_agent(batch.project_rowid, event.agent_name, batch.received_at, true);
   }
-  if (insert_event(insert, batch, index, agent->rowid))
+  ChainLink link = chain.propose(batch, index, agent->id);
+  if (insert_event(insert, batch, index, agent->rowid, link)) {
+    chain.accept(batch.project_rowid, link);
     return std::nullopt;
+  }
   auto stored = stored_event(batch.project_rowid, id);
   if (!stored)
     throw SqliteError(SQLITE_INTERNAL, "an event id in conflict names no stored event");
@@ -234,8 +253,8 @@ std::optional<StoredEvent> SqliteEventStore::stored_event(std::int64_t project_r
                                                           std::string_view id) {
   auto find = writer_->prepare_cached(
       "SELECT e.seq, e.uuid, a.uuid, a.name, e.action, e.scope, e.allowed, e.function_name, "
-      "e.metadata, e.ts, e.received_at FROM events e JOIN agents a ON a.id = e.agent_id "
-      "WHERE e.project_id = ? AND e.uuid = ?");
+      "e.metadata, e.ts, e.received_at, e.chain_position, e.chain_hash "
+      "FROM events e JOIN agents a ON a.id = e.agent_id WHERE e.project_id = ? AND e.uuid = ?");
   find->bind(1, project_rowid);
   find->bind(2, id);
   if (!find->step())
@@ -247,7 +266,7 @@ std::optional<StoredEvent> SqliteEventStore::stored_event(std::int64_t project_r
 // False when the project already holds an event with this id (nothing is
 // written then).
 bool SqliteEventStore::insert_event(Statement& insert, const EventBatch& batch, std::size_t index,
-                                    std::int64_t agent_rowid) {
+                                    std::int64_t agent_rowid, const ChainLink& link) {
   const Event& event = batch.events[index];
   insert.bind_borrowed(1, std::string_view(batch.event_ids[index]));
   insert.bind(2, batch.project_rowid);
@@ -259,6 +278,14 @@ bool SqliteEventStore::insert_event(Statement& insert, const EventBatch& batch, 
   insert.bind_borrowed(8, std::string_view(event.metadata_json));
   insert.bind(9, event.timestamp.value_or(batch.received_at));
   insert.bind(10, batch.received_at);
+  insert.bind(11, link.seq);
+  if (link.position == 0) {
+    insert.bind_null(12);
+    insert.bind_null(13);
+  } else {
+    insert.bind(12, link.position);
+    insert.bind_blob(13, link.hash.data(), link.hash.size());
+  }
   insert.run();
   bool inserted = writer_->changes() == 1;
   insert.reset();
@@ -405,12 +432,22 @@ void SqliteEventStore::remember_seen(std::unordered_map<std::int64_t, std::int64
     written_minute[rowid] = at / kMicrosPerMinute;
 }
 
+Status SqliteEventStore::write_checkpoints() {
+  if (!signing_key_)
+    return {};
+  return translate_errors("sign audit checkpoints", [&]() -> Status {
+    write_due_checkpoints(*writer_, *signing_key_, SystemClock().now());
+    return {};
+  });
+}
+
 Result<std::vector<StoredEvent>> SqliteEventStore::tail(const TailQuery& q) {
   return translate_errors("read new events", [&]() -> Result<std::vector<StoredEvent>> {
     auto db = readers_->acquire();
     auto rows = db->prepare_cached(
         "SELECT e.seq, e.uuid, a.uuid, a.name, e.action, e.scope, e.allowed, e.function_name, "
-        "e.metadata, e.ts, e.received_at FROM events e JOIN agents a ON a.id = e.agent_id "
+        "e.metadata, e.ts, e.received_at, e.chain_position, e.chain_hash "
+        "FROM events e JOIN agents a ON a.id = e.agent_id "
         "WHERE e.project_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?");
     rows->bind(1, q.project_rowid);
     rows->bind(2, q.after_seq);

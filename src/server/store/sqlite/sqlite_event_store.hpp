@@ -10,9 +10,11 @@
 #include <utility>
 #include <vector>
 
+#include "server/audit/signing_key.hpp"
 #include "server/store/activity_tally.hpp"
 #include "server/store/delivery_tally.hpp"
 #include "server/store/event_store.hpp"
+#include "server/store/sqlite/chain_append.hpp"
 #include "server/store/sqlite/connection_pool.hpp"
 #include "server/store/sqlite/database.hpp"
 
@@ -22,12 +24,17 @@ namespace agentsudo::server::sqlite {
 // caller's single writer thread), queries through the shared read pool.
 class SqliteEventStore final : public EventStore {
  public:
-  SqliteEventStore(std::unique_ptr<Database> writer, std::shared_ptr<ConnectionPool> readers);
+  // Without a `signing_key` the chain is kept but no checkpoint is signed.
+  // `chain_events` false stores events unchained: a benchmark's baseline only.
+  SqliteEventStore(std::unique_ptr<Database> writer, std::shared_ptr<ConnectionPool> readers,
+                   std::shared_ptr<const audit::SigningKey> signing_key = nullptr,
+                   bool chain_events = true);
 
   Status append(std::span<EventBatch* const> batches, std::span<CommittedBatch> committed) override;
   Result<std::vector<StoredEvent>> query(const EventQuery& query) override;
   Result<std::vector<StoredEvent>> tail(const TailQuery& query) override;
   Result<std::int64_t> last_seq(std::int64_t project_rowid) override;
+  Status write_checkpoints() override;
 
  private:
   struct AgentRef {
@@ -47,14 +54,15 @@ class SqliteEventStore final : public EventStore {
   // new and `register_new` is false.
   const AgentRef* resolve_agent(std::int64_t project_rowid, const std::string& name, UnixMicros now,
                                 bool register_new);
-  // Inserts the batch's event `index` (setting `agent`), unless the project
-  // already holds an event with its id: then nothing is written and the
-  // stored event is returned.
-  std::optional<StoredEvent> insert_unless_duplicate(Statement& insert, const EventBatch& batch,
-                                                     std::size_t index, const AgentRef*& agent);
+  // Inserts the batch's event `index` (setting `agent`) with its chain link,
+  // unless the project already holds an event with its id: then nothing is
+  // written, the chain does not move, and the stored event is returned.
+  std::optional<StoredEvent> insert_unless_duplicate(Statement& insert, ChainAppend& chain,
+                                                     const EventBatch& batch, std::size_t index,
+                                                     const AgentRef*& agent);
   std::optional<StoredEvent> stored_event(std::int64_t project_rowid, std::string_view id);
   bool insert_event(Statement& insert, const EventBatch& batch, std::size_t index,
-                    std::int64_t agent_rowid);
+                    std::int64_t agent_rowid, const ChainLink& link);
   void add_usage(const std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t>& usage);
   void write_tally();
   void write_delivery();
@@ -67,6 +75,8 @@ class SqliteEventStore final : public EventStore {
 
   std::unique_ptr<Database> writer_;
   std::shared_ptr<ConnectionPool> readers_;
+  std::shared_ptr<const audit::SigningKey> signing_key_;
+  const bool chain_events_;
   // Agents already registered, so a hot agent costs no lookup. Only the writer
   // thread touches it; entries added by a failed transaction are dropped.
   std::unordered_map<AgentKey, AgentRef, AgentKeyHash> agents_;
