@@ -14,8 +14,6 @@ int main() {
   }
   agentsudo::CloudOptions options;  // Key and endpoint from the environment.
   options.flush_interval = std::chrono::milliseconds(200);
-  // TODO(issue 11): remove once the server decodes gzip request bodies.
-  options.compress = false;
   agentsudo::configure_cloud(options);
 
   agentsudo::Agent support_bot("SupportBot", {"read:orders", "write:refunds"});

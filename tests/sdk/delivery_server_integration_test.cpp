@@ -28,13 +28,11 @@ std::string server_binary() {
   return override_path != nullptr ? override_path : AGENTSUDO_SERVER_BIN;
 }
 
-// The defaults, pointed at `server`. Until the server decodes gzip bodies
-// (issue 11, the server's part) they go plain.
+// The defaults (gzip bodies included), pointed at `server`.
 CloudOptions defaults_for(const LocalServerProcess& server) {
   CloudOptions options;
   options.api_key = server.api_key();
   options.endpoint = server.endpoint();
-  options.compress = false;
   return options;
 }
 

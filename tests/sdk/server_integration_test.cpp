@@ -79,7 +79,6 @@ TEST(ServerIntegration, EveryEventArrivesOnceWithTheRightFields) {
   options.endpoint = server.endpoint();
   options.batch_size = 7;  // Not a divisor: partial batches too.
   options.flush_interval = 100ms;
-  options.compress = false;  // Until the server decodes gzip (issue 11, its server part).
   configure_cloud(options);
 
   std::vector<std::thread> threads;
@@ -130,7 +129,6 @@ TEST(ServerIntegration, StoppedServerSlowsNothingAndBreaksNothing) {
   options.api_key = server.api_key();
   options.endpoint = server.endpoint();
   options.flush_interval = 50ms;
-  options.compress = false;  // Until the server decodes gzip (issue 11, its server part).
   options.max_retries = 1;
   options.retry_base_delay = 10ms;
   options.max_queue = 1000;
