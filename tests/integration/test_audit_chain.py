@@ -104,6 +104,21 @@ def test_policy_changes_join_the_chain_between_ingested_events(audited):
     assert api["clean"] and api["events_checked"] == 21, api
 
 
+def test_a_retried_batch_leaves_no_hole_in_the_chain(audited):
+    """A duplicate event id is acknowledged and not stored; the chain moves
+    only for the events that were inserted, so the next ones follow on."""
+    server, project_id, key = audited
+    ids = [f"0193c2d0-0000-7000-8000-{i:012x}" for i in range(6)]
+    first = [reference_event(agent_name="retrier", event_id=i) for i in ids[:4]]
+    assert server.batch(key, first).status == 200
+    again = server.batch(key, first + [reference_event(agent_name="retrier", event_id=i)
+                                       for i in ids[4:]])
+    assert again.status == 200 and again.json == {"stored": 6, "duplicates": 4}, again
+    assert [c for _, _, c in chain(server, project_id)] == [1, 2, 3, 4, 5, 6]
+    api = verify_api(server, project_id)
+    assert api["clean"] and api["events_checked"] == 6, api
+
+
 def test_the_key_file_is_private_and_served(audited):
     server, _, _ = audited
     path = os.path.join(server.data_dir, "audit-signing.key")
