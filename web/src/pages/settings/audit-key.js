@@ -10,7 +10,11 @@ export function auditKeySection() {
     .then((key) => {
       replace(
         body,
-        h('p', { class: 'muted' }, 'The server signs a checkpoint of each project’s hash-chained event log every few seconds with this Ed25519 key. Give it to whoever checks an NDJSON export.'),
+        h(
+          'p',
+          { class: 'muted' },
+          'The server signs a checkpoint of each project’s hash-chained event log every few seconds with this Ed25519 key. Give it to whoever checks an NDJSON export.',
+        ),
         h('pre', { id: 'audit-public-key', class: 'code' }, key.public_key),
         h('p', { class: 'muted' }, 'Also served at GET /api/v1/audit/public-key.'),
       );
