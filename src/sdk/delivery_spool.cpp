@@ -67,6 +67,7 @@ void DeliverySpool::recover() {
         continue;
       unacked_[batch.id] = Entry{.segment = first, .where = batch};
       events_ += batch.events;
+      ++offered_;
       ++segment.unacked;
     }
     std::filesystem::path path = segment_path(first);
@@ -78,6 +79,13 @@ void DeliverySpool::recover() {
     bytes_ += segment.file->size();
     segments_.emplace(first, std::move(segment));
   }
+  publish_next_replay();
+}
+
+void DeliverySpool::publish_next_replay() {
+  next_replay_ticks_.store(
+      offered_ == 0 ? kNothingOffered : replay_not_before_.time_since_epoch().count(),
+      std::memory_order_relaxed);
 }
 
 std::uint64_t DeliverySpool::writable_segment(std::size_t record_bytes) {
@@ -143,6 +151,10 @@ void DeliverySpool::acknowledge(std::uint64_t id) {
     return;
   std::uint64_t first = entry->second.segment;
   events_ -= entry->second.where.events;
+  if (!entry->second.in_flight) {
+    --offered_;
+    publish_next_replay();
+  }
   unacked_.erase(entry);
   Segment& segment = segments_.at(first);
   --segment.unacked;
@@ -177,9 +189,13 @@ void DeliverySpool::release(std::uint64_t id, std::chrono::steady_clock::time_po
   auto entry = unacked_.find(id);
   if (entry == unacked_.end())
     return;
+  if (!entry->second.in_flight)
+    return;
   entry->second.in_flight = false;
+  ++offered_;
   // One batch that cannot get through says the server is away: hold them all.
   replay_not_before_ = std::max(replay_not_before_, not_before);
+  publish_next_replay();
 }
 
 std::optional<DeliverySpool::Batch> DeliverySpool::take_replay(
@@ -194,10 +210,13 @@ std::optional<DeliverySpool::Batch> DeliverySpool::take_replay(
       std::string body =
           segments_.at(entry.segment).file->read(entry.where.payload_offset, entry.where.length);
       entry.in_flight = true;
+      --offered_;
+      publish_next_replay();
       return Batch{.id = id, .gzip = entry.where.gzip, .events = entry.where.events, .body = body};
     } catch (const std::system_error&) {
       // Tried again later, not at once: a failing disk must not spin the senders.
       replay_not_before_ = now + std::chrono::seconds(1);
+      publish_next_replay();
       return std::nullopt;
     }
   }
@@ -205,17 +224,15 @@ std::optional<DeliverySpool::Batch> DeliverySpool::take_replay(
 }
 
 std::optional<std::chrono::steady_clock::time_point> DeliverySpool::next_replay() const {
-  std::lock_guard lock(mutex_);
-  for (const auto& [id, entry] : unacked_) {
-    if (!entry.in_flight)
-      return replay_not_before_;
-  }
-  return std::nullopt;
+  Ticks ticks = next_replay_ticks_.load(std::memory_order_relaxed);
+  if (ticks == kNothingOffered)
+    return std::nullopt;
+  return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(ticks));
 }
 
 DeliverySpool::Holdings DeliverySpool::holdings() const {
-  std::lock_guard lock(mutex_);
-  return Holdings{.events = events_, .bytes = bytes_};
+  return Holdings{.events = events_.load(std::memory_order_relaxed),
+                  .bytes = bytes_.load(std::memory_order_relaxed)};
 }
 
 }  // namespace agentsudo

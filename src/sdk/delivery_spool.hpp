@@ -1,8 +1,10 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -65,9 +67,11 @@ class DeliverySpool {
   // The oldest batch offered for replay whose time has come, marked in flight.
   std::optional<Batch> take_replay(std::chrono::steady_clock::time_point now);
 
-  // When the next replay is due; nullopt when nothing is offered.
+  // When the next replay is due; nullopt when nothing is offered. Lock-free:
+  // the client asks under its own mutex while another sender may be syncing.
   std::optional<std::chrono::steady_clock::time_point> next_replay() const;
 
+  // Lock-free, as next_replay().
   Holdings holdings() const;
 
   // Records torn by a crash found (and cut off) at open.
@@ -91,6 +95,8 @@ class DeliverySpool {
   // Deletes a segment every batch of which is acknowledged, unless it is the
   // one written to. REQUIRES: mutex_ held.
   void drop_segment_if_done(std::uint64_t first_id);
+  // Publishes next_replay()'s answer. REQUIRES: mutex_ held.
+  void publish_next_replay();
   std::filesystem::path segment_path(std::uint64_t first_id) const;
 
   const std::filesystem::path dir_;
@@ -101,10 +107,15 @@ class DeliverySpool {
   std::map<std::uint64_t, Segment> segments_;  // By first id; the last is written to.
   std::map<std::uint64_t, Entry> unacked_;     // By id: replay order.
   std::uint64_t next_id_ = 1;
-  std::uint64_t bytes_ = 0;
-  std::uint64_t events_ = 0;
   std::uint64_t torn_records_ = 0;
+  std::size_t offered_ = 0;  // Unacked entries not in flight.
   std::chrono::steady_clock::time_point replay_not_before_{};
+  // Written under mutex_, read without it.
+  std::atomic<std::uint64_t> bytes_{0};
+  std::atomic<std::uint64_t> events_{0};
+  using Ticks = std::chrono::steady_clock::rep;
+  static constexpr Ticks kNothingOffered = std::numeric_limits<Ticks>::max();
+  std::atomic<Ticks> next_replay_ticks_{kNothingOffered};
 };
 
 }  // namespace agentsudo
