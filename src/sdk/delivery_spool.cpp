@@ -1,6 +1,11 @@
 #include "sdk/delivery_spool.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <set>
 #include <system_error>
@@ -32,10 +37,29 @@ DeliverySpool::DeliverySpool(std::filesystem::path dir, std::uint64_t max_bytes,
                              std::uint64_t segment_bytes)
     : dir_(std::move(dir)), max_bytes_(max_bytes), segment_bytes_(segment_bytes) {
   std::filesystem::create_directories(dir_);
-  recover();
+  std::filesystem::path lock_path = dir_ / "lock";
+  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd_ < 0)
+    throw std::system_error(errno, std::generic_category(), "open " + lock_path.string());
+  // Two spools on one directory would write the same segment names.
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    int error = errno;
+    ::close(lock_fd_);
+    throw std::system_error(error, std::generic_category(),
+                            "another telemetry client uses " + dir_.string());
+  }
+  try {
+    recover();
+  } catch (...) {
+    ::close(lock_fd_);
+    throw;
+  }
 }
 
-DeliverySpool::~DeliverySpool() = default;
+DeliverySpool::~DeliverySpool() {
+  segments_.clear();
+  ::close(lock_fd_);  // Releases the flock.
+}
 
 std::filesystem::path DeliverySpool::segment_path(std::uint64_t first_id) const {
   char name[64];

@@ -41,9 +41,10 @@ class DeliverySpool {
     std::uint64_t bytes = 0;   // Segment files on disk.
   };
 
-  // Opens `dir` (creating it), recovers its segments (truncating a torn last
+  // Opens `dir` (creating it), takes its lock (one spool per directory, in
+  // this process or another), recovers its segments (truncating a torn last
   // record) and lists what they hold unacknowledged for replay. Throws
-  // std::system_error when the directory cannot be used.
+  // std::system_error when the directory cannot be used or is in use.
   DeliverySpool(std::filesystem::path dir, std::uint64_t max_bytes,
                 std::uint64_t segment_bytes = kDefaultSegmentBytes);
   ~DeliverySpool();
@@ -100,6 +101,7 @@ class DeliverySpool {
   std::filesystem::path segment_path(std::uint64_t first_id) const;
 
   const std::filesystem::path dir_;
+  int lock_fd_ = -1;  // flock'd while this spool is open.
   const std::uint64_t max_bytes_;
   const std::uint64_t segment_bytes_;
 

@@ -150,6 +150,13 @@ void TelemetryClient::shutdown(Clock::time_point deadline) {
   }
   std::lock_guard lock(mutex_);
   counters_.dropped += queue_.release();
+  if (spool_) {
+    // What is left stays on disk for the next client; the counters keep saying so.
+    DeliverySpool::Holdings held = spool_->holdings();
+    counters_.spooled_events = held.events;
+    counters_.spooled_bytes = held.bytes;
+    spool_.reset();
+  }
   stopped_ = true;
   progress_.notify_all();
 }

@@ -115,8 +115,9 @@ class TelemetryClient {
 
   const TelemetrySettings settings_;
   const std::string instance_id_;
-  // Null without spool_dir.
-  const std::unique_ptr<DeliverySpool> spool_;
+  // Null without spool_dir, and after shutdown() (which closes it for the
+  // next client on the directory). Only shutdown() resets it, after the senders end.
+  std::unique_ptr<DeliverySpool> spool_;
 
   mutable std::mutex mutex_;
   // Wakes idle senders: a full batch, a first event, a flush, a shutdown.

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <system_error>
 
 namespace agentsudo {
 namespace {
@@ -35,8 +36,8 @@ class Spool : public ::testing::Test {
 
   std::size_t segment_files() const {
     std::size_t count = 0;
-    for ([[maybe_unused]] const auto& item : std::filesystem::directory_iterator(dir_))
-      ++count;
+    for (const auto& item : std::filesystem::directory_iterator(dir_))
+      count += item.path().extension() == ".spool" ? 1 : 0;
     return count;
   }
 
@@ -112,11 +113,23 @@ TEST_F(Spool, TornLastRecordIsNotReplayed) {
     spool.append(body(1), false, 1);
     spool.append(body(2), false, 1);
   }
-  std::filesystem::path segment = std::filesystem::directory_iterator(dir_)->path();
+  std::filesystem::path segment;
+  for (const auto& item : std::filesystem::directory_iterator(dir_)) {
+    if (item.path().extension() == ".spool")
+      segment = item.path();
+  }
   std::filesystem::resize_file(segment, std::filesystem::file_size(segment) - 2);
   DeliverySpool reopened(dir_, kLarge);
   EXPECT_EQ(reopened.torn_records(), 1U);
   EXPECT_EQ(replay_all(reopened), std::vector<std::string>{body(1)});
+}
+
+TEST_F(Spool, OneSpoolPerDirectory) {
+  {
+    DeliverySpool spool(dir_, kLarge);
+    EXPECT_THROW(DeliverySpool(dir_, kLarge), std::system_error);
+  }
+  EXPECT_NO_THROW(DeliverySpool(dir_, kLarge));
 }
 
 TEST_F(Spool, IdsKeepGrowingAcrossRestarts) {

@@ -89,6 +89,7 @@ TEST_F(TelemetrySpool, AnOutageIsSpooledAndTheNextClientDeliversIt) {
   EXPECT_EQ(during.spooled_events, static_cast<std::uint64_t>(kDecided));
   EXPECT_GT(during.spooled_bytes, 0U);
   shutdown_telemetry(1s);
+  EXPECT_EQ(telemetry_counters().spooled_events, static_cast<std::uint64_t>(kDecided));
 
   LoopbackHttpServer server;
   configure_cloud(spooling_options(server.url(), dir_));
@@ -121,6 +122,20 @@ TEST_F(TelemetrySpool, ASpooledBatchIsRetriedByTheSameClientOnceTheServerAnswers
   EXPECT_EQ(telemetry_counters().sent, 30U);
   std::vector<std::string> ids = event_ids(server.requests());
   EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 30U);
+}
+
+TEST_F(TelemetrySpool, ReconfiguringOnTheSameDirectoryHandsTheSpoolOver) {
+  std::string down = "http://127.0.0.1:" + std::to_string(testing::unused_loopback_port());
+  configure_cloud(spooling_options(down, dir_));
+  decide(25);
+  ASSERT_TRUE(flush_telemetry(30s));
+  ASSERT_EQ(telemetry_counters().spooled_events, 25U);
+  LoopbackHttpServer server;
+  configure_cloud(spooling_options(server.url(), dir_));  // No shutdown in between.
+  ASSERT_TRUE(spool_drains());
+  EXPECT_EQ(telemetry_counters().spool_replayed, 25U);
+  std::vector<std::string> ids = event_ids(server.requests());
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 25U);
 }
 
 TEST_F(TelemetrySpool, ARefusedBatchLeavesTheSpool) {
