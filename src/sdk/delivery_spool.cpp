@@ -113,12 +113,13 @@ void DeliverySpool::publish_next_replay() {
 }
 
 std::uint64_t DeliverySpool::writable_segment(std::size_t record_bytes) {
+  // The last segment may be an earlier run's: its recovery cut any torn tail,
+  // so new records follow good ones.
   if (!segments_.empty()) {
     auto& [first, last] = *segments_.rbegin();
     if (last.file->size() + record_bytes <= segment_bytes_ || last.file->size() == 0)
       return first;
   }
-  // A fresh segment for each run too: old ones are only ever appended acks.
   std::optional<std::uint64_t> previous;
   if (!segments_.empty())
     previous = segments_.rbegin()->first;

@@ -114,6 +114,24 @@ TEST_F(SpoolSegment, BadCrcEndsTheSegmentThere) {
   EXPECT_EQ(again.batches.back().id, 9U);
 }
 
+TEST_F(SpoolSegment, AFlippedStoredCrcEndsTheSegmentThere) {
+  auto ends = write_three_and_an_ack();
+  {
+    std::fstream file(path_, std::ios::in | std::ios::out | std::ios::binary);
+    // The first byte of the third record's stored CRC (the header's last field).
+    auto at = static_cast<std::streamoff>(ends[1] + kSpoolRecordHeaderBytes - 4);
+    file.seekg(at);
+    char byte = 0;
+    file.get(byte);
+    file.seekp(at);
+    file.put(static_cast<char>(byte ^ 0x01));
+  }
+  SegmentScan scan = recover_segment(path_);
+  EXPECT_TRUE(scan.torn_tail);
+  EXPECT_EQ(scan.batches.size(), 2U);
+  EXPECT_EQ(std::filesystem::file_size(path_), ends[1]);
+}
+
 TEST_F(SpoolSegment, GarbageIsNotARecord) {
   std::ofstream(path_, std::ios::binary) << std::string(100, 'z');
   SegmentScan scan = recover_segment(path_);
