@@ -16,6 +16,8 @@
 #   DELIVERY_SCENARIOS="rate:5000:10 rate:20000:10 rate:50000:10 rate:100000:10 burst:100000"
 #   DELIVERY_THREADS=4
 #   DELIVERY_COMPRESS=0   gzip bodies (1 needs a server that decodes them)
+#   DELIVERY_SPOOL=0      1: with CloudOptions::spool_dir (a temporary one);
+#                         the table goes to bench/results/sdk-delivery-spool.md
 set -Eeuo pipefail
 
 [[ $# -eq 1 ]] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
@@ -25,6 +27,7 @@ DELIVERY_BIN=$(realpath -m "$1/bin/agentsudo_delivery_bench")
 SCENARIOS=${DELIVERY_SCENARIOS:-"rate:5000:10 rate:20000:10 rate:50000:10 rate:100000:10 burst:100000"}
 THREADS=${DELIVERY_THREADS:-4}
 COMPRESS=${DELIVERY_COMPRESS:-0}
+SPOOL=${DELIVERY_SPOOL:-0}
 for tool in "$SERVER_BIN" "$DELIVERY_BIN" /usr/bin/sqlite3 /usr/bin/python3; do
   [[ -x $tool ]] || { echo "sdk_delivery: $tool is missing (build the targets agentsudo-server agentsudo_delivery_bench)" >&2; exit 1; }
 done
@@ -50,10 +53,16 @@ until [[ -e $work/ready.json ]]; do
 done
 endpoint=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["url"])' "$work/ready.json")
 
-echo "sdk_delivery: $THREADS threads, compress=$COMPRESS, against $endpoint" >&2
+echo "sdk_delivery: $THREADS threads, compress=$COMPRESS, spool=$SPOOL, against $endpoint" >&2
 read -r -a scenario_list <<<"$SCENARIOS"
+spool_args=()
+results_name=sdk-delivery.md
+if [[ $SPOOL == 1 ]]; then
+  spool_args=(--spool-dir "$work/spool")
+  results_name=sdk-delivery-spool.md
+fi
 AGENTSUDO_ENDPOINT=$endpoint AGENTSUDO_API_KEY=$api_key \
-  "$DELIVERY_BIN" --threads "$THREADS" --compress "$COMPRESS" "${scenario_list[@]}" \
+  "$DELIVERY_BIN" --threads "$THREADS" --compress "$COMPRESS" "${spool_args[@]}" "${scenario_list[@]}" \
   | tee "$work/results.txt" >&2
 
 curl -s --max-time 5 "$endpoint/metrics" >"$work/metrics.txt" || true
@@ -63,7 +72,7 @@ server_pid=""
 rows=$(sqlite3 "$(find "$work/data" -name '*.db' | head -1)" 'select count(*) from events')
 
 mkdir -p "$BENCH_DIR/results"
-python3 - "$work/results.txt" "$rows" "$BENCH_DIR/results/sdk-delivery.md" "$work/metrics.txt" <<'PY'
+python3 - "$work/results.txt" "$rows" "$BENCH_DIR/results/$results_name" "$work/metrics.txt" <<'PY'
 import json, re, sys
 results = [json.loads(line.split(" ", 1)[1]) for line in open(sys.argv[1]) if line.startswith("DELIVERY_RESULT ")]
 rows = int(sys.argv[2])

@@ -5,7 +5,7 @@
 // decided, delivered (stored, HTTP 200), dropped, failed, and the calling
 // thread's cost per guarded call (p50, p99, from a clock read around each).
 //
-//   agentsudo_delivery_bench [--threads 4] [--compress 0|1] SCENARIO...
+//   agentsudo_delivery_bench [--threads 4] [--compress 0|1] [--spool-dir DIR] SCENARIO...
 //   SCENARIO: rate:CALLS_PER_SECOND:SECONDS   paced, spread over the threads
 //             burst:CALLS                     as fast as the threads go
 #include <agentsudo/agentsudo.hpp>
@@ -76,9 +76,10 @@ std::vector<std::uint32_t> run_calls(int thread, std::int64_t calls, double rate
   return cost_ns;
 }
 
-void run(const Scenario& scenario, int threads, bool compress) {
+void run(const Scenario& scenario, int threads, bool compress, const std::string& spool_dir) {
   agentsudo::CloudOptions options;  // Key and endpoint from the environment.
   options.compress = compress;
+  options.spool_dir = spool_dir;
   agentsudo::configure_cloud(options);
   std::vector<std::vector<std::uint32_t>> costs(static_cast<std::size_t>(threads));
   std::vector<std::thread> workers;
@@ -107,10 +108,12 @@ void run(const Scenario& scenario, int threads, bool compress) {
                        : all[static_cast<std::size_t>(p * static_cast<double>(all.size() - 1))];
   };
   std::printf(
-      "DELIVERY_RESULT {\"scenario\":\"%s\",\"threads\":%d,\"compress\":%s,\"decided\":%zu,"
+      "DELIVERY_RESULT {\"scenario\":\"%s\",\"threads\":%d,\"compress\":%s,\"spool\":%s,"
+      "\"decided\":%zu,"
       "\"delivered\":%llu,\"dropped\":%llu,\"failed\":%llu,\"retried\":%llu,"
       "\"flushed\":%s,\"calling_s\":%.3f,\"until_flushed_s\":%.3f,\"p50_ns\":%u,\"p99_ns\":%u}\n",
-      scenario.label.c_str(), threads, compress ? "true" : "false", all.size(),
+      scenario.label.c_str(), threads, compress ? "true" : "false",
+      spool_dir.empty() ? "false" : "true", all.size(),
       static_cast<unsigned long long>(counters.sent),
       static_cast<unsigned long long>(counters.dropped),
       static_cast<unsigned long long>(counters.failed),
@@ -124,6 +127,7 @@ void run(const Scenario& scenario, int threads, bool compress) {
 int main(int argc, char** argv) {
   int threads = 4;
   bool compress = true;
+  std::string spool_dir;
   std::vector<Scenario> scenarios;
   try {
     for (int i = 1; i < argc; ++i) {
@@ -132,6 +136,8 @@ int main(int argc, char** argv) {
         threads = std::stoi(argv[++i]);
       } else if (arg == "--compress" && i + 1 < argc) {
         compress = std::string(argv[++i]) != "0";
+      } else if (arg == "--spool-dir" && i + 1 < argc) {
+        spool_dir = argv[++i];
       } else {
         scenarios.push_back(parse_scenario(arg));
       }
@@ -140,12 +146,12 @@ int main(int argc, char** argv) {
       throw std::invalid_argument("no scenario");
   } catch (const std::exception& error) {
     std::fprintf(stderr,
-                 "%s\nusage: %s [--threads N] [--compress 0|1] "
+                 "%s\nusage: %s [--threads N] [--compress 0|1] [--spool-dir DIR] "
                  "rate:CALLS_PER_SECOND:SECONDS | burst:CALLS ...\n",
                  error.what(), argv[0]);
     return 2;
   }
   for (const Scenario& scenario : scenarios)
-    run(scenario, threads, compress);
+    run(scenario, threads, compress, spool_dir);
   return 0;
 }

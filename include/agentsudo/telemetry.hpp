@@ -43,6 +43,13 @@ struct CloudOptions {
   std::chrono::milliseconds request_timeout{10000};
   // How long process exit may wait for queued events to be sent.
   std::chrono::milliseconds exit_flush_timeout{2000};
+  // A directory for the spool: each request body is written there (synced)
+  // before it is first sent and kept until the server answers it, so an
+  // outage or a restart loses nothing; a later client with the same
+  // directory replays what is left. Empty: no spool.
+  std::string spool_dir;
+  // Disk the spool may use; a batch that does not fit is sent unprotected.
+  std::uint64_t spool_max_bytes = std::uint64_t{1} << 30;
 };
 
 // What the telemetry client has done since configure_cloud().
@@ -54,6 +61,14 @@ struct TelemetryCounters {
   std::uint64_t failed = 0;       // Events in batches given up on.
   std::size_t pending = 0;        // Events waiting in the queue or in flight now.
   std::size_t pending_bytes = 0;  // Their estimated memory, as max_queue_bytes counts it.
+  // With CloudOptions::spool_dir: events the spool holds unacknowledged now,
+  // and its segment files' size on disk.
+  std::uint64_t spooled_events = 0;
+  std::uint64_t spooled_bytes = 0;
+  // Events the server stored from a replay of the spool (counted in `sent`
+  // too), and events sent unprotected because the spool was full or failing.
+  std::uint64_t spool_replayed = 0;
+  std::uint64_t spool_skipped = 0;
 };
 
 // Starts sending every decision to the server on a background thread,

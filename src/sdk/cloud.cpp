@@ -50,6 +50,12 @@ void flush_at_exit() {
 void configure_cloud(CloudOptions options) {
   auto settings = TelemetrySettings::resolve(std::move(options));
   auto exit_flush_timeout = settings.options.exit_flush_timeout;
+  // A spool directory is one client's at a time: the previous one on it
+  // closes first (decisions in between are dropped and counted by it).
+  if (TelemetryClient* previous = active_client();
+      previous != nullptr && !settings.options.spool_dir.empty() &&
+      previous->options().spool_dir == settings.options.spool_dir)
+    previous->shutdown(Clock::now() + exit_flush_timeout);
   auto client = std::make_unique<TelemetryClient>(std::move(settings));
   TelemetryClient* previous = nullptr;
   {

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <exception>
 #include <optional>
+#include <system_error>
 
 #include "agentsudo/errors.hpp"
 #include "core/uuid.hpp"
@@ -50,6 +51,16 @@ void validate(const CloudOptions& options) {
   }
 }
 
+std::unique_ptr<DeliverySpool> open_spool(const CloudOptions& options) {
+  if (options.spool_dir.empty())
+    return nullptr;
+  try {
+    return std::make_unique<DeliverySpool>(options.spool_dir, options.spool_max_bytes);
+  } catch (const std::exception& error) {
+    throw ConfigurationError("configure_cloud: spool_dir unusable: " + std::string(error.what()));
+  }
+}
+
 bool is_retryable(const HttpResponse& response) {
   return response.status == 0 || response.status == 408 || response.status >= 500;
 }
@@ -75,6 +86,7 @@ TelemetrySettings TelemetrySettings::resolve(CloudOptions options) {
 TelemetryClient::TelemetryClient(TelemetrySettings settings)
     : settings_(std::move(settings)),
       instance_id_(make_uuid_v7(EventClock::wall_time_now() / 1000)),
+      spool_(open_spool(settings_.options)),
       queue_(settings_.options.batch_size, settings_.options.max_queue_bytes,
              settings_.options.max_queue) {
   // Blocking senders, one connection each, rather than libcurl's multi
@@ -138,6 +150,13 @@ void TelemetryClient::shutdown(Clock::time_point deadline) {
   }
   std::lock_guard lock(mutex_);
   counters_.dropped += queue_.release();
+  if (spool_) {
+    // What is left stays on disk for the next client; the counters keep saying so.
+    DeliverySpool::Holdings held = spool_->holdings();
+    counters_.spooled_events = held.events;
+    counters_.spooled_bytes = held.bytes;
+    spool_.reset();
+  }
   stopped_ = true;
   progress_.notify_all();
 }
@@ -147,6 +166,11 @@ TelemetryCounters TelemetryClient::counters() const {
   TelemetryCounters snapshot = counters_;
   snapshot.pending = queue_.size() + in_flight_;
   snapshot.pending_bytes = queue_.bytes();
+  if (spool_) {
+    DeliverySpool::Holdings held = spool_->holdings();
+    snapshot.spooled_events = held.events;
+    snapshot.spooled_bytes = held.bytes;
+  }
   return snapshot;
 }
 
@@ -160,28 +184,71 @@ void TelemetryClient::run_sender() {
   RequestBuffers buffers;
   bool just_sent = false;
   std::unique_lock lock(mutex_);
-  while (wait_for_batch(lock, just_sent)) {
+  for (NextWork work; (work = wait_for_batch(lock, just_sent)) != NextWork::kStop;) {
+    just_sent = true;
+    if (work == NextWork::kSpoolReplay) {
+      lock.unlock();
+      replay_spooled(http, backoff);
+      lock.lock();
+      continue;
+    }
     EventBatch batch = queue_.take_batch();
     in_flight_ += batch.count;
     lock.unlock();
     const std::string& body = encode_batch(batch, buffers, gzip ? &*gzip : nullptr);
-    BatchOutcome outcome = deliver(http, backoff, body);
+    bool gzipped = &body == &buffers.gzipped;
+    std::optional<std::uint64_t> spool_id;
+    if (spool_)
+      spool_id = spool_->append(body, gzipped, static_cast<std::uint32_t>(batch.count));
+    BatchOutcome outcome = deliver(http, backoff, body, gzipped);
     EventClock::refresh();
+    if (spool_id)
+      settle_spooled(*spool_id, outcome);
     batch.events.clear();  // Releases sessions and sites outside the lock.
     std::size_t count = batch.count;
     lock.lock();
+    if (spool_ && !spool_id)
+      counters_.spool_skipped += count;
     queue_.give_back(std::move(batch));
-    record_outcome(outcome, count);
-    just_sent = true;
+    record_outcome(outcome, count, spool_id.has_value());
   }
 }
 
-bool TelemetryClient::wait_for_batch(std::unique_lock<std::mutex>& lock, bool just_sent) {
+void TelemetryClient::replay_spooled(HttpClient& http, RetryBackoff& backoff) {
+  std::optional<DeliverySpool::Batch> batch = spool_->take_replay(Clock::now());
+  if (!batch)
+    return;  // Another sender took it.
+  BatchOutcome outcome = deliver(http, backoff, batch->body, batch->gzip);
+  settle_spooled(batch->id, outcome);
+  std::lock_guard lock(mutex_);
+  if (outcome == BatchOutcome::kSent) {
+    counters_.sent += batch->events;
+    counters_.spool_replayed += batch->events;
+  } else if (outcome == BatchOutcome::kRejected) {
+    counters_.failed += batch->events;
+  }
+}
+
+void TelemetryClient::settle_spooled(std::uint64_t spool_id, BatchOutcome outcome) {
+  if (outcome == BatchOutcome::kSent || outcome == BatchOutcome::kRejected)
+    spool_->acknowledge(spool_id);
+  else
+    spool_->release(spool_id, Clock::now() + settings_.options.retry_max_delay);
+}
+
+TelemetryClient::NextWork TelemetryClient::wait_for_batch(std::unique_lock<std::mutex>& lock,
+                                                          bool just_sent) {
   const auto linger = settings_.options.flush_interval;
   while (true) {
+    // What the spool holds outlives the client: a stopping one leaves it for the next.
     if (stopping_ && (queue_.empty() || Clock::now() >= stop_deadline_))
-      return false;
+      return NextWork::kStop;
     auto wait = linger;
+    if (auto due = spool_ && !stopping_ ? spool_->next_replay() : std::nullopt) {
+      if (*due <= Clock::now())
+        return NextWork::kSpoolReplay;
+      wait = std::min(wait, std::chrono::ceil<std::chrono::milliseconds>(*due - Clock::now()));
+    }
     if (!queue_.empty()) {
       bool flushing = flush_target_ > handled_;
       // A partial batch leaves at once when this sender just finished the
@@ -189,13 +256,13 @@ bool TelemetryClient::wait_for_batch(std::unique_lock<std::mutex>& lock, bool ju
       // a time keeps a moderate rate from turning into many tiny ones.
       bool pipeline_idle = just_sent && in_flight_ == 0;
       if (queue_.has_full_batch() || pipeline_idle || flushing || stopping_)
-        return true;
+        return NextWork::kQueuedBatch;
       auto waited =
           std::chrono::microseconds(EventClock::wall_time_now() - queue_.oldest_timestamp());
       if (waited >= linger)
-        return true;
+        return NextWork::kQueuedBatch;
       // An event stamped ahead of the clock waits one interval, no more.
-      wait = std::min(linger, std::chrono::ceil<std::chrono::milliseconds>(linger - waited));
+      wait = std::min(wait, std::chrono::ceil<std::chrono::milliseconds>(linger - waited));
     }
     ++idle_senders_;
     work_ready_.wait_for(lock, wait);
@@ -238,14 +305,14 @@ const std::string& TelemetryClient::encode_batch(const EventBatch& batch, Reques
 }
 
 TelemetryClient::BatchOutcome TelemetryClient::deliver(HttpClient& http, RetryBackoff& backoff,
-                                                       const std::string& body) {
+                                                       const std::string& body, bool gzip) {
   int failures = 0;
   while (true) {
     auto budget = request_budget();
     if (budget.count() <= 0)
       return BatchOutcome::kAbandoned;
-    HttpResponse response =
-        http.post_json(settings_.events_url, body, settings_.api_key, budget, request_headers());
+    HttpResponse response = http.post_json(settings_.events_url, body, settings_.api_key, budget,
+                                           request_headers(gzip));
     if (response.status == 200)
       return BatchOutcome::kSent;
     std::chrono::milliseconds wait;
@@ -253,10 +320,12 @@ TelemetryClient::BatchOutcome TelemetryClient::deliver(HttpClient& http, RetryBa
       // Quota spent: the server says when it resets; that wait is not a failure.
       wait = response.retry_after ? std::chrono::milliseconds(*response.retry_after)
                                   : backoff.delay(failures);
-    } else if (is_retryable(response) && failures < settings_.options.max_retries) {
+    } else if (!is_retryable(response)) {
+      return BatchOutcome::kRejected;  // Refused as invalid: resending changes nothing.
+    } else if (failures < settings_.options.max_retries) {
       wait = backoff.delay(failures++);
     } else {
-      return BatchOutcome::kFailed;  // Refused as invalid, or out of retries.
+      return BatchOutcome::kExhausted;
     }
     if (!pause(wait))
       return BatchOutcome::kAbandoned;
@@ -265,7 +334,7 @@ TelemetryClient::BatchOutcome TelemetryClient::deliver(HttpClient& http, RetryBa
   }
 }
 
-std::vector<std::string> TelemetryClient::request_headers() {
+std::vector<std::string> TelemetryClient::request_headers(bool gzip) {
   std::uint64_t dropped = 0;
   {
     std::lock_guard lock(mutex_);
@@ -273,7 +342,7 @@ std::vector<std::string> TelemetryClient::request_headers() {
   }
   std::vector<std::string> headers{"AgentSudo-Instance: " + instance_id_,
                                    "AgentSudo-Dropped: " + std::to_string(dropped)};
-  if (settings_.options.compress)
+  if (gzip)
     headers.emplace_back("Content-Encoding: gzip");
   return headers;
 }
@@ -301,16 +370,21 @@ std::chrono::milliseconds TelemetryClient::request_budget() {
   return budget;
 }
 
-void TelemetryClient::record_outcome(BatchOutcome outcome, std::size_t events) {
+void TelemetryClient::record_outcome(BatchOutcome outcome, std::size_t events, bool spooled) {
   switch (outcome) {
     case BatchOutcome::kSent:
       counters_.sent += events;
       break;
-    case BatchOutcome::kFailed:
+    case BatchOutcome::kRejected:
       counters_.failed += events;
       break;
+    case BatchOutcome::kExhausted:
+      if (!spooled)  // Else the spool holds them: counted in spooled_events.
+        counters_.failed += events;
+      break;
     case BatchOutcome::kAbandoned:
-      counters_.dropped += events;
+      if (!spooled)
+        counters_.dropped += events;
       break;
   }
   handled_ += events;

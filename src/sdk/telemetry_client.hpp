@@ -3,12 +3,14 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "agentsudo/telemetry.hpp"
+#include "sdk/delivery_spool.hpp"
 #include "sdk/event_queue.hpp"
 #include "sdk/event_record.hpp"
 
@@ -37,6 +39,11 @@ struct TelemetrySettings {
 // and gzips the batch, POSTs it over its own kept-alive connection, waits out a 429's Retry-After,
 // and retries 5xx and network errors with jittered exponential backoff, resending the same body
 // (same event ids) each time, before giving the batch up.
+//
+// With CloudOptions::spool_dir, a batch's body is written to a DeliverySpool
+// before its first attempt; a batch out of retries stays there (counted as
+// spooled, not failed) and is replayed, oldest first, once retry_max_delay
+// has passed, by this client or the next one with the same directory.
 //
 // Thread-safe: every member may be called from any thread.
 class TelemetryClient {
@@ -69,14 +76,21 @@ class TelemetryClient {
 
  private:
   using Clock = std::chrono::steady_clock;
-  enum class BatchOutcome { kSent, kFailed, kAbandoned };
+  // kRejected: a 4xx that no retry changes; kExhausted: out of retries.
+  enum class BatchOutcome { kSent, kRejected, kExhausted, kAbandoned };
+  enum class NextWork { kStop, kQueuedBatch, kSpoolReplay };
 
   // One sender thread's loop.
   void run_sender();
-  // Blocks until this sender should take a batch; returns false when the
-  // thread must stop. `just_sent`: this sender finished a request right
-  // before. REQUIRES: mutex_ held through `lock`.
-  bool wait_for_batch(std::unique_lock<std::mutex>& lock, bool just_sent);
+  // Blocks until this sender should take a batch or replay a spooled one;
+  // `just_sent`: this sender finished a request right before. REQUIRES:
+  // mutex_ held through `lock`.
+  NextWork wait_for_batch(std::unique_lock<std::mutex>& lock, bool just_sent);
+  // Replays the oldest spooled batch that is due, if another sender has not
+  // taken it. Called without mutex_.
+  void replay_spooled(HttpClient& http, RetryBackoff& backoff);
+  // Spool bookkeeping after a first sending: ack or keep for replay.
+  void settle_spooled(std::uint64_t spool_id, BatchOutcome outcome);
   // A sender's body buffers, reused from batch to batch.
   struct RequestBuffers {
     std::string json;
@@ -87,19 +101,23 @@ class TelemetryClient {
   const std::string& encode_batch(const EventBatch& batch, RequestBuffers& buffers,
                                   GzipEncoder* gzip) const;
   // Sends one encoded batch, retrying as the class comment says.
-  BatchOutcome deliver(HttpClient& http, RetryBackoff& backoff, const std::string& body);
+  BatchOutcome deliver(HttpClient& http, RetryBackoff& backoff, const std::string& body, bool gzip);
   // The headers of an attempt: encoding, instance, drops so far.
-  std::vector<std::string> request_headers();
+  std::vector<std::string> request_headers(bool gzip);
   // Sleeps for `delay`, cut short by shutdown's deadline. Returns false if
   // the deadline passed and the batch must be abandoned.
   bool pause(std::chrono::milliseconds delay);
   // The time the next request may take, bounded by a shutdown's deadline.
   std::chrono::milliseconds request_budget();
+  // `spooled`: the spool keeps the batch unless it was answered for good.
   // REQUIRES: mutex_ held.
-  void record_outcome(BatchOutcome outcome, std::size_t events);
+  void record_outcome(BatchOutcome outcome, std::size_t events, bool spooled);
 
   const TelemetrySettings settings_;
   const std::string instance_id_;
+  // Null without spool_dir, and after shutdown() (which closes it for the
+  // next client on the directory). Only shutdown() resets it, after the senders end.
+  std::unique_ptr<DeliverySpool> spool_;
 
   mutable std::mutex mutex_;
   // Wakes idle senders: a full batch, a first event, a flush, a shutdown.
