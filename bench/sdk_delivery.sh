@@ -15,7 +15,7 @@
 # Knobs (environment):
 #   DELIVERY_SCENARIOS="rate:5000:10 rate:20000:10 rate:50000:10 rate:100000:10 burst:100000"
 #   DELIVERY_THREADS=4
-#   DELIVERY_COMPRESS=0   gzip bodies (1 needs a server that decodes them)
+#   DELIVERY_COMPRESS=1   gzip bodies (0: plain, as the official Python SDK sends)
 #   DELIVERY_SPOOL=0      1: with CloudOptions::spool_dir (a temporary one);
 #                         the table goes to bench/results/sdk-delivery-spool.md
 set -Eeuo pipefail
@@ -26,7 +26,7 @@ SERVER_BIN=$(realpath -m "$1/bin/agentsudo-server")
 DELIVERY_BIN=$(realpath -m "$1/bin/agentsudo_delivery_bench")
 SCENARIOS=${DELIVERY_SCENARIOS:-"rate:5000:10 rate:20000:10 rate:50000:10 rate:100000:10 burst:100000"}
 THREADS=${DELIVERY_THREADS:-4}
-COMPRESS=${DELIVERY_COMPRESS:-0}
+COMPRESS=${DELIVERY_COMPRESS:-1}
 SPOOL=${DELIVERY_SPOOL:-0}
 for tool in "$SERVER_BIN" "$DELIVERY_BIN" /usr/bin/sqlite3 /usr/bin/python3; do
   [[ -x $tool ]] || { echo "sdk_delivery: $tool is missing (build the targets agentsudo-server agentsudo_delivery_bench)" >&2; exit 1; }
