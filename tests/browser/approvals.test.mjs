@@ -141,6 +141,11 @@ test('a request denied with a reason stops the call, and the audit log names the
   const row = page.locator(`#approvals-history-table tr[data-approval-id="${id}"]`);
   await row.locator('.decided-by').getByText(admin.email, { exact: true }).waitFor();
   await row.locator('.decision-reason').getByText('refunds over 100 need a second look').waitFor();
+  // The table of the previous filter also holds this row until the denied
+  // list replaces it, so wait for the replacement rather than count at once.
+  await page.waitForFunction(() => document.querySelectorAll('#approvals-history-table tbody tr').length === 1, null, {
+    timeout: HANG_GUARD_MS,
+  });
   assert.equal(await page.locator('#approvals-history-table tbody tr').count(), 1, 'only the denied request under "Denied"');
   await stillSameDocument();
   await browser.shot('04-denied');
