@@ -32,7 +32,8 @@ ChainLink ChainAppend::link(std::int64_t project_rowid, audit::ChainedEvent even
   return link;
 }
 
-ChainLink ChainAppend::propose(const EventBatch& batch, std::size_t index, std::string_view agent_id) {
+ChainLink ChainAppend::propose(const EventBatch& batch, std::size_t index,
+                               std::string_view agent_id) {
   const Event& event = batch.events[index];
   audit::ChainedEvent chained;
   chained.event_id = batch.event_ids[index];
