@@ -202,6 +202,18 @@ Transaction::~Transaction() {
   }
 }
 
+ReadSnapshot::ReadSnapshot(Database& db) : db_(db) {
+  db_.exec("BEGIN");
+}
+
+ReadSnapshot::~ReadSnapshot() {
+  try {
+    db_.exec("COMMIT");
+  } catch (const SqliteError&) {
+    // A read transaction has nothing to lose; the next BEGIN starts afresh.
+  }
+}
+
 void Transaction::commit() {
   db_.prepare_cached("COMMIT")->run();
   open_ = false;

@@ -127,6 +127,19 @@ class Transaction {
   bool open_ = true;
 };
 
+// A deferred read transaction: everything read while it lives comes from one
+// snapshot, even while the writer commits.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(Database& db);
+  ~ReadSnapshot();
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+ private:
+  Database& db_;
+};
+
 }  // namespace agentsudo::server::sqlite
 
 namespace agentsudo::server::sqlite {

@@ -5,25 +5,6 @@
 namespace agentsudo::server::sqlite {
 namespace {
 
-// A read transaction, so that a report's numbers all come from one snapshot
-// even while the writer commits.
-class ReadSnapshot {
- public:
-  explicit ReadSnapshot(Database& db) : db_(db) { db_.exec("BEGIN"); }
-  ~ReadSnapshot() {
-    try {
-      db_.exec("COMMIT");
-    } catch (const SqliteError&) {
-      // A read transaction has nothing to lose; the next BEGIN starts afresh.
-    }
-  }
-  ReadSnapshot(const ReadSnapshot&) = delete;
-  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
-
- private:
-  Database& db_;
-};
-
 // Binds (project, period, first, last) as parameters 1 to 4.
 void bind_window(Statement& statement, const AnalyticsWindow& w) {
   statement.bind(1, w.project_rowid);

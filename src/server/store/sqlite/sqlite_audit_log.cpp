@@ -7,25 +7,6 @@
 namespace agentsudo::server::sqlite {
 namespace {
 
-// A read transaction, so the events, checkpoints and head come from one
-// snapshot even while the writer commits.
-class ReadSnapshot {
- public:
-  explicit ReadSnapshot(Database& db) : db_(db) { db_.exec("BEGIN"); }
-  ~ReadSnapshot() {
-    try {
-      db_.exec("COMMIT");
-    } catch (const SqliteError&) {
-      // A read transaction has nothing to lose; the next BEGIN reports trouble.
-    }
-  }
-  ReadSnapshot(const ReadSnapshot&) = delete;
-  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
-
- private:
-  Database& db_;
-};
-
 std::string project_uuid(Database& db, std::int64_t project_rowid) {
   auto row = db.prepare_cached("SELECT uuid FROM projects WHERE id = ?");
   row->bind(1, project_rowid);
