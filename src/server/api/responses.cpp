@@ -30,6 +30,7 @@ constexpr ErrorMapping kErrorTable[] = {
     {ErrorKind::kUnsupportedMediaType, 415, "UNSUPPORTED_MEDIA_TYPE"},
     {ErrorKind::kRateLimited, 429, "RATE_LIMITED"},
     {ErrorKind::kStorageFull, 503, "STORAGE_FULL"},
+    {ErrorKind::kStoreUnavailable, 503, "STORE_UNAVAILABLE"},
     {ErrorKind::kNotImplemented, 501, "NOT_IMPLEMENTED"},
     {ErrorKind::kInternal, 500, "INTERNAL_ERROR"},
 };

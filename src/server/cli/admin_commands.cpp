@@ -27,7 +27,7 @@ int fail(const Error& error) {
 }
 
 // Opens the store for one command; the CLI needs a single reader.
-Result<sqlite::SqliteStore> open_store(const AdminOptions& options) {
+Result<StoreSet> open_store(const AdminOptions& options) {
   if (sodium_init() < 0)
     return make_error(ErrorKind::kInternal, "libsodium failed to start");
   return sqlite::open_sqlite_store(options.data_dir, 1);
@@ -146,7 +146,7 @@ Result<std::string> piped_password_hash(const AdminOptions& options) {
 struct PasswordCommand {
   std::string email;  // normalized
   std::string password_hash;
-  sqlite::SqliteStore store;
+  StoreSet store;
 };
 
 Result<PasswordCommand> start_password_command(const AdminOptions& options) {

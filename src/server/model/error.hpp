@@ -28,6 +28,9 @@ enum class ErrorKind {
   kRateLimited,
   // The disk under the data directory is full: nothing was written; a retry may succeed.
   kStorageFull,
+  // The shared database (PostgreSQL) cannot be reached: nothing was written;
+  // a retry may succeed once it is back.
+  kStoreUnavailable,
   kInternal,
   kNotImplemented,
 };
@@ -41,7 +44,7 @@ struct Error {
   std::string field;
   // The position of the bad item in a batch, when there is one.
   std::optional<std::size_t> index;
-  // For kRateLimited and kStorageFull: when to try again, sent as Retry-After.
+  // For kRateLimited, kStorageFull and kStoreUnavailable: when to try again, sent as Retry-After.
   std::optional<std::int64_t> retry_after_seconds;
 };
 

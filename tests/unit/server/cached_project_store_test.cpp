@@ -43,7 +43,7 @@ class CachedProjectStoreTest : public testing::Test {
   Counter hits_;
   Counter misses_;
   CachedProjectStore cached_{*store_->projects, store_->credentials_generation, {hits_, misses_}};
-  sqlite::SqliteStore other_process_;
+  StoreSet other_process_;
   Project project_;
   IssuedApiKey key_;
 };

@@ -23,7 +23,7 @@ std::filesystem::path database_file(const std::filesystem::path& data_dir) {
   return data_dir / "agentsudo.db";
 }
 
-Result<SqliteStore> open_sqlite_store(const std::filesystem::path& data_dir, std::size_t readers) {
+Result<StoreSet> open_sqlite_store(const std::filesystem::path& data_dir, std::size_t readers) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) {
@@ -42,7 +42,7 @@ Result<SqliteStore> open_sqlite_store(const std::filesystem::path& data_dir, std
     auto writer = Database::open(file);
     migrate(*writer);
     auto pool = std::make_shared<ConnectionPool>(file, readers);
-    SqliteStore store;
+    StoreSet store;
     store.credentials_generation = *generation;
     store.projects = std::make_unique<SqliteProjectStore>(Database::open(file), pool, *generation);
     store.signing_key = signing_key;

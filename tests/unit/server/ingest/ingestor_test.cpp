@@ -31,7 +31,7 @@ constexpr UnixMicros kNoon = kDay * kMicrosPerDay + 12 * 3600 * kMicrosPerSecond
 // store, one commit queue, one Ingestor. Rebuilt on the same store to play a
 // restart.
 struct IngestStack {
-  IngestStack(sqlite::SqliteStore& store, const Clock& clock)
+  IngestStack(StoreSet& store, const Clock& clock)
       : quota([&store](std::int64_t project, std::int64_t day) {
           return store.projects->events_on_day(project, day);
         }),

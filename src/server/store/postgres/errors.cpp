@@ -1,0 +1,23 @@
+#include "server/store/postgres/errors.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace agentsudo::server::postgres {
+
+Error error_from(const PgError& e, const char* doing) {
+  if (e.unavailable()) {
+    spdlog::warn("PostgreSQL unavailable while trying to {}: {}", doing, e.what());
+    return Error{ErrorKind::kStoreUnavailable,
+                 std::string("the database is unavailable; could not ") + doing,
+                 {},
+                 std::nullopt,
+                 kUnavailableRetrySeconds};
+  }
+  if (e.unique_violation())
+    return make_error(ErrorKind::kConflict, std::string("could not ") + doing + ": already exists");
+  spdlog::error("PostgreSQL error while trying to {}: {} (SQLSTATE {})", doing, e.what(),
+                e.sqlstate());
+  return make_error(ErrorKind::kInternal, std::string("could not ") + doing);
+}
+
+}  // namespace agentsudo::server::postgres

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+
+#include "server/model/error.hpp"
+#include "server/store/store_set.hpp"
+
+namespace agentsudo::server::postgres {
+
+// The shared store: one PostgreSQL database that any number of server nodes
+// use at once. Connects to `url`, migrates the schema (kInternal when the
+// database is newer than this build), and loads the audit signing key from
+// `key_dir` (created there on first start; every node must be given the same
+// file, see docs/DEPLOY.md). `readers` is the number of pooled connections
+// for reads and short writes.
+Result<StoreSet> open_postgres_store(const std::string& url, const std::filesystem::path& key_dir,
+                                     std::size_t readers);
+
+}  // namespace agentsudo::server::postgres
