@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -19,9 +20,21 @@ namespace cli = agentsudo::server::cli;
 
 namespace {
 
+// Every command that opens the store takes the same two options.
+void add_store_options(CLI::App& command, std::filesystem::path& data_dir,
+                       std::string& database_url) {
+  command.add_option("--data-dir", data_dir, "Data directory (the SQLite store, the audit key)")
+      ->envname("AGENTSUDO_DATA_DIR")
+      ->capture_default_str();
+  command
+      .add_option("--database-url", database_url,
+                  "PostgreSQL URL (postgres://...): the shared store for several nodes; "
+                  "default: SQLite in --data-dir")
+      ->envname("AGENTSUDO_DATABASE_URL");
+}
+
 void add_data_dir(CLI::App& command, cli::AdminOptions& options) {
-  command.add_option("--data-dir", options.data_dir, "Data directory")
-      ->envname("AGENTSUDO_DATA_DIR");
+  add_store_options(command, options.data_dir, options.database_url);
   command.add_flag("--json", options.json, "Print exactly one JSON document");
 }
 
@@ -137,9 +150,7 @@ int main(int argc, char** argv) {
   serve->add_option("--listen", serve_options.listen, "HOST:PORT to listen on (port 0: any free)")
       ->envname("AGENTSUDO_LISTEN")
       ->capture_default_str();
-  serve->add_option("--data-dir", serve_options.data_dir, "Data directory")
-      ->envname("AGENTSUDO_DATA_DIR")
-      ->capture_default_str();
+  add_store_options(*serve, serve_options.data_dir, serve_options.database_url);
   serve->add_option("--threads", serve_options.io_threads, "I/O threads (0: one per core)");
   serve
       ->add_option("--web-dir", serve_options.web_dir,
@@ -198,8 +209,7 @@ int main(int argc, char** argv) {
   auto* seed = app.add_subcommand("seed-demo",
                                   "Fill a project with synthetic events (demos, "
                                   "benchmarks)");
-  seed->add_option("--data-dir", seed_options.data_dir, "Data directory")
-      ->envname("AGENTSUDO_DATA_DIR");
+  add_store_options(*seed, seed_options.data_dir, seed_options.database_url);
   seed->add_option("--events", seed_options.events, "Events to add")->capture_default_str();
   seed->add_option("--project", seed_options.project, "Project name (created if missing)")
       ->capture_default_str();
@@ -211,8 +221,7 @@ int main(int argc, char** argv) {
   cli::BackupCommandOptions backup_options;
   auto* backup = app.add_subcommand(
       "backup", "Copy the database into one file, also while a server runs on it");
-  backup->add_option("--data-dir", backup_options.data_dir, "Data directory")
-      ->envname("AGENTSUDO_DATA_DIR");
+  add_store_options(*backup, backup_options.data_dir, backup_options.database_url);
   backup->add_option("--to", backup_options.to, "The backup file to write")->required();
   backup->add_flag("--force", backup_options.force, "Replace FILE if it exists");
   backup->add_flag("--json", backup_options.json, "Print exactly one JSON document");
@@ -221,8 +230,7 @@ int main(int argc, char** argv) {
   cli::VerifyOptions verify_options;
   auto* verify = app.add_subcommand(
       "verify", "Check the audit chain and signed checkpoints; name the first event that fails");
-  verify->add_option("--data-dir", verify_options.data_dir, "Data directory")
-      ->envname("AGENTSUDO_DATA_DIR");
+  add_store_options(*verify, verify_options.data_dir, verify_options.database_url);
   verify->add_option("--project", verify_options.project_id, "Only this project (its id)");
   verify->add_option("--export", verify_options.export_file,
                      "Check this NDJSON export offline instead of the data directory");

@@ -23,11 +23,11 @@ void wake(Waiters& waiters) {
 
 ApprovalWaiters::ApprovalWaiters(Gauge& gauge) : gauge_(gauge) {}
 
-void ApprovalWaiters::decided(const Approval& approval) {
+void ApprovalWaiters::decided(const std::string& approval_id) {
   std::vector<std::weak_ptr<Wakeup>> waiters;
   {
     std::lock_guard lock(mutex_);
-    auto found = waiters_.find(approval.id);
+    auto found = waiters_.find(approval_id);
     if (found == waiters_.end())
       return;
     waiters.swap(found->second);

@@ -31,8 +31,9 @@ class ApprovalWaiters {
                                     std::chrono::steady_clock::duration wait,
                                     const std::function<bool()>& settled);
 
-  // The request was decided or expired: wakes its waiters.
-  void decided(const Approval& approval);
+  // The request (by public id) was decided or expired, on this node or
+  // another: wakes its waiters.
+  void decided(const std::string& approval_id);
 
   // The server is stopping: wakes every waiter, and later waits return at
   // once, so no long-poll holds up a drain.

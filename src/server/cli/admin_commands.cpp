@@ -8,10 +8,10 @@
 
 #include "server/auth/email_address.hpp"
 #include "server/auth/password.hpp"
+#include "server/cli/store_location.hpp"
 #include "server/service/key_service.hpp"
 #include "server/service/project_service.hpp"
 #include "server/service/token_service.hpp"
-#include "server/store/sqlite/sqlite_store.hpp"
 
 namespace agentsudo::server::cli {
 namespace json = boost::json;
@@ -27,10 +27,10 @@ int fail(const Error& error) {
 }
 
 // Opens the store for one command; the CLI needs a single reader.
-Result<StoreSet> open_store(const AdminOptions& options) {
+Result<StoreSet> open_admin_store(const AdminOptions& options) {
   if (sodium_init() < 0)
     return make_error(ErrorKind::kInternal, "libsodium failed to start");
-  return sqlite::open_sqlite_store(options.data_dir, 1);
+  return open_store(StoreLocation{options.data_dir, options.database_url}, 1);
 }
 
 void print_json(const json::value& value) {
@@ -152,7 +152,7 @@ struct PasswordCommand {
 Result<PasswordCommand> start_password_command(const AdminOptions& options) {
   ASSIGN_OR_RETURN(auto email, normalize_email(options.email));
   ASSIGN_OR_RETURN(auto hash, piped_password_hash(options));
-  ASSIGN_OR_RETURN(auto store, open_store(options));
+  ASSIGN_OR_RETURN(auto store, open_admin_store(options));
   return PasswordCommand{std::move(email), std::move(hash), std::move(store)};
 }
 
@@ -162,7 +162,7 @@ int project_create(const AdminOptions& options) {
   auto tier = parse_tier(options.tier);
   if (!tier)
     return fail(tier.error());
-  auto store = open_store(options);
+  auto store = open_admin_store(options);
   if (!store)
     return fail(store.error());
   auto created = ProjectService(*store->projects).create(options.name, *tier);
@@ -179,7 +179,7 @@ int project_create(const AdminOptions& options) {
 }
 
 int project_list(const AdminOptions& options) {
-  auto store = open_store(options);
+  auto store = open_admin_store(options);
   if (!store)
     return fail(store.error());
   auto projects = ProjectService(*store->projects).list();
@@ -203,7 +203,7 @@ int project_set_tier(const AdminOptions& options) {
   auto tier = parse_tier(options.tier);
   if (!tier)
     return fail(tier.error());
-  auto store = open_store(options);
+  auto store = open_admin_store(options);
   if (!store)
     return fail(store.error());
   if (auto set = ProjectService(*store->projects).update(options.project_id, {{}, *tier}); !set)
@@ -220,7 +220,7 @@ int project_set_tier(const AdminOptions& options) {
 }
 
 int key_create(const AdminOptions& options) {
-  auto store = open_store(options);
+  auto store = open_admin_store(options);
   if (!store)
     return fail(store.error());
   auto key = KeyService(*store->projects).create(options.project_id);
@@ -231,7 +231,7 @@ int key_create(const AdminOptions& options) {
 }
 
 int key_list(const AdminOptions& options) {
-  auto store = open_store(options);
+  auto store = open_admin_store(options);
   if (!store)
     return fail(store.error());
   auto keys = KeyService(*store->projects).list(options.project_id);
@@ -252,7 +252,7 @@ int key_list(const AdminOptions& options) {
 }
 
 int key_revoke(const AdminOptions& options) {
-  auto store = open_store(options);
+  auto store = open_admin_store(options);
   if (!store)
     return fail(store.error());
   // An operator on the command line may revoke any project's key.
@@ -267,7 +267,7 @@ int key_revoke(const AdminOptions& options) {
 }
 
 int key_rotate(const AdminOptions& options) {
-  auto store = open_store(options);
+  auto store = open_admin_store(options);
   if (!store)
     return fail(store.error());
   auto key = KeyService(*store->projects).rotate_in_any_project(options.key_id);
@@ -282,7 +282,7 @@ int token_create(const AdminOptions& options) {
   auto expires_at = token_expiry(options, clock.now());
   if (!expires_at)
     return fail(expires_at.error());
-  auto store = open_store(options);
+  auto store = open_admin_store(options);
   if (!store)
     return fail(store.error());
   std::optional<std::string> name;
@@ -303,7 +303,7 @@ int token_create(const AdminOptions& options) {
 }
 
 int token_list(const AdminOptions& options) {
-  auto store = open_store(options);
+  auto store = open_admin_store(options);
   if (!store)
     return fail(store.error());
   SystemClock clock;
@@ -323,7 +323,7 @@ int token_list(const AdminOptions& options) {
 }
 
 int token_revoke(const AdminOptions& options) {
-  auto store = open_store(options);
+  auto store = open_admin_store(options);
   if (!store)
     return fail(store.error());
   SystemClock clock;

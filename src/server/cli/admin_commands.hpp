@@ -10,6 +10,8 @@ namespace agentsudo::server::cli {
 // directory directly, so they work with or without a server running on it.
 struct AdminOptions {
   std::filesystem::path data_dir = "./data";
+  // A PostgreSQL URL; empty: SQLite in data_dir (see StoreLocation).
+  std::string database_url;
   bool json = false;
   std::string name;
   std::string tier = "free";

@@ -36,6 +36,10 @@ void print(const sqlite::BackupSummary& summary, const fs::path& from, const fs:
 }  // namespace
 
 int back_up(const BackupCommandOptions& options) {
+  if (!options.database_url.empty())
+    return fail(
+        "backup copies a SQLite data directory; back up PostgreSQL with pg_dump "
+        "(docs/DEPLOY.md)");
   std::error_code ec;
   if (!fs::is_directory(options.data_dir, ec))
     return fail("data directory " + options.data_dir.string() + " does not exist");

@@ -1,11 +1,14 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 namespace agentsudo::server::cli {
 
 struct BackupCommandOptions {
   std::filesystem::path data_dir = "./data";
+  // A PostgreSQL URL; empty: SQLite in data_dir (see StoreLocation).
+  std::string database_url;
   std::filesystem::path to;
   bool force = false;
   bool json = false;

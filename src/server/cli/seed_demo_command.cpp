@@ -7,9 +7,9 @@
 #include <iostream>
 
 #include "server/admin/demo_seeder.hpp"
+#include "server/cli/store_location.hpp"
 #include "server/model/clock.hpp"
 #include "server/service/project_service.hpp"
-#include "server/store/sqlite/sqlite_store.hpp"
 
 namespace agentsudo::server::cli {
 namespace json = boost::json;
@@ -58,7 +58,7 @@ int seed_demo(const SeedDemoOptions& options) {
     return fail("--days must be from 1 to 3650");
   if (sodium_init() < 0)
     return fail("libsodium failed to start");
-  auto store = sqlite::open_sqlite_store(options.data_dir, 1);
+  auto store = open_store(StoreLocation{options.data_dir, options.database_url}, 1);
   if (!store)
     return fail(store.error().message);
   auto demo = find_or_create(*store->projects, options);

@@ -8,6 +8,8 @@ namespace agentsudo::server::cli {
 
 struct SeedDemoOptions {
   std::filesystem::path data_dir = "./data";
+  // A PostgreSQL URL; empty: SQLite in data_dir (see StoreLocation).
+  std::string database_url;
   std::int64_t events = 100'000;
   std::string project = "demo";
   int days = 30;

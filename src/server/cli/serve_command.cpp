@@ -26,6 +26,7 @@
 #include "server/auth/setup_token.hpp"
 #include "server/cli/descriptor_limit.hpp"
 #include "server/cli/metrics_listener.hpp"
+#include "server/cli/store_location.hpp"
 #include "server/http/http_server.hpp"
 #include "server/ingest/commit_queue.hpp"
 #include "server/ingest/ingestor.hpp"
@@ -44,7 +45,6 @@
 #include "server/service/token_service.hpp"
 #include "server/service/webhook_service.hpp"
 #include "server/store/cached_project_store.hpp"
-#include "server/store/sqlite/sqlite_store.hpp"
 
 namespace agentsudo::server::cli {
 namespace asio = boost::asio;
@@ -208,6 +208,40 @@ void drain_then_stop(asio::io_context& io, http::HttpServer& server) {
   (*poll)();
 }
 
+// While it lives, what other nodes commit to the shared store wakes this
+// node's live feeds, policy long-polls and approval waits, as this node's own
+// commits do. Does nothing on a store no other node writes.
+class OtherNodesFollower {
+ public:
+  OtherNodesFollower(ChangeFeed* feed, CommitNotifier& commits, PolicyCache& policies,
+                     ApprovalWaiters& approvals)
+      : feed_(feed) {
+    if (!feed_)
+      return;
+    feed_->start([&commits, &policies, &approvals](const StoreChange& change) {
+      if (change.project_rowid == 0) {
+        commits.notify_all();
+        policies.changed_all();
+        return;
+      }
+      if (change.kind == StoreChange::Kind::kPolicy)
+        policies.changed(change.project_rowid);
+      if (change.kind == StoreChange::Kind::kApproval)
+        approvals.decided(change.approval_id);
+      commits.notify(std::span(&change.project_rowid, 1));
+    });
+  }
+  ~OtherNodesFollower() {
+    if (feed_)
+      feed_->stop();
+  }
+  OtherNodesFollower(const OtherNodesFollower&) = delete;
+  OtherNodesFollower& operator=(const OtherNodesFollower&) = delete;
+
+ private:
+  ChangeFeed* feed_;
+};
+
 }  // namespace
 
 int run_serve(const ServeOptions& options) {
@@ -220,7 +254,7 @@ int run_serve(const ServeOptions& options) {
                                              : std::max(1u, std::thread::hardware_concurrency());
   std::size_t descriptor_limit = raise_descriptor_limit();
 
-  auto store = sqlite::open_sqlite_store(options.data_dir, threads + 1);
+  auto store = open_store(StoreLocation{options.data_dir, options.database_url}, threads + 1);
   if (!store)
     return fail(store.error().message);
   Metrics metrics;
@@ -277,7 +311,7 @@ int run_serve(const ServeOptions& options) {
   ApprovalService approval_service(
       *store->approvals, clock,
       [&approval_waiters, &commit_notifier, &webhook_dispatcher](const Approval& approval) {
-        approval_waiters.decided(approval);
+        approval_waiters.decided(approval.id);
         commit_notifier.notify(std::span(&approval.project_rowid, 1));
         webhook_dispatcher.notify(approval);
       });
@@ -339,6 +373,7 @@ int run_serve(const ServeOptions& options) {
   if (!links_base)
     return fail(links_base.error().message);
   webhook_dispatcher.start(*links_base);
+  OtherNodesFollower other_nodes(store->changes.get(), commit_notifier, policies, approval_waiters);
   server.start();
   if (*metrics_url)
     metrics_listener.start();
@@ -357,7 +392,8 @@ int run_serve(const ServeOptions& options) {
   });
 
   std::cout << "agentsudo-server listening on http://" << endpoint->address().to_string() << ":"
-            << endpoint->port() << " (data in " << options.data_dir.string() << ")\n";
+            << endpoint->port() << " (data in "
+            << describe(StoreLocation{options.data_dir, options.database_url}) << ")\n";
   if (*metrics_url)
     std::cout << "metrics on " << **metrics_url << "\n";
   std::cout << std::flush;

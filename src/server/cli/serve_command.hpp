@@ -10,6 +10,8 @@ namespace agentsudo::server::cli {
 struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   std::filesystem::path data_dir = "./data";
+  // A PostgreSQL URL; empty: SQLite in data_dir (see StoreLocation).
+  std::string database_url;
   unsigned io_threads = 0;  // 0: one per core
   // The built dashboard (index.html, assets/). Empty: api::default_web_dir().
   std::filesystem::path web_dir;

@@ -8,6 +8,7 @@
 
 #include "server/audit/chain_report_json.hpp"
 #include "server/audit/export_verifier.hpp"
+#include "server/cli/store_location.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
 
 namespace agentsudo::server::cli {
@@ -105,9 +106,9 @@ Result<std::vector<Project>> projects_to_check(ProjectStore& store, const std::s
 
 int verify_data_dir(const VerifyOptions& options, const audit::PublicKey& key) {
   std::error_code ec;
-  if (!fs::exists(sqlite::database_file(options.data_dir), ec))
+  if (options.database_url.empty() && !fs::exists(sqlite::database_file(options.data_dir), ec))
     return fail("no database in " + options.data_dir.string());
-  auto store = sqlite::open_sqlite_store(options.data_dir, 1);
+  auto store = open_store(StoreLocation{options.data_dir, options.database_url}, 1);
   if (!store)
     return fail(store.error().message);
   auto projects = projects_to_check(*store->projects, options.project_id);

@@ -7,6 +7,8 @@ namespace agentsudo::server::cli {
 
 struct VerifyOptions {
   std::filesystem::path data_dir = "./data";
+  // A PostgreSQL URL; empty: SQLite in data_dir (see StoreLocation).
+  std::string database_url;
   std::string project_id;             // empty: every project
   std::filesystem::path export_file;  // set: check this NDJSON export offline instead
   std::string public_key;             // base64, or a file holding it; default: the data dir's key

@@ -71,6 +71,7 @@ asio::awaitable<IngestOutcome> Ingestor::ingest(const KeyOwner& owner, std::vect
     batch.event_ids.push_back(event.id ? *event.id : make_uuid_v7(now / 1000));
   batch.events = std::move(events);
   batch.drops = std::move(drops);
+  batch.daily_quota = owner.daily_quota;
 
   // The batch lives in this coroutine's frame, which stays suspended until
   // the writer thread is done with it.
@@ -83,12 +84,32 @@ asio::awaitable<IngestOutcome> Ingestor::ingest(const KeyOwner& owner, std::vect
     co_return outcome;
   }
   outcome.committed = std::move(*committed);
-  // Duplicates were reserved like the rest but not stored: not charged.
-  if (auto duplicates = static_cast<std::int64_t>(outcome.committed.duplicates.size())) {
-    quota_.release(owner.project_rowid, decision->day, duplicates);
-    outcome.quota->remaining += duplicates;
-  }
+  settle_quota(owner, count, outcome);
   co_return outcome;
+}
+
+// What the store's count says after the commit: another node may have
+// taken the rest of the day's quota first (the batch is then refused whole),
+// and the headers report the smaller of the two counts' remainders.
+void Ingestor::settle_quota(const KeyOwner& owner, std::int64_t count, IngestOutcome& outcome) {
+  QuotaDecision& decision = *outcome.quota;
+  const CommittedBatch& committed = outcome.committed;
+  quota_.observe(owner.project_rowid, decision.day, committed.day_events);
+  std::int64_t store_remaining = std::max<std::int64_t>(0, decision.limit - committed.day_events);
+  if (committed.over_quota) {
+    quota_.release(owner.project_rowid, decision.day, count);
+    metrics_.quota_rejections.add();
+    decision.granted = false;
+    decision.remaining = store_remaining;
+    outcome.error = quota_exhausted(decision, static_cast<std::size_t>(count));
+    return;
+  }
+  // Duplicates were reserved like the rest but not stored: not charged.
+  if (auto duplicates = static_cast<std::int64_t>(committed.duplicates.size())) {
+    quota_.release(owner.project_rowid, decision.day, duplicates);
+    decision.remaining += duplicates;
+  }
+  decision.remaining = std::min(decision.remaining, store_remaining);
 }
 
 Result<QuotaDecision> Ingestor::quota_status(const KeyOwner& owner) {

@@ -39,6 +39,8 @@ class Ingestor {
   Result<QuotaDecision> quota_status(const KeyOwner& owner);
 
  private:
+  void settle_quota(const KeyOwner& owner, std::int64_t count, IngestOutcome& outcome);
+
   QuotaCounter& quota_;
   CommitQueue& commits_;
   const Clock& clock_;

@@ -26,4 +26,12 @@ void CommitNotifier::notify(std::span<const std::int64_t> project_rowids) {
   }
 }
 
+void CommitNotifier::notify_all() {
+  std::lock_guard lock(mutex_);
+  for (auto& [project, weak] : counters_) {
+    if (auto counter = weak.lock())
+      counter->fetch_add(1);
+  }
+}
+
 }  // namespace agentsudo::server

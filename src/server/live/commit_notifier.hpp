@@ -24,6 +24,9 @@ class CommitNotifier {
   // Bumps the counters of the projects a commit wrote to. Never blocks on a
   // watcher.
   void notify(std::span<const std::int64_t> project_rowids);
+  // Bumps every counter: after commits this node may not have heard of
+  // (its change feed reconnected).
+  void notify_all();
 
  private:
   std::mutex mutex_;

@@ -61,6 +61,17 @@ void PolicyCache::changed(std::int64_t project_rowid) {
   wake(waiters);
 }
 
+void PolicyCache::changed_all() {
+  std::vector<std::int64_t> cached;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [project, policy] : projects_)
+      cached.push_back(project);
+  }
+  for (std::int64_t project : cached)
+    changed(project);
+}
+
 void PolicyCache::release_waiters() {
   std::vector<std::weak_ptr<Wakeup>> waiters;
   {

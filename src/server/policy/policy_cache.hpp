@@ -36,6 +36,9 @@ class PolicyCache {
 
   // The project's policy changed in the store: reload it and wake its waiters.
   void changed(std::int64_t project_rowid);
+  // Any project's policy may have changed unseen (the change feed
+  // reconnected): reloads every cached one.
+  void changed_all();
 
   // The server is stopping: wakes every waiter, and later waits return at
   // once, so no long-poll holds up a drain.

@@ -38,4 +38,11 @@ void QuotaCounter::release(std::int64_t project_rowid, std::int64_t day, std::in
     it->second.used -= n;
 }
 
+void QuotaCounter::observe(std::int64_t project_rowid, std::int64_t day, std::int64_t stored) {
+  std::lock_guard lock(mutex_);
+  auto it = counts_.find(project_rowid);
+  if (it != counts_.end() && it->second.day == day)
+    it->second.used = std::max(it->second.used, stored);
+}
+
 }  // namespace agentsudo::server

@@ -22,8 +22,9 @@ struct QuotaDecision {
 
 // Per-project daily event counters. A reservation is taken before events are
 // written and released if the write fails, so concurrent requests can never
-// overshoot a quota. The count for a day starts from what the store already
-// holds (after a restart). Thread-safe.
+// overshoot a quota. With several nodes on one store this node's count is a
+// first filter; the store's check at commit (EventBatch::daily_quota) decides. The count for a day
+// starts from what the store already holds (after a restart). Thread-safe.
 class QuotaCounter {
  public:
   // Events already stored for (project, UTC day).
@@ -38,6 +39,10 @@ class QuotaCounter {
 
   // Gives back a granted reservation whose events were not stored.
   void release(std::int64_t project_rowid, std::int64_t day, std::int64_t n);
+
+  // The store says the project holds `stored` events for the day (other
+  // nodes' included): the count never stays below it.
+  void observe(std::int64_t project_rowid, std::int64_t day, std::int64_t stored);
 
  private:
   struct DayCount {

@@ -28,6 +28,11 @@ struct EventBatch {
   // One per event: the client's event_id, or one minted before the write.
   std::vector<std::string> event_ids;
   std::optional<DropReport> drops;  // when the request reported them
+  // The project's daily quota, when it applies: the store then refuses the
+  // whole batch if the day's stored events plus all of it would exceed it.
+  // The check and the count move in the commit's transaction, so nodes
+  // sharing a store never exceed a quota together.
+  std::optional<std::int64_t> daily_quota;
 };
 
 struct StoredEvent {
@@ -54,6 +59,11 @@ struct CommittedBatch {
   // earlier request, or earlier in this one), by index, with what is stored.
   // They were not stored again and count toward no usage or analytics.
   std::vector<std::pair<std::size_t, StoredEvent>> duplicates;
+  // The batch did not fit its daily quota: nothing of it was stored.
+  bool over_quota = false;
+  // The project's events stored on the batch's day once the commit is done
+  // (or when it was refused), by every node.
+  std::int64_t day_events = 0;
 };
 
 // A page of one project's events, newest first. Unset filters match all.
@@ -86,7 +96,8 @@ class EventStore {
 
   // Stores every batch in one durable transaction (all or none), registers
   // agents on first sight and counts each event toward its project's day. An
-  // event whose client id its project already holds is not stored again.
+  // event whose client id its project already holds is not stored again. A
+  // batch over its `daily_quota` is refused alone (`over_quota`).
   // Numbered events and drop reports are added to sdk_delivery with them.
   // On success `committed[i]` describes `batches[i]`.
   virtual Status append(std::span<EventBatch* const> batches,

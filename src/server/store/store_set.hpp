@@ -8,6 +8,7 @@
 #include "server/store/analytics_store.hpp"
 #include "server/store/approval_store.hpp"
 #include "server/store/audit_log.hpp"
+#include "server/store/change_feed.hpp"
 #include "server/store/credentials_generation.hpp"
 #include "server/store/delivery_store.hpp"
 #include "server/store/event_store.hpp"
@@ -33,6 +34,8 @@ struct StoreSet {
   // in this process or any other on the same store: what a cache of
   // key owners (CachedProjectStore) watches.
   std::shared_ptr<CredentialsGeneration> credentials_generation;
+  // What other nodes commit; null when no other node can write (SQLite).
+  std::unique_ptr<ChangeFeed> changes;
 };
 
 }  // namespace agentsudo::server

@@ -42,6 +42,7 @@ class Params {
   Params& add(std::int64_t value);
   Params& add(std::string_view text);
   Params& add(const char* text) { return add(std::string_view(text)); }
+  Params& add(const std::string& text) { return add(std::string_view(text)); }
   Params& add(bool value);
   Params& add(const std::optional<std::string>& text);
   Params& add(const std::optional<std::int64_t>& value);

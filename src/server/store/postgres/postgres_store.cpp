@@ -5,10 +5,32 @@
 
 #include "server/store/postgres/connection_pool.hpp"
 #include "server/store/postgres/errors.hpp"
+#include "server/store/postgres/pg_change_feed.hpp"
 #include "server/store/postgres/schema.hpp"
 #include "server/store/postgres/shared_generation.hpp"
 
 namespace agentsudo::server::postgres {
+
+std::string describe_database(const std::string& url) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  if (!options) {
+    PQfreemem(error);
+    return "a PostgreSQL database (unreadable URL)";
+  }
+  std::string dbname, host;
+  for (auto* option = options; option->keyword; ++option) {
+    if (!option->val)
+      continue;
+    if (std::string_view(option->keyword) == "dbname")
+      dbname = option->val;
+    else if (std::string_view(option->keyword) == "host")
+      host = option->val;
+  }
+  PQconninfoFree(options);
+  return "PostgreSQL database " + (dbname.empty() ? std::string("(default)") : dbname) + " on " +
+         (host.empty() ? std::string("the default host") : host);
+}
 
 Result<StoreSet> open_postgres_store(const std::string& url, const std::filesystem::path& key_dir,
                                      std::size_t readers) {
@@ -30,6 +52,7 @@ Result<StoreSet> open_postgres_store(const std::string& url, const std::filesyst
     StoreSet store;
     store.credentials_generation = std::make_shared<SharedGeneration>();
     store.signing_key = signing_key;
+    store.changes = std::make_unique<PgChangeFeed>(url);
     // The chain's cost is measured against a server without it
     // (bench/audit_chain.sh); nothing else may turn it off.
     [[maybe_unused]] bool chain_events = std::getenv("AGENTSUDO_BENCH_UNCHAINED_EVENTS") == nullptr;

@@ -18,4 +18,8 @@ namespace agentsudo::server::postgres {
 Result<StoreSet> open_postgres_store(const std::string& url, const std::filesystem::path& key_dir,
                                      std::size_t readers);
 
+// The database a URL names, for people: "PostgreSQL database D on H",
+// without the user or password.
+std::string describe_database(const std::string& url);
+
 }  // namespace agentsudo::server::postgres

@@ -329,7 +329,14 @@ void migrate(Database& db) {
   for (;;) {
     Transaction tx(db);
     int version = schema_version(db);
-    if (version >= static_cast<int>(kMigrations.size()))
+    int known = static_cast<int>(kMigrations.size());
+    if (version > known) {
+      throw SqliteError(SQLITE_ERROR,
+                        "the database's schema is version " + std::to_string(version) +
+                            ", newer than this server knows (" + std::to_string(known) +
+                            "): run a server at least as new as the one that migrated it");
+    }
+    if (version == known)
       return;
     db.exec(kMigrations[static_cast<std::size_t>(version)]);
     db.exec("PRAGMA user_version = " + std::to_string(version + 1));

@@ -150,6 +150,15 @@ void SqliteEventStore::append_in_transaction(std::span<EventBatch* const> batche
     agent_ids.clear();
     agent_ids.reserve(batch.events.size());
     std::int64_t day = utc_day(batch.received_at);
+    committed[b].over_quota = false;
+    std::int64_t& day_usage = usage[{batch.project_rowid, day}];
+    std::int64_t stored_before = stored_on_day(batch.project_rowid, day) + day_usage;
+    auto batch_size = static_cast<std::int64_t>(batch.events.size());
+    if (batch.daily_quota && stored_before + batch_size > *batch.daily_quota) {
+      committed[b].over_quota = true;
+      committed[b].day_events = stored_before;
+      continue;
+    }
     std::int64_t inserted = 0;
     for (std::size_t i = 0; i < batch.events.size(); ++i) {
       const AgentRef* inserted_by = nullptr;
@@ -167,7 +176,8 @@ void SqliteEventStore::append_in_transaction(std::span<EventBatch* const> batche
                  batch.events[i].timestamp.value_or(batch.received_at));
       note_seen(agent_seen_minute_, agents_seen_, agent.rowid, batch.received_at);
     }
-    usage[{batch.project_rowid, day}] += inserted;
+    day_usage += inserted;
+    committed[b].day_events = stored_before + inserted;
     if (batch.drops)
       delivery_.add_dropped(batch.project_rowid, batch.drops->instance_id, day,
                             batch.drops->dropped);
@@ -290,6 +300,15 @@ bool SqliteEventStore::insert_event(Statement& insert, const EventBatch& batch, 
   bool inserted = writer_->changes() == 1;
   insert.reset();
   return inserted;
+}
+
+// What earlier transactions counted for the project's day.
+std::int64_t SqliteEventStore::stored_on_day(std::int64_t project_rowid, std::int64_t day) {
+  auto find =
+      writer_->prepare_cached("SELECT events FROM usage_daily WHERE project_id = ? AND day = ?");
+  find->bind(1, project_rowid);
+  find->bind(2, day);
+  return find->step() ? find->column_int64(0) : 0;
 }
 
 void SqliteEventStore::add_usage(

@@ -63,6 +63,7 @@ class SqliteEventStore final : public EventStore {
   std::optional<StoredEvent> stored_event(std::int64_t project_rowid, std::string_view id);
   bool insert_event(Statement& insert, const EventBatch& batch, std::size_t index,
                     std::int64_t agent_rowid, const ChainLink& link);
+  std::int64_t stored_on_day(std::int64_t project_rowid, std::int64_t day);
   void add_usage(const std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t>& usage);
   void write_tally();
   void write_delivery();

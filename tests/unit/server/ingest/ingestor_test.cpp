@@ -258,3 +258,39 @@ TEST_F(IngestorTest, AnEmptyRequestStoresNothingAndUsesNoQuota) {
 
 }  // namespace
 }  // namespace agentsudo::server
+
+namespace agentsudo::server {
+namespace {
+
+// Two nodes on one store: each node's counter knows only its own requests,
+// so the second node's counter lets a batch through that the day no longer
+// has room for; the store's check at commit refuses it whole.
+TEST_F(IngestorTest, TheStoreRefusesABatchAnotherNodeLeftNoRoomFor) {
+  IngestStack other_node(*store_, clock_);
+  KeyOwner owner = owner_with_quota(5);
+  ASSERT_TRUE(other_node.ingestor.quota_status(owner).ok());  // loads 0 for today
+
+  IngestOutcome first = ingest(owner, events({"a", "b", "c"}));
+  ASSERT_FALSE(first.error) << first.error->message;
+
+  asio::io_context io;
+  auto pending = asio::co_spawn(io, other_node.ingestor.ingest(owner, events({"d", "e", "f"})),
+                                asio::use_future);
+  io.run();
+  IngestOutcome second = pending.get();
+  ASSERT_TRUE(second.error);
+  EXPECT_EQ(second.error->kind, ErrorKind::kRateLimited);
+  ASSERT_TRUE(second.quota);
+  EXPECT_FALSE(second.quota->granted);
+  EXPECT_EQ(second.quota->remaining, 2);
+  EXPECT_EQ(stored().size(), 3u);
+  EXPECT_EQ(usage_on(kDay), 3);
+
+  IngestOutcome fits = ingest(owner, events({"g", "h"}));
+  ASSERT_FALSE(fits.error) << fits.error->message;
+  EXPECT_EQ(fits.quota->remaining, 0);
+  EXPECT_EQ(usage_on(kDay), 5);
+}
+
+}  // namespace
+}  // namespace agentsudo::server
