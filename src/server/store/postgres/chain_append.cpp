@@ -111,10 +111,16 @@ ChainLink ChainAppend::link(std::int64_t project_rowid, audit::ChainedEvent even
 }
 
 void ChainAppend::write_heads() {
+  StatementPipeline pipeline(conn_);
+  write_heads(pipeline);
+  pipeline.run();
+}
+
+void ChainAppend::write_heads(StatementPipeline& pipeline) {
   for (auto& [project_rowid, project] : heads_) {
     if (!project.moved)
       continue;
-    conn_.exec(
+    pipeline.add(
         "UPDATE audit_chain_heads SET position = $2, seq = $3, hash = $4 WHERE project_id = $1",
         Params()
             .add(project_rowid)

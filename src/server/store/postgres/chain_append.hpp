@@ -11,6 +11,7 @@
 #include "server/audit/chain_hash.hpp"
 #include "server/store/event_store.hpp"
 #include "server/store/postgres/connection.hpp"
+#include "server/store/postgres/statement_pipeline.hpp"
 
 namespace agentsudo::server::postgres {
 
@@ -59,6 +60,8 @@ class ChainAppend {
 
   // Records the heads that moved; call once, just before the commit.
   void write_heads();
+  // The same, queued into the commit's pipeline.
+  void write_heads(StatementPipeline& pipeline);
 
  private:
   struct Head {

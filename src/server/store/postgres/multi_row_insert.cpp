@@ -4,20 +4,38 @@
 
 namespace agentsudo::server::postgres {
 
+namespace {
+
+// Rows for the next statement: kMaxRows, then powers of two.
+std::size_t chunk(std::size_t left) {
+  return left >= MultiRowInsert::kMaxRows ? MultiRowInsert::kMaxRows : std::bit_floor(left);
+}
+
+}  // namespace
+
 void MultiRowInsert::run(Connection& conn, std::size_t count,
                          const std::function<void(Params&, std::size_t)>& bind,
                          const std::function<void(const Rows&)>& returned) {
-  std::size_t row = 0;
-  while (row < count) {
-    std::size_t left = count - row;
-    std::size_t rows = left >= kMaxRows ? kMaxRows : std::bit_floor(left);
+  for (std::size_t row = 0, rows = 0; row < count; row += rows) {
+    rows = chunk(count - row);
     Params params;
     for (std::size_t i = 0; i < rows; ++i)
       bind(params, row + i);
     Rows result = conn.exec(sql(rows), params);
     if (returned)
       returned(result);
-    row += rows;
+  }
+}
+
+void MultiRowInsert::queue(StatementPipeline& pipeline, std::size_t count,
+                           const std::function<void(Params&, std::size_t)>& bind,
+                           const StatementPipeline::RowsHandler& returned) {
+  for (std::size_t row = 0, rows = 0; row < count; row += rows) {
+    rows = chunk(count - row);
+    Params params;
+    for (std::size_t i = 0; i < rows; ++i)
+      bind(params, row + i);
+    pipeline.add(sql(rows), std::move(params), returned);
   }
 }
 

@@ -106,10 +106,10 @@ void add_bucket(Params& params, const BucketKey& key) {
   params.add(key.project_rowid).add(static_cast<std::int64_t>(key.period)).add(key.bucket);
 }
 
-// Runs one multi-row upsert over every entry of `map`.
+// Queues one multi-row upsert over every entry of `map`.
 template <typename Map, typename Bind>
-void upsert_all(Connection& conn, const char* head, int columns, const char* tail, const Map& map,
-                Bind bind) {
+void upsert_all(StatementPipeline& writes, const char* head, int columns, const char* tail,
+                const Map& map, Bind bind) {
   if (map.empty())
     return;
   std::vector<typename Map::const_iterator> entries;
@@ -117,8 +117,8 @@ void upsert_all(Connection& conn, const char* head, int columns, const char* tai
   for (auto it = map.begin(); it != map.end(); ++it)
     entries.push_back(it);
   MultiRowInsert(head, columns, tail)
-      .run(conn, entries.size(),
-           [&](Params& params, std::size_t row) { bind(params, *entries[row]); });
+      .queue(writes, entries.size(),
+             [&](Params& params, std::size_t row) { bind(params, *entries[row]); });
 }
 
 }  // namespace
@@ -140,8 +140,10 @@ PgEventStore::PgEventStore(std::unique_ptr<Connection> writer,
 Status PgEventStore::append(std::span<EventBatch* const> batches,
                             std::span<CommittedBatch> committed) {
   auto status = translate_errors("store events", [&]() -> Status {
-    if (!writer_->healthy())
+    if (!writer_->healthy()) {
+      pipelined_.forget();
       writer_->reset();
+    }
     for (int attempt = 1;; ++attempt) {
       try {
         append_in_transaction(batches, committed);
@@ -197,14 +199,17 @@ void PgEventStore::append_in_transaction(std::span<EventBatch* const> batches,
     projects.push_back(batch->project_rowid);
   chain.lock_heads(std::move(projects));
   std::vector<Slot> slots = claim_ids(batches, chain);
-  link_fresh(batches, slots, chain);
-  insert_events(batches, slots);
+  // The writes nothing reads back go to the server in one round trip.
+  StatementPipeline writes(*writer_, &pipelined_);
+  link_fresh(batches, slots, chain, writes);
+  insert_events(batches, slots, writes);
+  write_tally(writes);
+  write_delivery(writes);
+  chain.write_heads(writes);
+  writes.run();
   report(batches, slots, committed);
-  write_tally();
-  write_delivery();
   write_last_seen("agents", "last_seen_at", agents_seen_);
   write_last_seen("api_keys", "last_used_at", keys_used_);
-  chain.write_heads();
   tx.commit();
 }
 
@@ -216,14 +221,15 @@ std::vector<PgEventStore::Slot> PgEventStore::claim_ids(std::span<EventBatch* co
   std::vector<Slot> slots;
   for (std::size_t b = 0; b < batches.size(); ++b) {
     for (std::size_t i = 0; i < batches[b]->events.size(); ++i)
-      slots.push_back(Slot{b, i, 0, false, nullptr, {}});
+      slots.push_back(Slot{b, i, 0, false, {}, {}});
   }
   std::vector<std::int64_t> seqs = chain.draw_seqs(static_cast<std::int64_t>(slots.size()));
   for (std::size_t s = 0; s < slots.size(); ++s)
     slots[s].seq = seqs[s];
   std::set<std::int64_t> claimed;
-  insert_ids_.run(
-      *writer_, slots.size(),
+  StatementPipeline claims(*writer_, &pipelined_);
+  insert_ids_.queue(
+      claims, slots.size(),
       [&](Params& params, std::size_t s) {
         const EventBatch& batch = *batches[slots[s].batch];
         params.add(batch.project_rowid)
@@ -235,6 +241,7 @@ std::vector<PgEventStore::Slot> PgEventStore::claim_ids(std::span<EventBatch* co
         for (int row = 0; row < rows.size(); ++row)
           claimed.insert(rows.int64(row, 0));
       });
+  claims.run();
   for (Slot& slot : slots)
     slot.fresh = claimed.contains(slot.seq);
   return slots;
@@ -243,7 +250,7 @@ std::vector<PgEventStore::Slot> PgEventStore::claim_ids(std::span<EventBatch* co
 // The stored events' agents (registered on first sight), chain links and
 // counts; duplicates touch none of them.
 void PgEventStore::link_fresh(std::span<EventBatch* const> batches, std::vector<Slot>& slots,
-                              ChainAppend& chain) {
+                              ChainAppend& chain, StatementPipeline& writes) {
   std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t> usage;
   for (Slot& slot : slots) {
     const EventBatch& batch = *batches[slot.batch];
@@ -252,15 +259,15 @@ void PgEventStore::link_fresh(std::span<EventBatch* const> batches, std::vector<
     if (!slot.fresh)
       continue;
     const Event& event = batch.events[slot.index];
-    slot.agent = &resolve_agent(batch.project_rowid, event.agent_name, batch.received_at);
-    slot.link = chain.propose(batch, slot.index, slot.agent->id, slot.seq);
+    slot.agent = resolve_agent(batch.project_rowid, event.agent_name, batch.received_at);
+    slot.link = chain.propose(batch, slot.index, slot.agent.id, slot.seq);
     chain.accept(batch.project_rowid, slot.link);
     ++usage[{batch.project_rowid, day}];
     if (event.instance_id && event.sequence)
       delivery_.add_event(batch.project_rowid, *event.instance_id, day, *event.sequence);
-    tally_.add(batch.project_rowid, slot.agent->rowid, event,
+    tally_.add(batch.project_rowid, slot.agent.rowid, event,
                event.timestamp.value_or(batch.received_at));
-    note_seen(agent_seen_minute_, agents_seen_, slot.agent->rowid, batch.received_at);
+    note_seen(agent_seen_minute_, agents_seen_, slot.agent.rowid, batch.received_at);
   }
   for (const EventBatch* batch : batches) {
     std::int64_t day = utc_day(batch->received_at);
@@ -270,24 +277,24 @@ void PgEventStore::link_fresh(std::span<EventBatch* const> batches, std::vector<
     if (batch->api_key_rowid != 0)
       note_seen(key_used_minute_, keys_used_, batch->api_key_rowid, batch->received_at);
   }
-  add_usage(usage);
+  add_usage(usage, writes);
 }
 
 void PgEventStore::insert_events(std::span<EventBatch* const> batches,
-                                 const std::vector<Slot>& slots) {
+                                 const std::vector<Slot>& slots, StatementPipeline& writes) {
   std::vector<const Slot*> fresh;
   for (const Slot& slot : slots) {
     if (slot.fresh)
       fresh.push_back(&slot);
   }
-  insert_events_.run(*writer_, fresh.size(), [&](Params& params, std::size_t row) {
+  insert_events_.queue(writes, fresh.size(), [&](Params& params, std::size_t row) {
     const Slot& slot = *fresh[row];
     const EventBatch& batch = *batches[slot.batch];
     const Event& event = batch.events[slot.index];
     params.add(slot.seq)
         .add(std::string_view(batch.event_ids[slot.index]))
         .add(batch.project_rowid)
-        .add(slot.agent->rowid)
+        .add(slot.agent.rowid)
         .add(std::string_view(event.action))
         .add(event.scope)
         .add(event.allowed)
@@ -315,7 +322,7 @@ void PgEventStore::report(std::span<EventBatch* const> batches, const std::vecto
   for (const Slot& slot : slots) {
     CommittedBatch& out = committed[slot.batch];
     if (slot.fresh) {
-      out.agent_ids.push_back(slot.agent->id);
+      out.agent_ids.push_back(slot.agent.id);
       continue;
     }
     const EventBatch& batch = *batches[slot.batch];
@@ -368,8 +375,9 @@ StoredEvent PgEventStore::stored_event(std::int64_t project_rowid, const std::st
 }
 
 void PgEventStore::add_usage(
-    const std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t>& usage) {
-  upsert_all(*writer_, "INSERT INTO usage_daily (project_id, day, events)", 3,
+    const std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t>& usage,
+    StatementPipeline& writes) {
+  upsert_all(writes, "INSERT INTO usage_daily (project_id, day, events)", 3,
              "ON CONFLICT (project_id, day) DO UPDATE SET "
              "events = usage_daily.events + excluded.events",
              usage, [](Params& params, const auto& entry) {
@@ -379,9 +387,9 @@ void PgEventStore::add_usage(
 
 // A day's lowest and highest sequence merge with what is stored; NULL (no
 // numbered event yet) gives way to any number.
-void PgEventStore::write_delivery() {
+void PgEventStore::write_delivery(StatementPipeline& writes) {
   upsert_all(
-      *writer_,
+      writes,
       "INSERT INTO sdk_delivery (project_id, instance_id, day, events, min_seq, max_seq, dropped)",
       7,
       "ON CONFLICT (project_id, instance_id, day) DO UPDATE SET "
@@ -403,8 +411,8 @@ void PgEventStore::write_delivery() {
 
 // Every aggregate is an upsert that adds, so two nodes counting into the
 // same bucket cannot lose an increment.
-void PgEventStore::write_tally() {
-  upsert_all(*writer_, "INSERT INTO activity_buckets (project_id, period, bucket, allowed, denied)",
+void PgEventStore::write_tally(StatementPipeline& writes) {
+  upsert_all(writes, "INSERT INTO activity_buckets (project_id, period, bucket, allowed, denied)",
              5,
              "ON CONFLICT (project_id, period, bucket) DO UPDATE SET "
              "allowed = activity_buckets.allowed + excluded.allowed, "
@@ -413,7 +421,7 @@ void PgEventStore::write_tally() {
                add_bucket(params, entry.first);
                params.add(entry.second.allowed).add(entry.second.denied);
              });
-  upsert_all(*writer_,
+  upsert_all(writes,
              "INSERT INTO agent_buckets (project_id, period, bucket, agent_id, events, denials, "
              "last_active)",
              7,
@@ -428,7 +436,7 @@ void PgEventStore::write_tally() {
                    .add(entry.second.denials)
                    .add(entry.second.last_active);
              });
-  upsert_all(*writer_,
+  upsert_all(writes,
              "INSERT INTO scope_buckets (project_id, period, bucket, scope, requests, denials)", 6,
              "ON CONFLICT (project_id, period, bucket, scope) DO UPDATE SET "
              "requests = scope_buckets.requests + excluded.requests, "
@@ -439,7 +447,7 @@ void PgEventStore::write_tally() {
                    .add(entry.second.requests)
                    .add(entry.second.denials);
              });
-  upsert_all(*writer_,
+  upsert_all(writes,
              "INSERT INTO scope_agent_buckets (project_id, period, bucket, scope, agent_id, "
              "requests, denials)",
              7,
@@ -454,7 +462,7 @@ void PgEventStore::write_tally() {
                    .add(entry.second.requests)
                    .add(entry.second.denials);
              });
-  upsert_all(*writer_,
+  upsert_all(writes,
              "INSERT INTO agent_sessions (project_id, session_key, first_active, last_active)", 4,
              "ON CONFLICT (project_id, session_key) DO UPDATE SET "
              "first_active = least(agent_sessions.first_active, excluded.first_active), "
@@ -505,8 +513,10 @@ Status PgEventStore::write_checkpoints() {
   if (!signing_key_)
     return {};
   return translate_errors("sign audit checkpoints", [&]() -> Status {
-    if (!writer_->healthy())
+    if (!writer_->healthy()) {
+      pipelined_.forget();
       writer_->reset();
+    }
     write_due_checkpoints(*writer_, *signing_key_, SystemClock().now());
     return {};
   });

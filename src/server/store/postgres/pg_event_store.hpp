@@ -17,6 +17,7 @@
 #include "server/store/postgres/connection.hpp"
 #include "server/store/postgres/connection_pool.hpp"
 #include "server/store/postgres/multi_row_insert.hpp"
+#include "server/store/postgres/statement_pipeline.hpp"
 
 namespace agentsudo::server::postgres {
 
@@ -41,7 +42,7 @@ class PgEventStore final : public EventStore {
 
  private:
   struct AgentRef {
-    std::int64_t rowid;
+    std::int64_t rowid = 0;
     std::string id;
   };
   using AgentKey = std::pair<std::int64_t, std::string>;  // (project rowid, agent name)
@@ -56,7 +57,7 @@ class PgEventStore final : public EventStore {
     std::size_t index = 0;
     std::int64_t seq = 0;
     bool fresh = false;  // its id was new to its project: it is stored
-    const AgentRef* agent = nullptr;
+    AgentRef agent;      // a copy: the cache may be cleared mid-transaction
     ChainLink link;
   };
 
@@ -66,17 +67,19 @@ class PgEventStore final : public EventStore {
                              std::span<CommittedBatch> committed);
   std::vector<Slot> claim_ids(std::span<EventBatch* const> batches, ChainAppend& chain);
   void link_fresh(std::span<EventBatch* const> batches, std::vector<Slot>& slots,
-                  ChainAppend& chain);
-  void insert_events(std::span<EventBatch* const> batches, const std::vector<Slot>& slots);
+                  ChainAppend& chain, StatementPipeline& writes);
+  void insert_events(std::span<EventBatch* const> batches, const std::vector<Slot>& slots,
+                     StatementPipeline& writes);
   void report(std::span<EventBatch* const> batches, const std::vector<Slot>& slots,
               std::span<CommittedBatch> committed);
   // The agent of that name, registered on first sight by any node.
   const AgentRef& resolve_agent(std::int64_t project_rowid, const std::string& name,
                                 UnixMicros now);
   StoredEvent stored_event(std::int64_t project_rowid, const std::string& id);
-  void add_usage(const std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t>& usage);
-  void write_tally();
-  void write_delivery();
+  void add_usage(const std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t>& usage,
+                 StatementPipeline& writes);
+  void write_tally(StatementPipeline& writes);
+  void write_delivery(StatementPipeline& writes);
   void note_seen(std::unordered_map<std::int64_t, std::int64_t>& written_minute,
                  std::map<std::int64_t, UnixMicros>& pending, std::int64_t rowid, UnixMicros at);
   // Writes the pending last-seen times; drops those it could not write.
@@ -89,6 +92,7 @@ class PgEventStore final : public EventStore {
   std::shared_ptr<ConnectionPool> readers_;
   std::shared_ptr<const audit::SigningKey> signing_key_;
   const bool chain_events_;
+  PreparedStatements pipelined_;  // on writer_
   MultiRowInsert insert_ids_;
   MultiRowInsert insert_events_;
   // Days whose partition this store has seen exist (writer thread only).
