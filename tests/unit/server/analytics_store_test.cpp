@@ -57,8 +57,12 @@ class AnalyticsStoreTest : public testing::Test {
   }
 
   TempStore store_;
-  // One integer column of one row, read straight from the file.
+  // One integer column of one row, read straight from the database.
   std::optional<std::int64_t> column(const std::string& sql) {
+    if (store_.is_postgres()) {
+      auto rows = postgres::Connection::open(store_.database_url())->exec(sql);
+      return rows.empty() ? std::nullopt : rows.optional_int64(0, 0);
+    }
     auto db = sqlite::Database::open(store_.dir() / "agentsudo.db");
     auto row = db->prepare_cached(sql);
     if (!row->step() || row->column_is_null(0))

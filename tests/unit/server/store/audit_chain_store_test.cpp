@@ -1,4 +1,4 @@
-// The chain as the SQLite store keeps it: every appended event linked, heads
+// The chain as the stores keep it: every appended event linked, heads
 // and signed checkpoints recorded, the whole verified clean and a change made
 // behind the store's back named.
 
@@ -44,7 +44,12 @@ class AuditChainStoreTest : public testing::Test {
     return *report;
   }
 
+  // A change behind the store's back, in SQL both databases take.
   void tamper(const std::string& sql) {
+    if (store_.is_postgres()) {
+      postgres::Connection::open(store_.database_url())->exec_script(sql);
+      return;
+    }
     auto db = sqlite::Database::open(sqlite::database_file(store_.dir()));
     db->exec(sql);
   }
@@ -68,7 +73,7 @@ TEST_F(AuditChainStoreTest, AppendedEventsAndCheckpointsVerifyClean) {
 TEST_F(AuditChainStoreTest, AnEditedEventIsNamedBySeqAndId) {
   append(4);
   ASSERT_TRUE(store_->events->write_checkpoints().ok());
-  tamper("UPDATE events SET allowed = 1 - allowed WHERE uuid = 'id-2'");
+  tamper("UPDATE events SET allowed = NOT allowed WHERE uuid = 'id-2'");
   auto report = verify();
   ASSERT_FALSE(report.clean());
   EXPECT_EQ(report.fault->kind, audit::FaultKind::kHashMismatch);
