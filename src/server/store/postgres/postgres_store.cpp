@@ -5,6 +5,9 @@
 
 #include "server/store/postgres/connection_pool.hpp"
 #include "server/store/postgres/errors.hpp"
+#include "server/store/postgres/pg_account_store.hpp"
+#include "server/store/postgres/pg_agent_store.hpp"
+#include "server/store/postgres/pg_project_store.hpp"
 #include "server/store/postgres/schema.hpp"
 #include "server/store/postgres/shared_generation.hpp"
 
@@ -29,11 +32,14 @@ Result<StoreSet> open_postgres_store(const std::string& url, const std::filesyst
     auto pool = std::make_shared<ConnectionPool>(url, readers);
     StoreSet store;
     store.credentials_generation = std::make_shared<SharedGeneration>();
+    store.projects = std::make_unique<PgProjectStore>(pool, store.credentials_generation);
     store.signing_key = signing_key;
     // The chain's cost is measured against a server without it
     // (bench/audit_chain.sh); nothing else may turn it off.
     [[maybe_unused]] bool chain_events = std::getenv("AGENTSUDO_BENCH_UNCHAINED_EVENTS") == nullptr;
     // Each store joins here as it is written (see docs/DESIGN-POSTGRES.md).
+    store.accounts = std::make_unique<PgAccountStore>(pool);
+    store.agents = std::make_unique<PgAgentStore>(pool);
     return store;
   });
 }
