@@ -7,6 +7,7 @@
 #include "server/store/postgres/errors.hpp"
 #include "server/store/postgres/pg_account_store.hpp"
 #include "server/store/postgres/pg_agent_store.hpp"
+#include "server/store/postgres/pg_login_failure_store.hpp"
 #include "server/store/postgres/pg_project_store.hpp"
 #include "server/store/postgres/schema.hpp"
 #include "server/store/postgres/shared_generation.hpp"
@@ -40,6 +41,7 @@ Result<StoreSet> open_postgres_store(const std::string& url, const std::filesyst
     // Each store joins here as it is written (see docs/DESIGN-POSTGRES.md).
     store.accounts = std::make_unique<PgAccountStore>(pool);
     store.agents = std::make_unique<PgAgentStore>(pool);
+    store.login_failures = std::make_unique<PgLoginFailureStore>(pool);
     return store;
   });
 }

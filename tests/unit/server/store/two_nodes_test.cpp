@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/auth/login_throttle.hpp"
 #include "server/auth/secret.hpp"
 #include "server/service/project_service.hpp"
 #include "server/store/cached_project_store.hpp"
@@ -187,6 +188,53 @@ TEST_F(TwoNodesTest, AnAgentNameCreatedOnBothNodesAtOnceIsCreatedOnce) {
   auto agents = first().agents->list_agents(rowid);
   ASSERT_TRUE(agents.ok());
   EXPECT_EQ(agents->size(), 1U);
+}
+
+constexpr UnixMicros kSecond = 1'000'000;
+constexpr UnixMicros kStart = 1'800'000'000 * kSecond;
+
+TEST_F(TwoNodesTest, FailedLoginsAreCountedOnEveryNode) {
+  if (!first().login_failures)
+    GTEST_SKIP() << "a SQLite store has one node, whose throttle counts in memory";
+  ManualClock clock(kStart);
+  LoginThrottle on_first(clock, {}, *first().login_failures);
+  LoginThrottle on_second(clock, {}, *second().login_failures);
+  for (int i = 0; i < 5; ++i) {
+    LoginThrottle& node = i % 2 == 0 ? on_first : on_second;
+    auto admitted = node.admit("ada@example.com", "203.0.113.7");
+    ASSERT_TRUE(admitted.ok()) << i << ": " << admitted.error().message;
+    node.failed(*admitted);
+  }
+  auto refused = on_second.admit("ada@example.com", "203.0.113.7");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().kind, ErrorKind::kRateLimited);
+  EXPECT_EQ(refused.error().retry_after_seconds, 1);
+
+  clock.advance(kSecond);
+  auto admitted = on_first.admit("ada@example.com", "203.0.113.7");
+  ASSERT_TRUE(admitted.ok());
+  on_first.succeeded(*admitted);
+  EXPECT_TRUE(on_second.admit("ada@example.com", "203.0.113.7").ok())
+      << "a success on one node clears the pair on the other";
+}
+
+TEST_F(TwoNodesTest, GuessesSentToBothNodesAtOnceAreAdmittedOnlyUpToTheAllowance) {
+  if (!first().login_failures)
+    GTEST_SKIP() << "a SQLite store has one node, whose throttle counts in memory";
+  ManualClock clock(kStart);
+  LoginThrottle on_first(clock, {}, *first().login_failures);
+  LoginThrottle on_second(clock, {}, *second().login_failures);
+  int admitted_first = 0;
+  int admitted_second = 0;
+  auto guess = [](LoginThrottle& node, int& admitted) {
+    for (int i = 0; i < 10; ++i) {
+      if (node.admit("ada@example.com", "203.0.113.7").ok())
+        ++admitted;
+    }
+  };
+  at_once([&] { guess(on_first, admitted_first); }, [&] { guess(on_second, admitted_second); });
+  // Four free attempts, and a fifth that starts the first wait.
+  EXPECT_EQ(admitted_first + admitted_second, 5);
 }
 
 }  // namespace
