@@ -7,6 +7,10 @@
 #include "server/store/postgres/errors.hpp"
 #include "server/store/postgres/pg_account_store.hpp"
 #include "server/store/postgres/pg_agent_store.hpp"
+#include "server/store/postgres/pg_analytics_store.hpp"
+#include "server/store/postgres/pg_audit_log.hpp"
+#include "server/store/postgres/pg_delivery_store.hpp"
+#include "server/store/postgres/pg_event_store.hpp"
 #include "server/store/postgres/pg_login_failure_store.hpp"
 #include "server/store/postgres/pg_project_store.hpp"
 #include "server/store/postgres/schema.hpp"
@@ -37,7 +41,12 @@ Result<StoreSet> open_postgres_store(const std::string& url, const std::filesyst
     store.signing_key = signing_key;
     // The chain's cost is measured against a server without it
     // (bench/audit_chain.sh); nothing else may turn it off.
-    [[maybe_unused]] bool chain_events = std::getenv("AGENTSUDO_BENCH_UNCHAINED_EVENTS") == nullptr;
+    bool chain_events = std::getenv("AGENTSUDO_BENCH_UNCHAINED_EVENTS") == nullptr;
+    store.events =
+        std::make_unique<PgEventStore>(Connection::open(url), pool, signing_key, chain_events);
+    store.audit = std::make_unique<PgAuditLog>(pool);
+    store.analytics = std::make_unique<PgAnalyticsStore>(pool);
+    store.delivery = std::make_unique<PgDeliveryStore>(pool);
     // Each store joins here as it is written (see docs/DESIGN-POSTGRES.md).
     store.accounts = std::make_unique<PgAccountStore>(pool);
     store.agents = std::make_unique<PgAgentStore>(pool);
