@@ -1,6 +1,7 @@
 #include "server/auth/login_throttle.hpp"
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/ip/network_v6.hpp>
 #include <vector>
 
@@ -22,6 +23,16 @@ std::string source_key(std::string_view source) {
   return "s\x1f" + std::string(source);
 }
 
+UnixMicros wait_of(const LoginFailures& entry, UnixMicros now) {
+  return entry.next_at <= now ? 0 : entry.next_at - now;
+}
+
+// Restarts the wait from now, unless the key was cleared meanwhile.
+void wait_after(LoginFailures& entry, UnixMicros delay, UnixMicros now) {
+  if (delay > 0 && !entry.fresh())
+    entry.next_at = std::max(entry.next_at, now + delay);
+}
+
 Error throttled(UnixMicros wait) {
   std::int64_t seconds =
       std::max<std::int64_t>(1, (wait + kMicrosPerSecond - 1) / kMicrosPerSecond);
@@ -33,111 +44,92 @@ Error throttled(UnixMicros wait) {
 
 }  // namespace
 
-LoginThrottle::LoginThrottle(const Clock& clock, Limits limits) : clock_(clock), limits_(limits) {}
+LoginThrottle::LoginThrottle(const Clock& clock, Limits limits)
+    : clock_(clock),
+      limits_(limits),
+      own_(std::make_unique<MemoryLoginFailures>(limits.max_keys)),
+      failures_(*own_) {}
+
+LoginThrottle::LoginThrottle(const Clock& clock, Limits limits, LoginFailureStore& shared)
+    : clock_(clock), limits_(limits), failures_(shared) {}
 
 Result<LoginThrottle::Attempt> LoginThrottle::admit(std::string_view account,
                                                     std::string_view source) {
   Attempt attempt{pair_key(account, source), source_key(source)};
-  std::lock_guard lock(mutex_);
+  std::array keys{attempt.pair, attempt.source};
   UnixMicros now = clock_.now();
-  UnixMicros wait = std::max(wait_of(attempt.pair, now), wait_of(attempt.source, now));
+  UnixMicros wait = 0;
+  Status counted = failures_.update(keys, idle_before(now), [&](std::span<LoginFailures> entries) {
+    wait = std::max(wait_of(entries[0], now), wait_of(entries[1], now));
+    if (wait > 0)
+      return;
+    attempt.pair_delay = reserve(entries[0], limits_.free_per_pair, now);
+    attempt.source_delay = reserve(entries[1], limits_.free_per_source, now);
+  });
+  if (!counted)
+    return counted.error();
   if (wait > 0)
     return throttled(wait);
-  attempt.pair_delay = reserve(attempt.pair, limits_.free_per_pair, now);
-  attempt.source_delay = reserve(attempt.source, limits_.free_per_source, now);
   return attempt;
 }
 
+// A count lost here while a shared store is away only loosens the throttle
+// for a moment: the failure was counted when the attempt was admitted.
 void LoginThrottle::succeeded(const Attempt& attempt) {
-  std::lock_guard lock(mutex_);
-  entries_.erase(attempt.pair);
-  // Only its own attempt: a guesser's valid account must not wipe the count
-  // of everything else tried from that source.
-  auto source = entries_.find(attempt.source);
-  if (source == entries_.end() || source->second.attempts == 0)
-    return;
-  Entry& entry = source->second;
-  --entry.attempts;
-  // The delay this attempt's own reservation began ends with it.
-  if (entry.attempts < limits_.free_per_source)
-    entry.next_at = std::min(entry.next_at, clock_.now());
+  std::array keys{attempt.pair, attempt.source};
+  UnixMicros now = clock_.now();
+  (void)failures_.update(keys, idle_before(now), [&](std::span<LoginFailures> entries) {
+    entries[0] = LoginFailures{};
+    // Only its own attempt: a guesser's valid account must not wipe the count
+    // of everything else tried from that source.
+    LoginFailures& source = entries[1];
+    if (source.attempts == 0)
+      return;
+    --source.attempts;
+    // The delay this attempt's own reservation began ends with it.
+    if (static_cast<std::size_t>(source.attempts) < limits_.free_per_source)
+      source.next_at = std::min(source.next_at, now);
+  });
 }
 
 void LoginThrottle::failed(const Attempt& attempt) {
-  std::lock_guard lock(mutex_);
+  std::array keys{attempt.pair, attempt.source};
   UnixMicros now = clock_.now();
-  wait_after(attempt.pair, attempt.pair_delay, now);
-  wait_after(attempt.source, attempt.source_delay, now);
-}
-
-void LoginThrottle::wait_after(const std::string& key, UnixMicros delay, UnixMicros now) {
-  auto found = entries_.find(key);
-  if (delay > 0 && found != entries_.end())
-    found->second.next_at = std::max(found->second.next_at, now + delay);
+  (void)failures_.update(keys, idle_before(now), [&](std::span<LoginFailures> entries) {
+    wait_after(entries[0], attempt.pair_delay, now);
+    wait_after(entries[1], attempt.source_delay, now);
+  });
 }
 
 std::size_t LoginThrottle::tracked_keys() {
-  std::lock_guard lock(mutex_);
-  return entries_.size();
+  return own_ ? own_->size() : 0;
 }
 
-UnixMicros LoginThrottle::wait_of(const std::string& key, UnixMicros now) const {
-  auto found = entries_.find(key);
-  if (found == entries_.end() || found->second.next_at <= now)
-    return 0;
-  return found->second.next_at - now;
-}
-
-UnixMicros LoginThrottle::reserve(const std::string& key, std::size_t free_attempts,
-                                  UnixMicros now) {
-  auto found = entries_.find(key);
-  if (found == entries_.end()) {
-    make_room(now);
-    found = entries_.emplace(key, Entry{}).first;
-  } else if (forgotten(found->second, now)) {
-    found->second = Entry{};
-  }
-  Entry& entry = found->second;
+UnixMicros LoginThrottle::reserve(LoginFailures& entry, std::size_t free_attempts,
+                                  UnixMicros now) const {
+  if (forgotten(entry, now))
+    entry = LoginFailures{};
   ++entry.attempts;
-  if (entry.attempts < free_attempts) {
+  auto attempts = static_cast<std::size_t>(entry.attempts);
+  if (attempts < free_attempts) {
     entry.next_at = now;
     return 0;
   }
   UnixMicros cap = limits_.max_delay.count() * kMicrosPerMilli;
   UnixMicros delay = limits_.base_delay.count() * kMicrosPerMilli;
-  for (std::size_t doubled = free_attempts; doubled < entry.attempts && delay < cap; ++doubled)
+  for (std::size_t doubled = free_attempts; doubled < attempts && delay < cap; ++doubled)
     delay *= 2;
   delay = std::min(delay, cap);
   entry.next_at = now + delay;
   return delay;
 }
 
-bool LoginThrottle::forgotten(const Entry& entry, UnixMicros now) const {
-  return entry.next_at + limits_.forget_after.count() * kMicrosPerSecond <= now;
+bool LoginThrottle::forgotten(const LoginFailures& entry, UnixMicros now) const {
+  return entry.next_at <= idle_before(now);
 }
 
-// At the cap: drop forgotten keys, then the least delayed ones, down to 90%
-// of it, so that the next thousands of new keys cost no sweep.
-void LoginThrottle::make_room(UnixMicros now) {
-  if (entries_.size() < limits_.max_keys)
-    return;
-  std::erase_if(entries_, [&](const auto& entry) { return forgotten(entry.second, now); });
-  std::size_t keep = limits_.max_keys - limits_.max_keys / 10;
-  if (entries_.size() <= keep)
-    return;
-  std::vector<std::pair<UnixMicros, const std::string*>> by_wait;
-  by_wait.reserve(entries_.size());
-  for (const auto& [key, entry] : entries_)
-    by_wait.emplace_back(entry.next_at, &key);
-  std::size_t evict = entries_.size() - keep;
-  std::nth_element(by_wait.begin(), by_wait.begin() + static_cast<std::ptrdiff_t>(evict),
-                   by_wait.end());
-  std::vector<std::string> victims;
-  victims.reserve(evict);
-  for (std::size_t i = 0; i < evict; ++i)
-    victims.push_back(*by_wait[i].second);
-  for (const auto& key : victims)
-    entries_.erase(key);
+UnixMicros LoginThrottle::idle_before(UnixMicros now) const {
+  return now - limits_.forget_after.count() * kMicrosPerSecond;
 }
 
 std::string login_source(const boost::asio::ip::address& client) {

@@ -3,13 +3,14 @@
 #include <boost/asio/ip/address.hpp>
 #include <chrono>
 #include <cstdint>
-#include <mutex>
+#include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "server/model/clock.hpp"
 #include "server/model/error.hpp"
+#include "server/store/login_failure_store.hpp"
+#include "server/store/memory_login_failures.hpp"
 
 namespace agentsudo::server {
 
@@ -23,9 +24,10 @@ namespace agentsudo::server {
 //   another source (the owner elsewhere) is never slowed by it;
 // - the source alone, across accounts (password spraying), with a higher
 //   allowance: a success gives back its own attempt only.
-// A key idle for `forget_after` beyond its wait is forgotten; at most
-// `max_keys` are kept (the least delayed go first). In memory: a restart
-// forgets. Thread-safe.
+// A key idle for `forget_after` beyond its wait is forgotten. The counts
+// live in a LoginFailureStore: by default this process's memory (at most
+// `max_keys`, the least delayed go first; a restart forgets), or one that
+// every node of the server shares. Thread-safe.
 class LoginThrottle {
  public:
   struct Limits {
@@ -46,36 +48,34 @@ class LoginThrottle {
   };
 
   explicit LoginThrottle(const Clock& clock) : LoginThrottle(clock, Limits{}) {}
+  // Counts in this process's memory.
   LoginThrottle(const Clock& clock, Limits limits);
+  // Counts in `shared`, which must outlive the throttle; `max_keys` is its
+  // business then.
+  LoginThrottle(const Clock& clock, Limits limits, LoginFailureStore& shared);
 
   // Counts an attempt of `account` from `source` as failed until it
   // succeeds; kRateLimited with retry_after_seconds (whole, at least 1) when
-  // the pair or the source must wait first, which counts nothing.
+  // the pair or the source must wait first, which counts nothing; the
+  // store's error when it could not count.
   Result<Attempt> admit(std::string_view account, std::string_view source);
   void succeeded(const Attempt& attempt);
   // Restarts the attempt's wait from now. It counted as failed already.
   void failed(const Attempt& attempt);
 
+  // Keys counted in this process's memory; 0 with a shared store.
   std::size_t tracked_keys();
 
  private:
-  struct Entry {
-    std::size_t attempts = 0;
-    UnixMicros next_at = 0;  // no attempt before this
-  };
-
-  // Caller holds mutex_ for these.
-  UnixMicros wait_of(const std::string& key, UnixMicros now) const;
   // The wait the reserved attempt imposes on the next one.
-  UnixMicros reserve(const std::string& key, std::size_t free_attempts, UnixMicros now);
-  void wait_after(const std::string& key, UnixMicros delay, UnixMicros now);
-  bool forgotten(const Entry& entry, UnixMicros now) const;
-  void make_room(UnixMicros now);
+  UnixMicros reserve(LoginFailures& entry, std::size_t free_attempts, UnixMicros now) const;
+  bool forgotten(const LoginFailures& entry, UnixMicros now) const;
+  UnixMicros idle_before(UnixMicros now) const;
 
   const Clock& clock_;
   const Limits limits_;
-  std::mutex mutex_;
-  std::unordered_map<std::string, Entry> entries_;  // guarded by mutex_
+  std::unique_ptr<MemoryLoginFailures> own_;  // when no shared store was given
+  LoginFailureStore& failures_;
 };
 
 // The source key of a client address: the address itself for IPv4, its /64

@@ -323,7 +323,9 @@ int run_serve(const ServeOptions& options) {
   Sessions sessions(*store->accounts, clock, session_ttl());
   AccessControl access(projects, *store->accounts, sessions);
   PasswordHasher hasher(kPasswordThreads);
-  LoginThrottle throttle(clock);
+  // Counted where every node sees them when the nodes share a database.
+  LoginThrottle throttle = store->login_failures ? LoginThrottle(clock, {}, *store->login_failures)
+                                                 : LoginThrottle(clock);
   SetupToken setup;
   Accounts accounts(*store->accounts, hasher, throttle, sessions, setup);
   api::CookiePolicy cookies{options.secure_cookies};

@@ -12,6 +12,7 @@
 #include "server/store/credentials_generation.hpp"
 #include "server/store/delivery_store.hpp"
 #include "server/store/event_store.hpp"
+#include "server/store/login_failure_store.hpp"
 #include "server/store/project_store.hpp"
 #include "server/store/webhook_store.hpp"
 
@@ -28,6 +29,9 @@ struct StoreSet {
   std::unique_ptr<ApprovalStore> approvals;
   std::unique_ptr<WebhookStore> webhooks;
   std::unique_ptr<AuditLog> audit;
+  // The login throttle's counts when several nodes share the store; none
+  // when one process owns it (SQLite), whose throttle counts in memory.
+  std::unique_ptr<LoginFailureStore> login_failures;
   // The checkpoint key, from the data directory's audit-signing.key.
   std::shared_ptr<const audit::SigningKey> signing_key;
   // Advanced by `projects` after each change to what find_key_owner answers,

@@ -6,10 +6,14 @@
 #include "server/store/postgres/connection_pool.hpp"
 #include "server/store/postgres/errors.hpp"
 #include "server/store/postgres/pg_change_feed.hpp"
+#include "server/store/postgres/pg_account_store.hpp"
+#include "server/store/postgres/pg_agent_store.hpp"
 #include "server/store/postgres/pg_analytics_store.hpp"
 #include "server/store/postgres/pg_audit_log.hpp"
 #include "server/store/postgres/pg_delivery_store.hpp"
 #include "server/store/postgres/pg_event_store.hpp"
+#include "server/store/postgres/pg_login_failure_store.hpp"
+#include "server/store/postgres/pg_project_store.hpp"
 #include "server/store/postgres/schema.hpp"
 #include "server/store/postgres/shared_generation.hpp"
 
@@ -55,6 +59,7 @@ Result<StoreSet> open_postgres_store(const std::string& url, const std::filesyst
     auto pool = std::make_shared<ConnectionPool>(url, readers);
     StoreSet store;
     store.credentials_generation = std::make_shared<SharedGeneration>();
+    store.projects = std::make_unique<PgProjectStore>(pool, store.credentials_generation);
     store.signing_key = signing_key;
     store.changes = std::make_unique<PgChangeFeed>(url);
     // The chain's cost is measured against a server without it
@@ -66,6 +71,9 @@ Result<StoreSet> open_postgres_store(const std::string& url, const std::filesyst
     store.analytics = std::make_unique<PgAnalyticsStore>(pool);
     store.delivery = std::make_unique<PgDeliveryStore>(pool);
     // Each store joins here as it is written (see docs/DESIGN-POSTGRES.md).
+    store.accounts = std::make_unique<PgAccountStore>(pool);
+    store.agents = std::make_unique<PgAgentStore>(pool);
+    store.login_failures = std::make_unique<PgLoginFailureStore>(pool);
     return store;
   });
 }

@@ -143,14 +143,14 @@ CREATE TABLE project_members (
   PRIMARY KEY (project_id, user_id)
 );
 CREATE INDEX project_members_by_user ON project_members(user_id, project_id);
--- Failed logins per throttle key (an email, an address) and window, so that
--- every node counts the same attempts.
+-- Failed logins per throttle key (an account and source pair, a source),
+-- so that every node counts the same attempts (see LoginThrottle).
 CREATE TABLE login_failures (
-  throttle_key TEXT   NOT NULL,
-  window_start BIGINT NOT NULL,
-  failures     BIGINT NOT NULL,
-  PRIMARY KEY (throttle_key, window_start)
+  throttle_key TEXT   PRIMARY KEY,
+  attempts     BIGINT NOT NULL,
+  next_at      BIGINT NOT NULL
 );
+CREATE INDEX login_failures_by_next_at ON login_failures(next_at);
 -- Analytics aggregates, kept by the commit writer in the same transaction
 -- as the events they count. `period` is 0 for hours, 1 for days.
 CREATE TABLE activity_buckets (
