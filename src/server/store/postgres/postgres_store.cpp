@@ -5,6 +5,8 @@
 
 #include "server/store/postgres/connection_pool.hpp"
 #include "server/store/postgres/errors.hpp"
+#include "server/store/postgres/pg_approval_store.hpp"
+#include "server/store/postgres/pg_webhook_store.hpp"
 #include "server/store/postgres/schema.hpp"
 #include "server/store/postgres/shared_generation.hpp"
 
@@ -34,6 +36,8 @@ Result<StoreSet> open_postgres_store(const std::string& url, const std::filesyst
     // (bench/audit_chain.sh); nothing else may turn it off.
     [[maybe_unused]] bool chain_events = std::getenv("AGENTSUDO_BENCH_UNCHAINED_EVENTS") == nullptr;
     // Each store joins here as it is written (see docs/DESIGN-POSTGRES.md).
+    store.approvals = std::make_unique<PgApprovalStore>(pool);
+    store.webhooks = std::make_unique<PgWebhookStore>(pool);
     return store;
   });
 }
