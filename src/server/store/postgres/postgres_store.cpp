@@ -5,7 +5,11 @@
 
 #include "server/store/postgres/connection_pool.hpp"
 #include "server/store/postgres/errors.hpp"
+#include "server/store/postgres/pg_analytics_store.hpp"
 #include "server/store/postgres/pg_approval_store.hpp"
+#include "server/store/postgres/pg_audit_log.hpp"
+#include "server/store/postgres/pg_delivery_store.hpp"
+#include "server/store/postgres/pg_event_store.hpp"
 #include "server/store/postgres/pg_webhook_store.hpp"
 #include "server/store/postgres/schema.hpp"
 #include "server/store/postgres/shared_generation.hpp"
@@ -34,7 +38,12 @@ Result<StoreSet> open_postgres_store(const std::string& url, const std::filesyst
     store.signing_key = signing_key;
     // The chain's cost is measured against a server without it
     // (bench/audit_chain.sh); nothing else may turn it off.
-    [[maybe_unused]] bool chain_events = std::getenv("AGENTSUDO_BENCH_UNCHAINED_EVENTS") == nullptr;
+    bool chain_events = std::getenv("AGENTSUDO_BENCH_UNCHAINED_EVENTS") == nullptr;
+    store.events =
+        std::make_unique<PgEventStore>(Connection::open(url), pool, signing_key, chain_events);
+    store.audit = std::make_unique<PgAuditLog>(pool);
+    store.analytics = std::make_unique<PgAnalyticsStore>(pool);
+    store.delivery = std::make_unique<PgDeliveryStore>(pool);
     // Each store joins here as it is written (see docs/DESIGN-POSTGRES.md).
     store.approvals = std::make_unique<PgApprovalStore>(pool);
     store.webhooks = std::make_unique<PgWebhookStore>(pool);
