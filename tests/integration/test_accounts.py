@@ -3,7 +3,6 @@
 import json
 import re
 import socket
-import sqlite3
 import time
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from support.accounts import PASSWORD, Operator, Person, add_user, session_cookie, set_up_admin, setup_token
 from support.events import assert_error
 from support.server import Server
+from support.store_sql import run_sql
 from support.tcp_queues import server_has_read
 from support.timeouts import TIMEOUT
 
@@ -181,24 +181,18 @@ MICROS = 1_000_000
 
 
 def stored_expiry(server, email):
-    """The expires_at (Unix microseconds) of the user's one session, read-only."""
-    with sqlite3.connect(f"file:{server.data_dir}/agentsudo.db?mode=ro", uri=True, timeout=TIMEOUT) as db:
-        rows = db.execute("SELECT s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id "
-                          "WHERE u.email = ?", (email,)).fetchall()
+    """The expires_at (Unix microseconds) of the user's one session."""
+    rows = run_sql(server, "SELECT s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id "
+                           f"WHERE u.email = '{email}'").split()
     assert len(rows) == 1, rows
-    return rows[0][0]
+    return int(rows[0])
 
 
 def move_expiry(server, email, expires_at):
     """Sets the user's session to expire at expires_at, as time passing would."""
-    db = sqlite3.connect(f"{server.data_dir}/agentsudo.db", timeout=TIMEOUT)
-    try:
-        with db:
-            changed = db.execute("UPDATE sessions SET expires_at = ? WHERE user_id = "
-                                 "(SELECT id FROM users WHERE email = ?)", (expires_at, email)).rowcount
-        assert changed == 1, changed
-    finally:
-        db.close()
+    changed = run_sql(server, f"UPDATE sessions SET expires_at = {expires_at} WHERE user_id = "
+                              f"(SELECT id FROM users WHERE email = '{email}') RETURNING id").split()
+    assert len(changed) == 1, changed
 
 
 def max_age(resp):
@@ -322,7 +316,8 @@ def test_login_does_not_stall_other_requests(make_server):
 def test_user_create_cli_works_beside_a_running_server(server):
     import subprocess
     p = subprocess.run([server.bin, "user", "create", "--data-dir", server.data_dir, "--email", "Cli@Example.com",
-                        "--password-stdin", "--json"], input=PASSWORD.encode() + b"\n", capture_output=True, timeout=30)
+                        "--password-stdin", "--json"], input=PASSWORD.encode() + b"\n", capture_output=True, timeout=30,
+                       env=server.command_env())
     assert p.returncode == 0, p
     import json
     user = json.loads(p.stdout)
@@ -331,13 +326,16 @@ def test_user_create_cli_works_beside_a_running_server(server):
     Person(server, "cli@example.com").log_in()
     # A second one is not an admin unless asked; a taken email fails.
     p = subprocess.run([server.bin, "user", "create", "--data-dir", server.data_dir, "--email", "two@example.com",
-                        "--password-stdin", "--json"], input=PASSWORD.encode(), capture_output=True, timeout=30)
+                        "--password-stdin", "--json"], input=PASSWORD.encode(), capture_output=True, timeout=30,
+                       env=server.command_env())
     assert p.returncode == 0 and json.loads(p.stdout)["is_admin"] is False, p
     p = subprocess.run([server.bin, "user", "create", "--data-dir", server.data_dir, "--email", "two@example.com",
-                        "--password-stdin"], input=PASSWORD.encode(), capture_output=True, timeout=30)
+                        "--password-stdin"], input=PASSWORD.encode(), capture_output=True, timeout=30,
+                       env=server.command_env())
     assert p.returncode != 0 and b"exists" in p.stderr, p
     p = subprocess.run([server.bin, "user", "create", "--data-dir", server.data_dir, "--email", "three@example.com",
-                        "--password-stdin"], input=b"short", capture_output=True, timeout=30)
+                        "--password-stdin"], input=b"short", capture_output=True, timeout=30,
+                       env=server.command_env())
     assert p.returncode != 0 and b"password" in p.stderr, p
 
 

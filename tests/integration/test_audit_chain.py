@@ -1,17 +1,16 @@
 """Tamper evidence: the event log is hash-chained per project and checkpointed
 with the server's Ed25519 key. The database is edited behind the stopped
-server's back with the sqlite3 tool; `verify` (CLI and API) names the first
+server's back with SQL (the sqlite3 tool, or psql on PostgreSQL); `verify` (CLI and API) names the first
 event that no longer holds, and an untouched log verifies clean."""
 
 import json
 import os
-import subprocess
 
 import pytest
 
 from support.accounts import Operator
 from support.events import reference_event
-from support.timeouts import TIMEOUT
+from support.store_sql import run_sql, zero_bytes
 
 # Checkpoints only after the first commit and on shutdown, so what each test
 # leaves uncheckpointed is decided by the test, not by a clock.
@@ -36,10 +35,7 @@ def send(server, key, count, start=0):
 
 
 def sql(server, statement):
-    db = os.path.join(server.data_dir, "agentsudo.db")
-    p = subprocess.run(["sqlite3", db, statement], capture_output=True, text=True, timeout=TIMEOUT)
-    assert p.returncode == 0, p.stderr
-    return p.stdout
+    return run_sql(server, statement)
 
 
 def chain(server, project_id):
@@ -133,7 +129,7 @@ def test_a_changed_field_is_named(audited):
     send(server, key, 100)
     assert server.stop() == 0
     seq, event_id, _ = chain(server, project_id)[40]
-    sql(server, f"UPDATE events SET allowed = 0 WHERE seq = {seq}")
+    sql(server, f"UPDATE events SET allowed = NOT allowed WHERE seq = {seq}")
     assert_fault(server, project_id, "hash_mismatch", seq, event_id)
 
 
@@ -176,7 +172,8 @@ def test_a_forged_checkpoint_has_a_bad_signature(audited):
     send(server, key, 60)
     assert server.stop() == 0
     rows = chain(server, project_id)
-    sql(server, "UPDATE audit_checkpoints SET hash = zeroblob(32) WHERE id = (SELECT min(id) FROM audit_checkpoints)")
+    sql(server, f"UPDATE audit_checkpoints SET hash = {zero_bytes(server, 32)} "
+                "WHERE id = (SELECT min(id) FROM audit_checkpoints)")
     assert_fault(server, project_id, "bad_signature", rows[-1][0])
 
 
@@ -185,7 +182,7 @@ def test_an_edited_hash_is_named(audited):
     send(server, key, 10)
     assert server.stop() == 0
     rows = chain(server, project_id)
-    sql(server, f"UPDATE events SET chain_hash = zeroblob(32) WHERE seq = {rows[-1][0]}")
+    sql(server, f"UPDATE events SET chain_hash = {zero_bytes(server, 32)} WHERE seq = {rows[-1][0]}")
     fault = assert_fault(server, project_id, "hash_mismatch", rows[-1][0], rows[-1][1])
     assert fault["position"] == len(rows)
 

@@ -158,7 +158,7 @@ def test_non_admin_cannot_reset_anyone(server, admin):
 
 def set_password_cli(server, email, stdin, *extra):
     return subprocess.run([server.bin, "user", "set-password", "--data-dir", server.data_dir, "--email", email,
-                           *extra], input=stdin, capture_output=True, timeout=TIMEOUT)
+                           *extra], input=stdin, capture_output=True, timeout=TIMEOUT, env=server.command_env())
 
 
 def test_cli_set_password_ends_the_users_sessions(server, admin):

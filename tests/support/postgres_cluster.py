@@ -94,6 +94,12 @@ def create_database(cluster_url: str, name: str) -> str:
     return cluster_url.replace("postgresql:///postgres?", f"postgresql:///{name}?", 1)
 
 
+def drop_database(cluster_url: str, name: str) -> None:
+    """Drops the database, closing whatever sessions still use it."""
+    subprocess.run([str(PG_BIN / "psql"), cluster_url, "-q", "-v", "ON_ERROR_STOP=1", "-c",
+                    f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=True, stdout=subprocess.DEVNULL)
+
+
 def main(argv):
     if len(argv) != 3 or argv[1] not in ("start", "stop", "url"):
         print("usage: postgres_cluster.py start|stop|url DIR", file=sys.stderr)

@@ -1,5 +1,6 @@
 """The admin CLI: the server binary's other subcommands, run on the data
-directory of a server (running or not)."""
+directory of a server (running or not), and on its database when the run
+targets PostgreSQL."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ class CliError(AssertionError):
 
 
 class CliDriver:
-    """The CLI half of `Server`: needs `bin` and `data_dir`."""
+    """The CLI half of `Server`: needs `bin`, `data_dir` and `command_env()`."""
 
     def cli(self, *args, json_out=True, check=True, timeout=TIMEOUT):
         cmd = [self.bin, *args, "--data-dir", self.data_dir]
         if json_out:
             cmd.append("--json")
-        p = subprocess.run(cmd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        p = subprocess.run(cmd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL,
+                           env=self.command_env())
         out = p.stdout.decode("utf-8", "replace")
         err = p.stderr.decode("utf-8", "replace")
         if check and p.returncode != 0:

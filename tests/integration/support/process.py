@@ -1,5 +1,6 @@
-"""One agentsudo-server process: started on a free port with a data directory,
-its output collected line by line, stopped by a signal."""
+"""One agentsudo-server process: started on a free port with a data directory
+(and, when the run targets PostgreSQL, a database of its own: see
+databases.py), its output collected line by line, stopped by a signal."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from .databases import DATABASE_VARIABLE, databases
 from .http_client import HttpClient
 from .timeouts import STARTUP_TIMEOUT
 
@@ -56,6 +58,10 @@ class ServerProcess:
         self._own_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="agentsudo-it-")
         self.extra_env = extra_env or {}
+        # The data directory's database when the run targets PostgreSQL
+        # (shared by every Server on this directory); None on SQLite.
+        self._databases = databases()
+        self.database_url = self._databases.acquire(self.data_dir) if self._databases else None
         self.proc = None
         self.port = None
         self.printed_key = None  # the default project's key, on its first start
@@ -81,10 +87,7 @@ class ServerProcess:
         assert self.proc is None or self.proc.poll() is not None, "already running"
         if args is None:
             args = ["serve", "--listen", "127.0.0.1:0", "--data-dir", self.data_dir]
-        full_env = dict(os.environ)
-        full_env.update(self.extra_env)
-        if env:
-            full_env.update(env)
+        full_env = self.command_env(env)
         ready_dir = Path(tempfile.mkdtemp(prefix="agentsudo-ready-"))
         ready_file = ready_dir / "ready.json"
         args = [*args, "--ready-file", str(ready_file)]
@@ -110,6 +113,18 @@ class ServerProcess:
         self._expect_running = True
         self._client = HttpClient(self.port)
         return self
+
+    def command_env(self, env=None):
+        """The environment of the server and of every CLI call on its data:
+        this process's, then `extra_env`, the database's URL (PostgreSQL
+        runs) and `env`."""
+        full_env = dict(os.environ)
+        full_env.update(self.extra_env)
+        if self.database_url:
+            full_env[DATABASE_VARIABLE] = self.database_url
+        if env:
+            full_env.update(env)
+        return full_env
 
     def _wait_until_ready(self, ready_file, deadline):
         # The server writes the ready file (atomically) once it listens.
@@ -199,6 +214,9 @@ class ServerProcess:
             self.stop(signal.SIGTERM)
         if self._own_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
+        if self.database_url:
+            self.database_url = None
+            self._databases.release(self.data_dir)
         if died is not None:
             pytest.fail(f"the server died during the test (exit code {died})\n" + self.logs())
 

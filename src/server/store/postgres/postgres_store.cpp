@@ -9,11 +9,13 @@
 #include "server/store/postgres/pg_account_store.hpp"
 #include "server/store/postgres/pg_agent_store.hpp"
 #include "server/store/postgres/pg_analytics_store.hpp"
+#include "server/store/postgres/pg_approval_store.hpp"
 #include "server/store/postgres/pg_audit_log.hpp"
 #include "server/store/postgres/pg_delivery_store.hpp"
 #include "server/store/postgres/pg_event_store.hpp"
 #include "server/store/postgres/pg_login_failure_store.hpp"
 #include "server/store/postgres/pg_project_store.hpp"
+#include "server/store/postgres/pg_webhook_store.hpp"
 #include "server/store/postgres/schema.hpp"
 #include "server/store/postgres/shared_generation.hpp"
 
@@ -70,10 +72,11 @@ Result<StoreSet> open_postgres_store(const std::string& url, const std::filesyst
     store.audit = std::make_unique<PgAuditLog>(pool);
     store.analytics = std::make_unique<PgAnalyticsStore>(pool);
     store.delivery = std::make_unique<PgDeliveryStore>(pool);
-    // Each store joins here as it is written (see docs/DESIGN-POSTGRES.md).
     store.accounts = std::make_unique<PgAccountStore>(pool);
     store.agents = std::make_unique<PgAgentStore>(pool);
     store.login_failures = std::make_unique<PgLoginFailureStore>(pool);
+    store.approvals = std::make_unique<PgApprovalStore>(pool);
+    store.webhooks = std::make_unique<PgWebhookStore>(pool);
     return store;
   });
 }

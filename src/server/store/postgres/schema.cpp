@@ -263,7 +263,11 @@ CREATE TABLE webhook_deliveries (
   last_status     BIGINT,
   last_error      TEXT,
   delivered_at    BIGINT,
-  created_at      BIGINT NOT NULL
+  created_at      BIGINT NOT NULL,
+  -- Which node's dispatcher is sending it, and until when that claim holds
+  -- unless renewed (see PgWebhookStore); NULL when none is.
+  claimed_by      TEXT,
+  claimed_until   BIGINT
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at)
   WHERE next_attempt_at IS NOT NULL;

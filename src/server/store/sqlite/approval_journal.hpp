@@ -18,9 +18,4 @@ std::string record_approval_event(Database& db, const Approval& approval, std::i
                                   std::string_view action, bool allowed,
                                   boost::json::object metadata, UnixMicros now);
 
-// The metadata each kind of event carries besides the approval's id.
-boost::json::object requested_metadata(const Approval& approval, std::int64_t policy_version);
-boost::json::object decided_metadata(const Approval& approval,
-                                     std::optional<std::int64_t> for_minutes);
-
 }  // namespace agentsudo::server::sqlite

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/uuid.hpp"
+#include "server/store/approval_event_metadata.hpp"
 #include "server/store/sqlite/approval_journal.hpp"
 
 namespace agentsudo::server::sqlite {
