@@ -78,6 +78,21 @@ def start(directory: Path) -> str:
     return url(directory)
 
 
+def pause(directory: Path) -> None:
+    """Stops the server (fast shutdown: open connections are cut) and keeps
+    its data, for resume(): a database restart as clients see it."""
+    data = directory.resolve() / "data"
+    subprocess.run([*_run_as(), str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "-w",
+                    "stop"], check=True, stdout=subprocess.DEVNULL)
+
+
+def resume(directory: Path) -> None:
+    directory = directory.resolve()
+    subprocess.run([*_run_as(), str(PG_BIN / "pg_ctl"), "-D", str(directory / "data"), "-l",
+                    str(directory / "server.log"), "-w", "-t", "60", "start"],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
 def stop(directory: Path) -> None:
     directory = directory.resolve()
     data = directory / "data"

@@ -23,14 +23,19 @@ def _free_port():
 
 
 class ReverseProxy:
-    """nginx proxying 127.0.0.1:<port> to the server, as a deployment would:
+    """nginx proxying 127.0.0.1:<port> to the server (or to several nodes), as a deployment would:
     HTTP/1.1 upstream with kept-alive connections and a read timeout above
     the longest long-poll."""
 
-    def __init__(self, upstream_port):
+    def __init__(self, upstream_port, *more_upstream_ports):
         self.dir = tempfile.mkdtemp(prefix="agentsudo-nginx-")
         self.port = _free_port()
         user = "user root root;" if os.geteuid() == 0 else ""
+        # With several nodes, one that fails a request is left out for 2 s,
+        # as deploy/nginx.conf does (passive health checks).
+        ports = (upstream_port, *more_upstream_ports)
+        fails = " max_fails=1 fail_timeout=2s" if more_upstream_ports else ""
+        servers = " ".join(f"server 127.0.0.1:{port}{fails};" for port in ports)
         conf = f"""
 worker_processes 1;
 daemon off;
@@ -45,7 +50,7 @@ http {{
   fastcgi_temp_path {self.dir}/fastcgi;
   uwsgi_temp_path {self.dir}/uwsgi;
   scgi_temp_path {self.dir}/scgi;
-  upstream agentsudo {{ server 127.0.0.1:{upstream_port}; keepalive 16; }}
+  upstream agentsudo {{ {servers} keepalive 16; }}
   server {{
     listen 127.0.0.1:{self.port};
     location / {{

@@ -214,7 +214,7 @@ class ServerProcess:
             self.stop(signal.SIGTERM)
         if self._own_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
-        if self.database_url:
+        if self.database_url and self._databases:
             self.database_url = None
             self._databases.release(self.data_dir)
         if died is not None:

@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "core/uuid.hpp"
+#include "server/store/postgres/change_notice.hpp"
 #include "server/store/postgres/event_journal.hpp"
 
 namespace agentsudo::server::postgres {
@@ -24,6 +25,8 @@ std::string record_approval_event(Connection& conn, const Approval& approval,
   event.timestamp = now;
   event.received_at = now;
   append_journal_event(conn, event);
+  publish_change(conn,
+                 StoreChange{StoreChange::Kind::kApproval, approval.project_rowid, approval.id});
   return event.event_id;
 }
 

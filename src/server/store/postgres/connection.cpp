@@ -52,6 +52,10 @@ Params& Params::add(std::int64_t value) {
 }
 
 Params& Params::add(std::string_view text) {
+  // libpq reads a text parameter up to its first NUL: refuse rather than
+  // store or compare a silently shortened value.
+  if (text.find('\0') != std::string_view::npos)
+    throw PgError("22021", "a text value contains a NUL character");
   return push(std::string(text), 0);
 }
 

@@ -13,6 +13,11 @@ Error error_from(const PgError& e, const char* doing) {
                  std::nullopt,
                  kUnavailableRetrySeconds};
   }
+  // A NUL character (Params refuses one; PostgreSQL text cannot hold it):
+  // the caller's value, not the store, is at fault.
+  if (e.sqlstate() == "22021")
+    return make_error(ErrorKind::kInvalidParameter,
+                      std::string("could not ") + doing + ": a value contains a NUL character");
   if (e.unique_violation())
     return make_error(ErrorKind::kConflict, std::string("could not ") + doing + ": already exists");
   spdlog::error("PostgreSQL error while trying to {}: {} (SQLSTATE {})", doing, e.what(),

@@ -1,6 +1,7 @@
 #include "server/store/postgres/event_journal.hpp"
 
 #include "server/store/postgres/chain_append.hpp"
+#include "server/store/postgres/change_notice.hpp"
 #include "server/store/postgres/event_partitions.hpp"
 
 namespace agentsudo::server::postgres {
@@ -75,6 +76,7 @@ std::int64_t append_journal_event(Connection& conn, const JournalEvent& event) {
   ChainLink link = chain.link(event.project_rowid, chained_event(event, agent));
   insert_event(conn, event, link);
   chain.write_heads();
+  publish_change(conn, StoreChange{StoreChange::Kind::kEvents, event.project_rowid, {}});
   return link.seq;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/uuid.hpp"
+#include "server/store/postgres/change_notice.hpp"
 #include "server/store/postgres/checkpoint_writer.hpp"
 #include "server/store/postgres/errors.hpp"
 #include "server/store/postgres/event_partitions.hpp"
@@ -198,28 +199,81 @@ void PgEventStore::append_in_transaction(std::span<EventBatch* const> batches,
   for (const EventBatch* batch : batches)
     projects.push_back(batch->project_rowid);
   chain.lock_heads(std::move(projects));
-  std::vector<Slot> slots = claim_ids(batches, chain);
+  DayCounts stored;
+  std::vector<bool> admitted = admit_within_quota(batches, committed, stored);
+  std::vector<Slot> slots = claim_ids(batches, admitted, chain);
   // The writes nothing reads back go to the server in one round trip.
   StatementPipeline writes(*writer_, &pipelined_);
-  link_fresh(batches, slots, chain, writes);
+  link_fresh(batches, admitted, slots, chain, writes);
   insert_events(batches, slots, writes);
   write_tally(writes);
   write_delivery(writes);
   chain.write_heads(writes);
+  publish_commits(batches, admitted, writes);
   writes.run();
-  report(batches, slots, committed);
+  report(batches, slots, std::move(stored), committed);
   write_last_seen("agents", "last_seen_at", agents_seen_);
   write_last_seen("api_keys", "last_used_at", keys_used_);
   tx.commit();
+}
+
+// Which batches fit their project's daily quota. Read under the chain-head
+// locks just taken: every writer of a project, on any node, holds its lock
+// until it commits, so the counts cannot move before this commit does. A
+// batch is checked whole against the stored count plus the earlier admitted
+// batches of this commit (their duplicates counted too: they are known only
+// after the claims, so the check errs on the side of the quota).
+std::vector<bool> PgEventStore::admit_within_quota(std::span<EventBatch* const> batches,
+                                                   std::span<CommittedBatch> committed,
+                                                   DayCounts& stored) {
+  for (const EventBatch* batch : batches) {
+    auto key = std::pair(batch->project_rowid, utc_day(batch->received_at));
+    if (stored.contains(key))
+      continue;
+    auto rows = writer_->exec("SELECT events FROM usage_daily WHERE project_id = $1 AND day = $2",
+                              Params().add(key.first).add(key.second));
+    stored[key] = rows.empty() ? 0 : rows.int64(0, 0);
+  }
+  DayCounts planned = stored;
+  std::vector<bool> admitted(batches.size(), true);
+  for (std::size_t b = 0; b < batches.size(); ++b) {
+    const EventBatch& batch = *batches[b];
+    std::int64_t& count = planned[{batch.project_rowid, utc_day(batch.received_at)}];
+    auto size = static_cast<std::int64_t>(batch.events.size());
+    committed[b].over_quota = batch.daily_quota && count + size > *batch.daily_quota;
+    admitted[b] = !committed[b].over_quota;
+    if (admitted[b])
+      count += size;
+  }
+  return admitted;
+}
+
+// Tells the other nodes, at COMMIT, which projects have new events.
+void PgEventStore::publish_commits(std::span<EventBatch* const> batches,
+                                   const std::vector<bool>& admitted, StatementPipeline& writes) {
+  std::set<std::int64_t> projects;
+  for (std::size_t b = 0; b < batches.size(); ++b) {
+    if (admitted[b])
+      projects.insert(batches[b]->project_rowid);
+  }
+  for (std::int64_t project : projects) {
+    writes.add("SELECT pg_notify($1, $2)",
+               Params()
+                   .add(kChangeChannel)
+                   .add(encode_change(StoreChange{StoreChange::Kind::kEvents, project, {}})));
+  }
 }
 
 // Gives every event a seq and claims its id in event_ids; the ids the
 // project already held (stored earlier, by any node, or earlier in this
 // transaction) come back unclaimed: those events are duplicates.
 std::vector<PgEventStore::Slot> PgEventStore::claim_ids(std::span<EventBatch* const> batches,
+                                                        const std::vector<bool>& admitted,
                                                         ChainAppend& chain) {
   std::vector<Slot> slots;
   for (std::size_t b = 0; b < batches.size(); ++b) {
+    if (!admitted[b])
+      continue;
     for (std::size_t i = 0; i < batches[b]->events.size(); ++i)
       slots.push_back(Slot{b, i, 0, false, {}, {}});
   }
@@ -249,7 +303,8 @@ std::vector<PgEventStore::Slot> PgEventStore::claim_ids(std::span<EventBatch* co
 
 // The stored events' agents (registered on first sight), chain links and
 // counts; duplicates touch none of them.
-void PgEventStore::link_fresh(std::span<EventBatch* const> batches, std::vector<Slot>& slots,
+void PgEventStore::link_fresh(std::span<EventBatch* const> batches,
+                              const std::vector<bool>& admitted, std::vector<Slot>& slots,
                               ChainAppend& chain, StatementPipeline& writes) {
   std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t> usage;
   for (Slot& slot : slots) {
@@ -269,7 +324,10 @@ void PgEventStore::link_fresh(std::span<EventBatch* const> batches, std::vector<
                event.timestamp.value_or(batch.received_at));
     note_seen(agent_seen_minute_, agents_seen_, slot.agent.rowid, batch.received_at);
   }
-  for (const EventBatch* batch : batches) {
+  for (std::size_t b = 0; b < batches.size(); ++b) {
+    if (!admitted[b])
+      continue;
+    const EventBatch* batch = batches[b];
     std::int64_t day = utc_day(batch->received_at);
     if (batch->drops)
       delivery_.add_dropped(batch->project_rowid, batch->drops->instance_id, day,
@@ -313,7 +371,7 @@ void PgEventStore::insert_events(std::span<EventBatch* const> batches,
 // event stored under its id (read once the fresh events are in, so a
 // duplicate of an event earlier in this transaction finds it).
 void PgEventStore::report(std::span<EventBatch* const> batches, const std::vector<Slot>& slots,
-                          std::span<CommittedBatch> committed) {
+                          DayCounts day_counts, std::span<CommittedBatch> committed) {
   for (std::size_t b = 0; b < batches.size(); ++b) {
     committed[b].agent_ids.clear();
     committed[b].agent_ids.reserve(batches[b]->events.size());
@@ -329,6 +387,16 @@ void PgEventStore::report(std::span<EventBatch* const> batches, const std::vecto
     StoredEvent stored = stored_event(batch.project_rowid, batch.event_ids[slot.index]);
     out.agent_ids.push_back(stored.agent_id);
     out.duplicates.emplace_back(slot.index, std::move(stored));
+  }
+  // Each batch's day count as its caller's headers report it: stored
+  // before, plus what this commit stored up to and including the batch.
+  std::vector<std::int64_t> fresh(batches.size(), 0);
+  for (const Slot& slot : slots)
+    fresh[slot.batch] += slot.fresh ? 1 : 0;
+  for (std::size_t b = 0; b < batches.size(); ++b) {
+    std::int64_t& count = day_counts[{batches[b]->project_rowid, utc_day(batches[b]->received_at)}];
+    count += fresh[b];
+    committed[b].day_events = count;
   }
 }
 
@@ -542,7 +610,23 @@ Result<std::int64_t> PgEventStore::last_seq(std::int64_t project_rowid) {
   });
 }
 
+namespace {
+
+// PostgreSQL text cannot hold a NUL character (SQLite's can, but ingestion
+// refuses one), so a filter with one matches no stored event.
+bool has_nul_filter(const EventQuery& q) {
+  for (const auto* filter : {&q.agent_name, &q.scope, &q.action, &q.function_name}) {
+    if (*filter && (*filter)->find('\0') != std::string::npos)
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 Result<std::vector<StoredEvent>> PgEventStore::query(const EventQuery& q) {
+  if (has_nul_filter(q))
+    return std::vector<StoredEvent>();
   return translate_errors("read events", [&]() -> Result<std::vector<StoredEvent>> {
     auto conn = readers_->acquire();
     Params params;

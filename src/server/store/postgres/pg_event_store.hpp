@@ -61,17 +61,25 @@ class PgEventStore final : public EventStore {
     ChainLink link;
   };
 
+  // Events stored per (project, UTC day).
+  using DayCounts = std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t>;
+
   void forget_added_agents();
+  std::vector<bool> admit_within_quota(std::span<EventBatch* const> batches,
+                                       std::span<CommittedBatch> committed, DayCounts& stored);
+  void publish_commits(std::span<EventBatch* const> batches, const std::vector<bool>& admitted,
+                       StatementPipeline& writes);
   void make_partitions(std::span<EventBatch* const> batches);
   void append_in_transaction(std::span<EventBatch* const> batches,
                              std::span<CommittedBatch> committed);
-  std::vector<Slot> claim_ids(std::span<EventBatch* const> batches, ChainAppend& chain);
-  void link_fresh(std::span<EventBatch* const> batches, std::vector<Slot>& slots,
-                  ChainAppend& chain, StatementPipeline& writes);
+  std::vector<Slot> claim_ids(std::span<EventBatch* const> batches,
+                              const std::vector<bool>& admitted, ChainAppend& chain);
+  void link_fresh(std::span<EventBatch* const> batches, const std::vector<bool>& admitted,
+                  std::vector<Slot>& slots, ChainAppend& chain, StatementPipeline& writes);
   void insert_events(std::span<EventBatch* const> batches, const std::vector<Slot>& slots,
                      StatementPipeline& writes);
   void report(std::span<EventBatch* const> batches, const std::vector<Slot>& slots,
-              std::span<CommittedBatch> committed);
+              DayCounts day_counts, std::span<CommittedBatch> committed);
   // The agent of that name, registered on first sight by any node.
   const AgentRef& resolve_agent(std::int64_t project_rowid, const std::string& name,
                                 UnixMicros now);

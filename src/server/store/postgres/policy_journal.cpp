@@ -5,6 +5,7 @@
 
 #include "core/uuid.hpp"
 #include "server/model/clock.hpp"
+#include "server/store/postgres/change_notice.hpp"
 #include "server/store/postgres/event_journal.hpp"
 
 namespace agentsudo::server::postgres {
@@ -64,6 +65,7 @@ std::int64_t record_policy_change(Connection& conn, const PolicyChangeRecord& ch
   std::string event_id = make_uuid_v7(now / 1000);
   insert_event(conn, change, event_id, version, now);
   insert_history(conn, change, event_id, version, now);
+  publish_change(conn, StoreChange{StoreChange::Kind::kPolicy, change.project_rowid, {}});
   return version;
 }
 

@@ -5,12 +5,12 @@
 
 #include "server/store/postgres/connection_pool.hpp"
 #include "server/store/postgres/errors.hpp"
-#include "server/store/postgres/pg_change_feed.hpp"
 #include "server/store/postgres/pg_account_store.hpp"
 #include "server/store/postgres/pg_agent_store.hpp"
 #include "server/store/postgres/pg_analytics_store.hpp"
 #include "server/store/postgres/pg_approval_store.hpp"
 #include "server/store/postgres/pg_audit_log.hpp"
+#include "server/store/postgres/pg_change_feed.hpp"
 #include "server/store/postgres/pg_delivery_store.hpp"
 #include "server/store/postgres/pg_event_store.hpp"
 #include "server/store/postgres/pg_login_failure_store.hpp"

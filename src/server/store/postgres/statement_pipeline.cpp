@@ -54,7 +54,7 @@ std::optional<PgError> take_result(PGconn* conn, PGresult* result,
 std::pair<const std::string*, bool> PreparedStatements::name(const std::string& sql) {
   auto it = names_.find(sql);
   if (it == names_.end())
-    it = names_.emplace(sql, "pipelined_" + std::to_string(names_.size())).first;
+    it = names_.emplace(sql, "pipelined_" + std::to_string(next_name_++)).first;
   return {&it->second, !ready_.contains(sql)};
 }
 
@@ -75,6 +75,7 @@ void StatementPipeline::send(const Statement& statement,
       if (PQsendPrepare(conn, name->c_str(), statement.sql.c_str(), 0, nullptr) != 1)
         throw lost(conn);
       preparing.push_back(&statement.sql);
+      prepared_->prepared(statement.sql);
     } else {
       preparing.push_back(nullptr);
     }
@@ -104,14 +105,11 @@ void StatementPipeline::run() {
         PGresult* parsed = PQgetResult(conn);
         if (parsed == nullptr)
           throw lost(conn);
-        bool ok = PQresultStatus(parsed) == PGRES_COMMAND_OK;
         auto failure = take_result(conn, parsed, {});
         if (failure && !first_failure)
           first_failure = std::move(failure);
         while (PGresult* extra = PQgetResult(conn))
           PQclear(extra);
-        if (ok)
-          prepared_->prepared(*preparing[i]);
       }
       PGresult* result = PQgetResult(conn);
       if (result == nullptr)
@@ -131,8 +129,11 @@ void StatementPipeline::run() {
     PQclear(sync);
   }
   statements_.clear();
-  if (first_failure)
+  if (first_failure) {
+    if (prepared_ != nullptr)
+      prepared_->forget();
     throw *first_failure;
+  }
 }
 
 }  // namespace agentsudo::server::postgres

@@ -18,6 +18,9 @@ class PreparedStatements {
  public:
   // The statement's name, and whether it still has to be prepared.
   std::pair<const std::string*, bool> name(const std::string& sql);
+  // Marked as soon as its Prepare is sent, so that a second statement with
+  // the same SQL in one pipeline does not prepare it again; a pipeline that
+  // fails forgets everything (its prepares may not have happened).
   void prepared(const std::string& sql) { ready_.insert(sql); }
   void forget() {
     names_.clear();
@@ -27,6 +30,9 @@ class PreparedStatements {
  private:
   std::unordered_map<std::string, std::string> names_;
   std::unordered_set<std::string> ready_;
+  // Names are never reused, so statements a forgotten session may still
+  // hold cannot collide with new ones.
+  std::size_t next_name_ = 0;
 };
 
 // Statements that do not depend on each other's results, sent to the
