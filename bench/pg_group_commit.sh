@@ -7,8 +7,7 @@
 set -Eeuo pipefail
 [[ $# -ge 1 ]] || { echo "usage: $0 BUILD_DIR [BATCH_SIZE...]" >&2; exit 2; }
 build=$1; shift
-sizes=("${@:-100}")
-[[ $# -ge 1 ]] || sizes=(100 500)
+if [[ $# -ge 1 ]]; then sizes=("$@"); else sizes=(100 500); fi
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cluster=$(mktemp -d /tmp/agentsudo-pg-bench.XXXXXX)
 trap 'python3 "$here/../tests/support/postgres_cluster.py" stop "$cluster" >/dev/null; rm -rf "$cluster"' EXIT
@@ -16,6 +15,6 @@ url=$(python3 "$here/../tests/support/postgres_cluster.py" start "$cluster")
 for size in "${sizes[@]}"; do
   db="bench_$size"
   psql -q "$url" -c "CREATE DATABASE $db"
-  "$build/bin/agentsudo_pg_group_commit_bench" "${url/\/\/\/postgres?/\/\/\/$db?}" "$size" \
-    "$((30000 / size))"
+  "$build/bin/agentsudo_pg_group_commit_bench" "${url/\/\/\/postgres\?/\/\/\/$db\?}" \
+    "$size" "$((30000 / size))"
 done

@@ -80,7 +80,8 @@ void insert_plain(pg::Connection& conn, const std::string& sql, const EventBatch
   pg::Params params;
   for (std::size_t i = 0; i < batch.events.size(); ++i) {
     const Event& event = batch.events[i];
-    params.add(seq++)
+    std::int64_t row_seq = seq++;
+    params.add(row_seq)
         .add(std::string_view(batch.event_ids[i]))
         .add(project)
         .add(agent)
@@ -91,7 +92,7 @@ void insert_plain(pg::Connection& conn, const std::string& sql, const EventBatch
         .add(std::string_view(event.metadata_json))
         .add(*event.timestamp)
         .add(batch.received_at)
-        .add(seq)
+        .add(row_seq)
         .add_bytes(std::string_view("0123456789abcdef0123456789abcdef"));
   }
   conn.exec(sql, params);

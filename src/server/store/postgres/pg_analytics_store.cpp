@@ -8,8 +8,6 @@
 namespace agentsudo::server::postgres {
 namespace {
 
-// Names sort as SQLite sorts them (bytewise), whatever the database's
-// collation: COLLATE "C" is PostgreSQL's spelling of that.
 constexpr const char* kInWindow =
     " WHERE project_id = $1 AND period = $2 AND bucket BETWEEN $3 AND $4";
 
@@ -96,6 +94,8 @@ std::vector<ScopeUsage> read_top_scopes(Connection& conn, const AnalyticsWindow&
 
 }  // namespace
 
+// Every read orders names and scopes as SQLite does (bytewise), whatever
+// the database's collation: COLLATE "C" is PostgreSQL's spelling of that.
 PgAnalyticsStore::PgAnalyticsStore(std::shared_ptr<ConnectionPool> pool) : pool_(std::move(pool)) {}
 
 Result<ActivityReport> PgAnalyticsStore::activity(const AnalyticsWindow& window,
