@@ -80,6 +80,14 @@ TEST_F(SessionsTest, ForgedAndMalformedTokensAreRefused) {
 TEST_F(SessionsTest, OnlyTheDigestIsStored) {
   auto started = sessions_.start(user_);
   ASSERT_TRUE(started.ok());
+  if (store_.is_postgres()) {
+    auto db = postgres::Connection::open(store_.database_url());
+    auto found = db->exec("SELECT count(*) FROM sessions WHERE position($1 IN token_hash) > 0",
+                          postgres::Params().add_bytes(started->token));
+    EXPECT_EQ(found.int64(0, 0), 0);
+    EXPECT_EQ(db->exec("SELECT octet_length(token_hash) FROM sessions").int64(0, 0), 32);
+    return;
+  }
   auto db = sqlite::Database::open(store_.dir() / "agentsudo.db");
   auto row = db->prepare_cached("SELECT count(*) FROM sessions WHERE instr(token_hash, ?) > 0");
   row->bind(1, started->token);

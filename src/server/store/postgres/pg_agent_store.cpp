@@ -6,6 +6,7 @@
 #include "server/model/clock.hpp"
 #include "server/store/postgres/errors.hpp"
 #include "server/store/postgres/policy_journal.hpp"
+#include "server/store/postgres/retried_transaction.hpp"
 
 namespace agentsudo::server::postgres {
 namespace {
@@ -147,18 +148,22 @@ Result<Agent> PgAgentStore::find_agent(std::int64_t project_rowid, std::string_v
 Result<Agent> PgAgentStore::create_agent(std::int64_t project_rowid, std::string_view name,
                                          const AgentSettings& settings,
                                          const ChangeAuthor& author) {
+  // Its locks (agent, project, chain head) may meet the commit writer's in
+  // the other order; the loser of that deadlock runs again.
   return translate_errors("create agent", [&]() -> Result<Agent> {
-    auto conn = pool_->acquire();
-    Transaction tx(*conn);
-    ASSIGN_OR_RETURN(auto claimed, claim_agent_name(*conn, project_rowid, name));
-    auto& [agent_rowid, agent_id] = claimed;
-    std::int64_t version =
-        record_policy_change(*conn, {project_rowid, agent_rowid, name, PolicyChangeKind::kCreated,
-                                     &author, std::nullopt, settings});
-    write_settings(*conn, agent_rowid, settings, version);
-    auto agent = lookup_agent(*conn, project_rowid, agent_id);
-    tx.commit();
-    return agent;
+    return retried_transaction([&]() -> Result<Agent> {
+      auto conn = pool_->acquire();
+      Transaction tx(*conn);
+      ASSIGN_OR_RETURN(auto claimed, claim_agent_name(*conn, project_rowid, name));
+      auto& [agent_rowid, agent_id] = claimed;
+      std::int64_t version =
+          record_policy_change(*conn, {project_rowid, agent_rowid, name, PolicyChangeKind::kCreated,
+                                       &author, std::nullopt, settings});
+      write_settings(*conn, agent_rowid, settings, version);
+      auto agent = lookup_agent(*conn, project_rowid, agent_id);
+      tx.commit();
+      return agent;
+    });
   });
 }
 
@@ -166,45 +171,51 @@ Result<Agent> PgAgentStore::update_agent(std::int64_t project_rowid, std::string
                                          const AgentSettingsChange& change,
                                          const ChangeAuthor& author) {
   return translate_errors("update agent", [&]() -> Result<Agent> {
-    auto conn = pool_->acquire();
-    Transaction tx(*conn);
-    auto row = lock_live_agent(*conn, project_rowid, agent_id);
-    if (!row)
-      return agent_not_found(agent_id);
-    Agent agent = std::move(row->agent);
-    AgentSettings before = agent.settings;
-    change.apply_to(agent.settings);
-    // An agent first seen in events joins the policy when a person sets it.
-    auto kind = row->in_policy ? PolicyChangeKind::kUpdated : PolicyChangeKind::kCreated;
-    std::optional<AgentSettings> old_settings;
-    if (row->in_policy)
-      old_settings = before;
-    std::int64_t version = record_policy_change(*conn, {project_rowid, row->rowid, agent.name, kind,
-                                                        &author, old_settings, agent.settings});
-    write_settings(*conn, row->rowid, agent.settings, version);
-    tx.commit();
-    return agent;
+    return retried_transaction([&]() -> Result<Agent> {
+      auto conn = pool_->acquire();
+      Transaction tx(*conn);
+      auto row = lock_live_agent(*conn, project_rowid, agent_id);
+      if (!row)
+        return agent_not_found(agent_id);
+      Agent agent = std::move(row->agent);
+      AgentSettings before = agent.settings;
+      change.apply_to(agent.settings);
+      // An agent first seen in events joins the policy when a person sets it.
+      auto kind = row->in_policy ? PolicyChangeKind::kUpdated : PolicyChangeKind::kCreated;
+      std::optional<AgentSettings> old_settings;
+      if (row->in_policy)
+        old_settings = before;
+      std::int64_t version = record_policy_change(
+          *conn,
+          {project_rowid, row->rowid, agent.name, kind, &author, old_settings, agent.settings});
+      write_settings(*conn, row->rowid, agent.settings, version);
+      tx.commit();
+      return agent;
+    });
   });
 }
 
 Status PgAgentStore::delete_agent(std::int64_t project_rowid, std::string_view agent_id,
                                   const ChangeAuthor& author) {
   return translate_errors("delete agent", [&]() -> Status {
-    auto conn = pool_->acquire();
-    Transaction tx(*conn);
-    auto row = lock_live_agent(*conn, project_rowid, agent_id);
-    if (!row)
-      return agent_not_found(agent_id);
-    std::optional<AgentSettings> old_settings;
-    if (row->in_policy)
-      old_settings = row->agent.settings;
-    record_policy_change(*conn, {project_rowid, row->rowid, row->agent.name,
-                                 PolicyChangeKind::kDeleted, &author, old_settings, std::nullopt});
-    conn->exec(
-        "UPDATE agents SET deleted_at = $1, scopes = '[]', policy_version = NULL WHERE id = $2",
-        Params().add(now()).add(row->rowid));
-    tx.commit();
-    return {};
+    return retried_transaction([&]() -> Status {
+      auto conn = pool_->acquire();
+      Transaction tx(*conn);
+      auto row = lock_live_agent(*conn, project_rowid, agent_id);
+      if (!row)
+        return agent_not_found(agent_id);
+      std::optional<AgentSettings> old_settings;
+      if (row->in_policy)
+        old_settings = row->agent.settings;
+      record_policy_change(
+          *conn, {project_rowid, row->rowid, row->agent.name, PolicyChangeKind::kDeleted, &author,
+                  old_settings, std::nullopt});
+      conn->exec(
+          "UPDATE agents SET deleted_at = $1, scopes = '[]', policy_version = NULL WHERE id = $2",
+          Params().add(now()).add(row->rowid));
+      tx.commit();
+      return {};
+    });
   });
 }
 

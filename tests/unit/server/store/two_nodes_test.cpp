@@ -9,11 +9,11 @@
 #include <thread>
 #include <vector>
 
+#include "../temp_store.hpp"
 #include "server/auth/login_throttle.hpp"
 #include "server/auth/secret.hpp"
 #include "server/service/project_service.hpp"
 #include "server/store/cached_project_store.hpp"
-#include "temp_store.hpp"
 
 namespace agentsudo::server {
 namespace {
