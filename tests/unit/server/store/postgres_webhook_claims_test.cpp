@@ -47,7 +47,7 @@ class PostgresWebhookClaimsTest : public testing::Test {
     for (std::size_t i = 0; i < kDeliveries; ++i) {
       auto id = a().enqueue_for_webhook(
           project_, hook->id, "ping", kNow,
-          [](const Webhook&, const std::string& id, UnixMicros) { return id; });
+          [](const Webhook&, const std::string& delivery_id, UnixMicros) { return delivery_id; });
       ASSERT_TRUE(id.ok());
     }
   }
