@@ -18,7 +18,7 @@ namespace {
 
 constexpr UnixMicros kReceived = 1'780'000'000'000'000;  // 2026-05-28T20:26:40Z
 
-class EventJournalTest : public testing::Test {
+class PostgresEventJournalTest : public testing::Test {
  protected:
   void SetUp() override {
     if (!store_.is_postgres())
@@ -96,7 +96,7 @@ class EventJournalTest : public testing::Test {
   std::int64_t agent_ = 0;
 };
 
-TEST_F(EventJournalTest, AppendsChainedEventsWithTheirIdsAndPartition) {
+TEST_F(PostgresEventJournalTest, AppendsChainedEventsWithTheirIdsAndPartition) {
   std::int64_t first = append(*conn_, event(kReceived));
   std::int64_t second = append(*conn_, event(kReceived + 1));
   EXPECT_LT(first, second);
@@ -117,7 +117,7 @@ TEST_F(EventJournalTest, AppendsChainedEventsWithTheirIdsAndPartition) {
   EXPECT_EQ(report.last_seq, second);
 }
 
-TEST_F(EventJournalTest, RollbackLeavesTheHeadWhereItWas) {
+TEST_F(PostgresEventJournalTest, RollbackLeavesTheHeadWhereItWas) {
   append(*conn_, event(kReceived));
   {
     Transaction tx(*conn_);
@@ -132,7 +132,7 @@ TEST_F(EventJournalTest, RollbackLeavesTheHeadWhereItWas) {
 // Two nodes (two connections) append to one project at once, each making a
 // partition for a day nobody made ahead: the chain has no hole and the
 // project's seqs follow the chain's positions, i.e. commit order.
-TEST_F(EventJournalTest, ConcurrentNodesKeepSeqsInCommitOrder) {
+TEST_F(PostgresEventJournalTest, ConcurrentNodesKeepSeqsInCommitOrder) {
   constexpr int kPerNode = 40;
   auto node = [&](int n) {
     auto conn = Connection::open(store_.database_url());

@@ -18,7 +18,7 @@ constexpr UnixMicros kReceived = 1'780'000'000'000'000;  // 2026-05-28T20:26:40Z
 constexpr int kRounds = 30;
 constexpr int kBatchSize = 12;
 
-class PgEventStoreTwoNodes : public testing::Test {
+class PostgresEventStoreTwoNodes : public testing::Test {
  protected:
   void SetUp() override {
     if (!store_.is_postgres())
@@ -78,7 +78,7 @@ class PgEventStoreTwoNodes : public testing::Test {
   std::atomic<int> duplicates_ = 0;
 };
 
-TEST_F(PgEventStoreTwoNodes, ConcurrentAppendsLoseNothingAndKeepOneChain) {
+TEST_F(PostgresEventStoreTwoNodes, ConcurrentAppendsLoseNothingAndKeepOneChain) {
   std::thread a([&] { run_node(*store_->events, 0); });
   std::thread b([&] { run_node(*second_node_, 1); });
   a.join();
@@ -114,7 +114,7 @@ TEST_F(PgEventStoreTwoNodes, ConcurrentAppendsLoseNothingAndKeepOneChain) {
 
 // A duplicate is reported with the event stored under its id, by whichever
 // node stored it, and the tail reads the project oldest first.
-TEST_F(PgEventStoreTwoNodes, DuplicatesAcrossNodesReportTheStoredEvent) {
+TEST_F(PostgresEventStoreTwoNodes, DuplicatesAcrossNodesReportTheStoredEvent) {
   EventBatch first = batch(0, 0);
   std::vector<EventBatch*> batches{&first};
   std::vector<CommittedBatch> committed(1);
@@ -140,7 +140,7 @@ TEST_F(PgEventStoreTwoNodes, DuplicatesAcrossNodesReportTheStoredEvent) {
 
 // The same id twice in one batch is stored once; the second is reported as
 // a duplicate of the first.
-TEST_F(PgEventStoreTwoNodes, ARepeatedIdInOneBatchIsStoredOnce) {
+TEST_F(PostgresEventStoreTwoNodes, ARepeatedIdInOneBatchIsStoredOnce) {
   EventBatch b = batch(0, 1);
   b.event_ids[5] = b.event_ids[2];
   std::vector<EventBatch*> batches{&b};
