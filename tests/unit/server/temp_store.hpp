@@ -52,6 +52,12 @@ class TempStore {
   bool is_postgres() const { return !database_.empty(); }
   // The URL of this test's database; empty on SQLite.
   const std::string& database_url() const { return url_; }
+  // A second server node on the same store: another StoreSet on the same
+  // database or data directory, with connections (and a writer) of its own.
+  Result<StoreSet> open_another_node() const {
+    return is_postgres() ? postgres::open_postgres_store(url_, dir_, 2)
+                         : sqlite::open_sqlite_store(dir_, 2);
+  }
 
  private:
   Result<StoreSet> open_postgres(const std::string& cluster, std::string name) {

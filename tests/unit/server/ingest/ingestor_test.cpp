@@ -266,7 +266,9 @@ namespace {
 // so the second node's counter lets a batch through that the day no longer
 // has room for; the store's check at commit refuses it whole.
 TEST_F(IngestorTest, TheStoreRefusesABatchAnotherNodeLeftNoRoomFor) {
-  IngestStack other_node(*store_, clock_);
+  auto other_store = store_.open_another_node();
+  ASSERT_TRUE(other_store.ok()) << other_store.error().message;
+  IngestStack other_node(*other_store, clock_);
   KeyOwner owner = owner_with_quota(5);
   ASSERT_TRUE(other_node.ingestor.quota_status(owner).ok());  // loads 0 for today
 

@@ -21,9 +21,7 @@ namespace {
 class TwoNodesTest : public testing::Test {
  protected:
   void SetUp() override {
-    auto other = store_.is_postgres()
-                     ? postgres::open_postgres_store(store_.database_url(), store_.dir(), 2)
-                     : sqlite::open_sqlite_store(store_.dir(), 2);
+    auto other = store_.open_another_node();
     ASSERT_TRUE(other.ok()) << other.error().message;
     other_ = std::move(*other);
   }
