@@ -4,6 +4,7 @@ minutes on ingestion that test_audit_chain.py already covers at 20,000."""
 
 import json
 import threading
+import time
 
 import pytest
 
@@ -46,7 +47,10 @@ def test_a_million_events_verify_clean(server):
         t.join()
     assert not failures, failures[:1]
     assert server.stop() == 0
-    rc, out, err = server.cli("verify", "--project", project_id, check=False)
+    # A million events stream from PostgreSQL in pages; allow for that.
+    started = time.monotonic()
+    rc, out, err = server.cli("verify", "--project", project_id, check=False, timeout=240)
+    print(f"verify of {EVENTS} events took {time.monotonic() - started:.1f} s")
     report = json.loads(out)["projects"][0]
     assert rc == 0 and report["fault"] is None, (report, err)
     assert report["events_checked"] == EVENTS and report["checkpoints_checked"] >= 1, report
