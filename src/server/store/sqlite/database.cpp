@@ -148,6 +148,17 @@ std::unique_ptr<Database> Database::open(const std::filesystem::path& file) {
   return db;
 }
 
+std::unique_ptr<Database> Database::open_read_only(const std::filesystem::path& file) {
+  sqlite3* raw = nullptr;
+  int code =
+      sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  std::unique_ptr<Database> db(new Database(raw));
+  check(raw, code, "open " + file.string() + " read-only");
+  sqlite3_extended_result_codes(raw, 1);
+  check(raw, sqlite3_busy_timeout(raw, 10'000), "busy_timeout");
+  return db;
+}
+
 Database::~Database() {
   cache_.clear();
   sqlite3_close_v2(db_);

@@ -90,6 +90,9 @@ class StatementLease {
 class Database {
  public:
   static std::unique_ptr<Database> open(const std::filesystem::path& file);
+  // For readers that must not change the file (`migrate` copies from it):
+  // no pragmas, no migration; a write through it fails.
+  static std::unique_ptr<Database> open_read_only(const std::filesystem::path& file);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;

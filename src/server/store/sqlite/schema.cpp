@@ -317,13 +317,17 @@ CREATE INDEX audit_checkpoints_by_project ON audit_checkpoints(project_id, posit
 )sql",
 };
 
+}  // namespace
+
+int known_schema_version() {
+  return static_cast<int>(kMigrations.size());
+}
+
 int schema_version(Database& db) {
   auto statement = db.prepare_cached("PRAGMA user_version");
   statement->step();
   return static_cast<int>(statement->column_int64(0));
 }
-
-}  // namespace
 
 void migrate(Database& db) {
   for (;;) {
