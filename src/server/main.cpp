@@ -11,6 +11,7 @@
 
 #include "server/cli/admin_commands.hpp"
 #include "server/cli/backup_command.hpp"
+#include "server/cli/migrate_command.hpp"
 #include "server/cli/routes_command.hpp"
 #include "server/cli/seed_demo_command.hpp"
 #include "server/cli/serve_command.hpp"
@@ -238,6 +239,20 @@ int main(int argc, char** argv) {
                      "The server's public key (base64, or a file with it)");
   verify->add_flag("--json", verify_options.json, "Print exactly one JSON document");
   verify->callback([&] { exit_code = cli::verify(verify_options); });
+
+  cli::MigrateOptions migrate_options;
+  auto* migrate = app.add_subcommand(
+      "migrate", "Copy a SQLite data directory's store into an empty PostgreSQL database");
+  migrate
+      ->add_option("--from-data-dir", migrate_options.from_data_dir,
+                   "The data directory to copy from (read only)")
+      ->required();
+  migrate->add_option("--to", migrate_options.to, "PostgreSQL URL (postgres://...) to copy into")
+      ->required();
+  migrate->add_flag("--json", migrate_options.json, "Print exactly one JSON document");
+  // Tests only: simulates an interruption, so the rerun path is tested.
+  migrate->add_option("--stop-after-rows", migrate_options.stop_after_rows)->group("");
+  migrate->callback([&] { exit_code = cli::migrate(migrate_options); });
 
   bool routes_json = false;
   auto* routes = app.add_subcommand("routes", "List every route: method, path, access, body limit");
