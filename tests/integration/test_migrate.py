@@ -27,6 +27,7 @@ pytestmark = pytest.mark.skipif(
 
 EMAIL = "owner@example.com"
 KEY_FILE = "audit-signing.key"
+PSQL = Path(os.environ.get("AGENTSUDO_PG_BIN", "/usr/lib/postgresql/15/bin")) / "psql"
 
 
 def run(*args, database_url=None, stdin=None, timeout=600):
@@ -235,6 +236,27 @@ def test_rerun_on_an_untouched_copy_and_after_an_interruption(seeded):
         code, again, err = migrate(source, db.url)
         assert code == 0, err
         assert counts(again) == counts(seeded["report"])
+    finally:
+        db.close()
+
+
+def test_a_changed_event_is_a_mismatch(seeded):
+    source = str(seeded["source"])
+    db = FreshDatabase()
+    try:
+        code, _, err = migrate(source, db.url)
+        assert code == 0, err
+        # One event edited on the target: the rerun skips it (it is there),
+        # so only the digest can tell.
+        subprocess.run([str(PSQL), db.url, "-q", "-v", "ON_ERROR_STOP=1", "-c",
+                        "UPDATE events SET metadata = '{\"edited\": true}' "
+                        "WHERE seq = (SELECT max(seq) FROM events)"],
+                       check=True, capture_output=True, timeout=60)
+        code, report, err = migrate(source, db.url)
+        assert code != 0 and report["matches"] is False, (code, report)
+        assert report["events_digest"]["source"] != report["events_digest"]["target"]
+        assert counts(report) == counts(seeded["report"])
+        assert "does not match" in err, err
     finally:
         db.close()
 
