@@ -261,19 +261,22 @@ def test_a_changed_event_is_a_mismatch(seeded):
         db.close()
 
 
-def test_target_with_other_data_is_refused(seeded):
+@pytest.mark.parametrize("made, named", [
+    (("project", "create", "--name", "already-here"), "project"),
+    (("token", "create", "--name", "already-here"), "management token"),
+])
+def test_target_with_other_data_is_refused(seeded, made, named):
     db = FreshDatabase()
     other_dir = tempfile.mkdtemp(prefix="agentsudo-migrate-other-")
     try:
-        run_json("project", "create", "--name", "already-here", "--data-dir", other_dir,
-                 database_url=db.url)
+        run_json(*made, "--data-dir", other_dir, database_url=db.url)
+        before = run_json("project", "list", "--data-dir", other_dir, database_url=db.url)
         code, report, err = migrate(str(seeded["source"]), db.url)
         assert code != 0 and report is None
-        assert "not from this data directory" in err and "project" in err, err
-        listed = run_json("project", "list", "--data-dir", other_dir, database_url=db.url)
-        names = [p["name"] for p in listed["projects"]] if isinstance(listed, dict) else [
-            p["name"] for p in listed]
-        assert names == ["already-here"], listed
+        assert "not from this data directory" in err and named in err, err
+        # Nothing written: the projects are what they were.
+        after = run_json("project", "list", "--data-dir", other_dir, database_url=db.url)
+        assert after == before
     finally:
         db.close()
         shutil.rmtree(other_dir, ignore_errors=True)

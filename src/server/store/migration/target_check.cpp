@@ -52,6 +52,8 @@ std::vector<std::string> foreign_rows(sqlite::Database& source, postgres::Connec
   add_foreign_ids(source, target, "projects", "project", found);
   add_foreign_ids(source, target, "users", "user", found);
   add_foreign_ids(source, target, "agents", "agent", found);
+  add_foreign_ids(source, target, "api_keys", "API key", found);
+  add_foreign_ids(source, target, "management_tokens", "management token", found);
   add_foreign_events(source, target, found);
   return found;
 }
