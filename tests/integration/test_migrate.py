@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import shutil
 import subprocess
 import tempfile
@@ -49,6 +50,15 @@ def migrate(source_dir, url, *extra):
     p = run("migrate", "--from-data-dir", source_dir, "--to", url, "--json", *extra)
     report = json.loads(p.stdout) if p.stdout.strip() else None
     return p.returncode, report, p.stderr
+
+
+def database_content(data_dir):
+    """The database file and its write-ahead log, as bytes: what a read-only
+    copy must leave alone (a WAL reader may leave an empty -wal and a -shm
+    behind, which hold nothing)."""
+    directory = Path(data_dir)
+    wal = directory / "agentsudo.db-wal"
+    return ((directory / "agentsudo.db").read_bytes(), wal.read_bytes() if wal.exists() else b"")
 
 
 def counts(report):
@@ -99,8 +109,10 @@ def seeded():
     # Every node of a store signs with the same audit key (docs/DEPLOY.md).
     shutil.copy2(source / KEY_FILE, target_dir / KEY_FILE)
     target = Server(data_dir=str(target_dir))
+    before = database_content(source)
     code, report, err = migrate(str(source), target.database_url)
     assert code == 0, err
+    assert database_content(source) == before
     try:
         yield {"source": source, "target": target, "report": report, "token": token,
                "project_id": made["project_id"], "api_key": made["api_key"]}
@@ -280,3 +292,23 @@ def test_target_with_other_data_is_refused(seeded, made, named):
     finally:
         db.close()
         shutil.rmtree(other_dir, ignore_errors=True)
+
+
+def test_a_source_of_another_schema_version_is_refused(seeded):
+    copy_dir = Path(tempfile.mkdtemp(prefix="agentsudo-migrate-old-"))
+    db = FreshDatabase()
+    try:
+        p = run("backup", "--data-dir", str(seeded["source"]), "--to",
+                str(copy_dir / "agentsudo.db"))
+        assert p.returncode == 0, p.stderr
+        with sqlite3.connect(copy_dir / "agentsudo.db") as conn:
+            (version,) = conn.execute("PRAGMA user_version").fetchone()
+            conn.execute(f"PRAGMA user_version = {version - 1}")
+        code, report, err = migrate(str(copy_dir), db.url)
+        assert code != 0 and report is None
+        assert f"version {version - 1}" in err and "serve" in err, err
+        # Nothing copied.
+        assert run_json("project", "list", "--data-dir", db.dir, database_url=db.url) == []
+    finally:
+        db.close()
+        shutil.rmtree(copy_dir, ignore_errors=True)
