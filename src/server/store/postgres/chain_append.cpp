@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "server/store/chained_batch_event.hpp"
+
 namespace agentsudo::server::postgres {
 
 void ChainAppend::lock_heads(std::vector<std::int64_t> project_rowids) {
@@ -76,21 +78,7 @@ ChainLink ChainAppend::propose(std::int64_t project_rowid, std::int64_t seq,
 
 ChainLink ChainAppend::propose(const EventBatch& batch, std::size_t index,
                                std::string_view agent_id, std::int64_t seq) {
-  const Event& event = batch.events[index];
-  audit::ChainedEvent chained;
-  chained.event_id = batch.event_ids[index];
-  chained.agent_id = agent_id;
-  chained.agent_name = event.agent_name;
-  chained.action = event.action;
-  if (event.scope)
-    chained.scope = *event.scope;
-  chained.allowed = event.allowed;
-  if (event.function_name)
-    chained.function_name = *event.function_name;
-  chained.metadata_json = event.metadata_json;
-  chained.timestamp = event.timestamp.value_or(batch.received_at);
-  chained.received_at = batch.received_at;
-  return propose(batch.project_rowid, seq, chained);
+  return propose(batch.project_rowid, seq, chained_event_of(batch, index, agent_id));
 }
 
 void ChainAppend::accept(std::int64_t project_rowid, const ChainLink& link) {

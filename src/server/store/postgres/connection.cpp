@@ -31,6 +31,10 @@ int hex_value(char c) {
   return c - 'A' + 10;
 }
 
+// The server's notices (a CREATE … IF NOT EXISTS that found the table, say)
+// are meant for a person at psql; libpq would print them on our stderr.
+void ignore_notice(void*, const char*) {}
+
 }  // namespace
 
 bool PgError::unavailable() const {
@@ -155,6 +159,7 @@ std::unique_ptr<Connection> Connection::open(const std::string& url) {
     PQfinish(conn);
     throw error;
   }
+  PQsetNoticeProcessor(conn, ignore_notice, nullptr);
   auto connection = std::unique_ptr<Connection>(new Connection(conn));
   // Every commit is durable before it is acknowledged, whatever the
   // server's default; times are stored as integers, so no time zone matters.
