@@ -84,7 +84,10 @@ fuzz: build-fuzz
 # delivery under load against the real server (issue 11's table), policy
 # propagation, approvals (round trip, and a server holding 10,000 of them),
 # then analytics and the agent preview at 10 M events, then the audit chain
-# (commit-writer CPU per event with it on and off; verify speed).
+# (commit-writer CPU per event with it on and off; verify speed), then
+# ingestion on PostgreSQL (one node, two behind nginx) beside SQLite with
+# PostgreSQL's own insert ceiling, analytics at 10 M events on PostgreSQL,
+# and ingestion while retention removes a month of events (both stores).
 bench: build
 	@bench/run.sh $(BUILD_DIR)
 	@$(BUILD_DIR)/bin/agentsudo_sdk_bench --benchmark_repetitions=5 \
@@ -94,6 +97,9 @@ bench: build
 	@bench/approvals.sh $(BUILD_DIR)
 	@bench/analytics.sh $(BUILD_DIR)
 	@bench/audit_chain.sh $(BUILD_DIR)
+	@bench/postgres_http.py $(BUILD_DIR)
+	@BENCH_ANALYTICS_STORE=postgres bench/analytics.sh $(BUILD_DIR)
+	@bench/retention.py $(BUILD_DIR)
 
 bench-analytics: build
 	@bench/analytics.sh $(BUILD_DIR)

@@ -12,6 +12,10 @@
 # one keep-alive connection.
 # Prints a Markdown table (median and p99, client-side) and writes it to
 # bench/results/analytics.md. Exits non-zero when a request fails.
+#
+# BENCH_ANALYTICS_STORE=postgres does the same on PostgreSQL: a private
+# cluster in BUILD_DIR/bench-analytics-pg (seeded afresh each run, since a
+# cluster is not kept between runs), results in bench/results/analytics-postgres.md.
 set -Eeuo pipefail
 
 [[ $# -eq 1 ]] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
@@ -21,7 +25,10 @@ SERVER_BIN=$BUILD_DIR/bin/agentsudo-server
 EVENTS=${BENCH_ANALYTICS_EVENTS:-10000000}
 DAYS=${BENCH_ANALYTICS_DAYS:-90}
 REPS=${BENCH_ANALYTICS_REPS:-200}
+STORE=${BENCH_ANALYTICS_STORE:-sqlite}
 CACHE=$BUILD_DIR/bench-analytics
+RESULTS=analytics.md
+[[ $STORE == postgres ]] && CACHE=$BUILD_DIR/bench-analytics-pg && RESULTS=analytics-postgres.md
 # The seeded data is reused while the schema and the generator are unchanged.
 SOURCE_HASH=$(cat "$BENCH_DIR/../src/server/store/sqlite/schema.cpp" \
   "$BENCH_DIR/../src/server/admin/demo_seeder.cpp" | sha1sum | cut -c1-10)
@@ -33,26 +40,45 @@ die() { printf 'bench-analytics: ERROR: %s\n' "$*" >&2; exit 1; }
 [[ -x $SERVER_BIN ]] || die "server binary not found: $SERVER_BIN"
 
 SERVER_PID=
+CLUSTER=
 cleanup() {
   if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
   fi
+  if [[ -n $CLUSTER ]]; then
+    "$PY" "$BENCH_DIR/../tests/support/postgres_cluster.py" stop "$CLUSTER" >/dev/null || true
+  fi
 }
 trap cleanup EXIT
 
+STORE_ARGS=(--data-dir "$DATA")
+if [[ $STORE == postgres ]]; then
+  rm -rf "$CACHE"; mkdir -p "$DATA"
+  CLUSTER=$CACHE/cluster
+  CLUSTER_URL=$("$PY" "$BENCH_DIR/../tests/support/postgres_cluster.py" start "$CLUSTER")
+  psql -q "$CLUSTER_URL" -c "CREATE DATABASE bench"
+  DB_URL=${CLUSTER_URL/\/\/\/postgres\?/\/\/\/bench\?}
+  STORE_ARGS+=(--database-url "$DB_URL")
+fi
 if [[ ! -f $DATA/seeded.json ]]; then
-  rm -rf "$CACHE"/data-*; mkdir -p "$DATA"
-  log "seeding $EVENTS events over $DAYS days into $DATA (once; reruns reuse it)"
-  "$SERVER_BIN" seed-demo --data-dir "$DATA" --events "$EVENTS" --days "$DAYS" \
+  [[ $STORE == postgres ]] || rm -rf "$CACHE"/data-*
+  mkdir -p "$DATA"
+  log "seeding $EVENTS events over $DAYS days into the $STORE store (SQLite: once; reruns reuse it)"
+  "$SERVER_BIN" seed-demo "${STORE_ARGS[@]}" --events "$EVENTS" --days "$DAYS" \
     --project bench --json >"$DATA/seeded.tmp"
   mv "$DATA/seeded.tmp" "$DATA/seeded.json"
 fi
 SEED_SECONDS=$("$PY" -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["seconds"], 1))' "$DATA/seeded.json")
 PROJECT_ID=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["project_id"])' "$DATA/seeded.json")
-TOKEN=$("$SERVER_BIN" token create --data-dir "$DATA" --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["token"])')
-DB_MB=$(( $(stat -c %s "$DATA/agentsudo.db") / 1024 / 1024 ))
+TOKEN=$("$SERVER_BIN" token create "${STORE_ARGS[@]}" --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+if [[ $STORE == postgres ]]; then
+  psql -q "$DB_URL" -c "VACUUM ANALYZE"
+  DB_MB=$(psql -tA "$DB_URL" -c "SELECT pg_database_size(current_database()) / 1048576")
+else
+  DB_MB=$(( $(stat -c %s "$DATA/agentsudo.db") / 1024 / 1024 ))
+fi
 
-stdbuf -oL "$SERVER_BIN" serve --listen 127.0.0.1:0 --data-dir "$DATA" >"$CACHE/server.out" 2>"$CACHE/server.err" &
+stdbuf -oL "$SERVER_BIN" serve --listen 127.0.0.1:0 "${STORE_ARGS[@]}" >"$CACHE/server.out" 2>"$CACHE/server.err" &
 SERVER_PID=$!
 URL=
 for _ in $(seq 100); do
@@ -65,9 +91,10 @@ done
 log "server on $URL, project $PROJECT_ID ($EVENTS events, database $DB_MB MB, seeded in $SEED_SECONDS s)"
 
 mkdir -p "$BENCH_DIR/results"
-"$PY" - "$URL" "$TOKEN" "$PROJECT_ID" "$REPS" "$EVENTS" "$SEED_SECONDS" "$DB_MB" <<'EOF_PY' | tee "$BENCH_DIR/results/analytics.md"
+"$PY" - "$URL" "$TOKEN" "$PROJECT_ID" "$REPS" "$EVENTS" "$SEED_SECONDS" "$DB_MB" "$STORE" <<'EOF_PY' | tee "$BENCH_DIR/results/$RESULTS"
 import http.client, json, os, statistics, sys, time, datetime
-url, token, project, reps, events, seed_s, db_mb = sys.argv[1:8]
+url, token, project, reps, events, seed_s, db_mb, store = sys.argv[1:9]
+store = "PostgreSQL" if store == "postgres" else "SQLite"
 reps = int(reps)
 host, port = url.removeprefix("http://").split(":")
 conn = http.client.HTTPConnection(host, int(port), timeout=30)
@@ -147,7 +174,7 @@ for method, path, body in routes:
 
 busy1, total1 = machine_ticks()
 busy_pct = 100.0 * os.cpu_count() * (busy1 - busy0) / max(1, total1 - total0)
-print(f"## Analytics latency with {int(events):,} events stored ({datetime.datetime.now(datetime.timezone.utc):%Y-%m-%dT%H:%M:%SZ})\n")
+print(f"## Analytics latency with {int(events):,} events stored in {store} ({datetime.datetime.now(datetime.timezone.utc):%Y-%m-%dT%H:%M:%SZ})\n")
 print(f"One project seeded by `seed-demo` ({int(events):,} events over 90 days, 12 agents, "
       f"seeded in {seed_s} s; database {db_mb} MB). {reps} sequential requests per route on one "
       f"keep-alive connection after 3 warm-ups; client-side time (request sent to body read). "
