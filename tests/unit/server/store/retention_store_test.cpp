@@ -197,7 +197,8 @@ TEST_F(RetentionTest, SettingNoRetentionAgainStopsRemoving) {
 class PostgresRetentionTest : public RetentionTest {};
 
 TEST_F(PostgresRetentionTest, DropsPartitionsOlderThanEveryCutoff) {
-  ASSERT_TRUE(store_.is_postgres()) << "set AGENTSUDO_TEST_POSTGRES_URL";
+  if (!store_.is_postgres())
+    GTEST_SKIP() << "PostgreSQL only: set AGENTSUDO_TEST_POSTGRES_URL";
   set_retention(trimmed_, 3);
   set_retention(kept_, 5);
   const std::int64_t first_day = kToday - kDays + 1;
