@@ -7,6 +7,7 @@ on PostgreSQL."""
 
 import datetime
 import json
+import time
 
 from support.accounts import Operator
 from support.events import assert_error
@@ -121,3 +122,19 @@ def test_a_sweep_keeps_the_retained_days_only(server):
     assert len(server.all_events(project_id)) == len(kept) + 1
     rc, _, err = server.cli("verify", "--project", project_id, check=False)
     assert rc == 0, err
+
+
+def test_the_server_sweeps_on_its_own(make_server):
+    server = make_server(extra_env={"AGENTSUDO_RETENTION_INTERVAL": "1"})
+    server.start()
+    seeded = server.cli("seed-demo", "--events", "400", "--days", "5", "--project", "timed",
+                        timeout=120)
+    project_id = seeded["project_id"]
+    assert any(e["received_at"][:10] < str(today()) for e in server.all_events(project_id))
+    assert patch(server, project_id, {"retention_days": 1}).status == 200
+    # No `retention run`: the server's own pass (every second here) removes them.
+    deadline = time.monotonic() + 60
+    while any(e["received_at"][:10] < str(today()) for e in server.all_events(project_id)):
+        assert time.monotonic() < deadline, server.logs()
+        time.sleep(0.2)
+    assert project(server, project_id)["data_since"] == f"{today()}T00:00:00.000000Z"
