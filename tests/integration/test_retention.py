@@ -59,6 +59,8 @@ def test_bad_retention_days_are_400_and_change_nothing(server):
                                 "--days", bad, check=False)
         assert rc != 0 and "days" in err, err
     assert project(server, project_id)["retention_days"] == 12
+    listed = [p for p in server.cli("project", "list") if p["project_id"] == project_id]
+    assert listed[0]["retention_days"] == 12 and listed[0]["data_since"] is None
 
 
 def test_a_sweep_keeps_the_retained_days_only(server):

@@ -42,7 +42,11 @@ json::object project_json(const Project& project) {
           {"name", project.name},
           {"tier", project.tier.name},
           {"daily_quota", project.tier.daily_quota},
-          {"created_at", format_rfc3339(project.created_at)}};
+          {"created_at", format_rfc3339(project.created_at)},
+          {"retention_days",
+           project.retention_days ? json::value(*project.retention_days) : json::value(nullptr)},
+          {"data_since", project.data_since ? json::value(format_rfc3339(*project.data_since))
+                                            : json::value(nullptr)}};
 }
 
 json::object key_json(const ApiKeyRecord& key) {
