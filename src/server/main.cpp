@@ -12,6 +12,7 @@
 #include "server/cli/admin_commands.hpp"
 #include "server/cli/backup_command.hpp"
 #include "server/cli/migrate_command.hpp"
+#include "server/cli/retention_command.hpp"
 #include "server/cli/routes_command.hpp"
 #include "server/cli/seed_demo_command.hpp"
 #include "server/cli/serve_command.hpp"
@@ -56,6 +57,15 @@ void add_admin_commands(CLI::App& app, cli::AdminOptions& options, int& exit_cod
   set_tier->add_option("--project", options.project_id, "Project id")->required();
   set_tier->add_option("--tier", options.tier, "free, pro, or events per day")->required();
   set_tier->callback([&] { exit_code = cli::project_set_tier(options); });
+  auto* set_retention =
+      project->add_subcommand("set-retention", "Change how many days of events a project keeps");
+  add_data_dir(*set_retention, options);
+  set_retention->add_option("--project", options.project_id, "Project id")->required();
+  set_retention
+      ->add_option("--days", options.retention_days,
+                   "Whole UTC days kept, today included (1 to 36500), or none to keep everything")
+      ->required();
+  set_retention->callback([&] { exit_code = cli::project_set_retention(options); });
 
   auto* key = app.add_subcommand("key", "Manage API keys")->require_subcommand(1);
   auto* key_create = key->add_subcommand("create", "Issue a new API key for a project");
@@ -201,6 +211,12 @@ int main(int argc, char** argv) {
       ->envname("AGENTSUDO_CHECKPOINT_INTERVAL")
       ->check(CLI::Range(1u, 86'400u))
       ->capture_default_str();
+  serve
+      ->add_option("--retention-interval", serve_options.retention_interval_seconds,
+                   "Seconds between retention passes (the first runs at start)")
+      ->envname("AGENTSUDO_RETENTION_INTERVAL")
+      ->check(CLI::Range(1u, 86'400u))
+      ->capture_default_str();
   serve->callback([&] { exit_code = cli::run_serve(serve_options); });
 
   cli::AdminOptions admin_options;
@@ -218,6 +234,16 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   seed->add_flag("--json", seed_options.json, "Print exactly one JSON document");
   seed->callback([&] { exit_code = cli::seed_demo(seed_options); });
+
+  cli::RetentionRunOptions retention_options;
+  auto* retention =
+      app.add_subcommand("retention", "Remove events older than each project's retention")
+          ->require_subcommand(1);
+  auto* retention_run = retention->add_subcommand(
+      "run", "Run one retention pass now (also while a server runs) and print what it removed");
+  add_store_options(*retention_run, retention_options.data_dir, retention_options.database_url);
+  retention_run->add_flag("--json", retention_options.json, "Print exactly one JSON document");
+  retention_run->callback([&] { exit_code = cli::run_retention(retention_options); });
 
   cli::BackupCommandOptions backup_options;
   auto* backup = app.add_subcommand(

@@ -49,11 +49,16 @@ def test_project_create_get_list(server, admin):
     assert UUID_RE.match(project["id"]) and project["name"] == "Shop"
     assert project["tier"] == {"name": "pro", "daily_quota": 100000}
     assert TS_RE.match(project["created_at"])
+    assert project["retention_days"] is None and project["data_since"] is None
     assert set(key) == {"id", "prefix", "created_at", "last_used_at", "revoked_at"}
     assert api_key.startswith(key["prefix"]) and key["revoked_at"] is None
     # The key it returns ingests into that project.
     assert server.ingest(api_key).status == 201
-    assert admin.get(f"{P}/{project['id']}").json == project
+    # The first event sets data_since; nothing else moves.
+    got = admin.get(f"{P}/{project['id']}").json
+    assert TS_RE.match(got["data_since"])
+    project["data_since"] = got["data_since"]
+    assert got == project
     listed = admin.get(P).json["projects"]
     assert project in listed
     # The creator is the first member.
@@ -105,7 +110,10 @@ def test_project_rename_and_tier(server, admin):
     # An invalid member changes nothing, not even the valid one beside it.
     assert_error(admin.patch(f"{P}/{pid}", {"name": "newer", "tier": "platinum"}), 400, "INVALID_PAYLOAD", field="tier")
     assert admin.get(f"{P}/{pid}").json["name"] == "new"
-    assert admin.patch(f"{P}/{pid}", {}).json == r.json
+    # An empty PATCH changes nothing; data_since moved with the first event.
+    unchanged = admin.patch(f"{P}/{pid}", {}).json
+    assert TS_RE.match(unchanged["data_since"])
+    assert unchanged == {**r.json, "data_since": unchanged["data_since"]}
 
 
 def test_project_delete_needs_confirmation(server, admin):

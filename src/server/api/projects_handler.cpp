@@ -20,11 +20,24 @@ Result<Tier> read_tier(const json::value& value) {
   return invalid_tier();
 }
 
+// `retention_days`: a whole number (the service checks its range) or null.
+Result<std::optional<std::int64_t>> read_retention_days(const json::value& value) {
+  if (value.is_null())
+    return std::optional<std::int64_t>();
+  if (value.is_int64())
+    return std::optional<std::int64_t>(value.get_int64());
+  if (value.is_uint64())  // beyond int64: out of range either way
+    return std::optional<std::int64_t>(kMaxRetentionDays + 1);
+  return invalid_member("retention_days",
+                        "retention_days must be a whole number of days, or null to keep "
+                        "everything");
+}
+
 // The changes a create or update body asks for, decoded; the service
 // checks the values.
 Result<ProjectChanges> read_changes(const http::Request& request, bool name_required) {
   ASSIGN_OR_RETURN(auto body, parse_json_body(request));
-  ASSIGN_OR_RETURN(auto members, JsonMembers::of(body, {"name", "tier"}));
+  ASSIGN_OR_RETURN(auto members, JsonMembers::of(body, {"name", "tier", "retention_days"}));
   ProjectChanges changes;
   if (name_required || members.has("name")) {
     ASSIGN_OR_RETURN(changes.name, members.required_string("name"));
@@ -34,6 +47,10 @@ Result<ProjectChanges> read_changes(const http::Request& request, bool name_requ
     if (!parsed)
       return as_body_error(parsed.take_error());
     changes.tier = std::move(*parsed);
+  }
+  if (const auto* retention = members.find("retention_days")) {
+    ASSIGN_OR_RETURN(auto days, read_retention_days(*retention));
+    changes.retention_days = days;
   }
   return changes;
 }
@@ -77,6 +94,10 @@ Result<http::Response> ProjectsHandler::list(const http::Request& request) {
 Result<http::Response> ProjectsHandler::create(const http::Request& request) {
   ASSIGN_OR_RETURN(auto principal, authenticate(access_, request));
   ASSIGN_OR_RETURN(auto changes, read_changes(request, true));
+  if (changes.retention_days) {
+    return invalid_member("retention_days",
+                          "set retention_days with PATCH once the project exists");
+  }
   Tier tier = changes.tier.value_or(Tier{"free", kFreeDailyQuota});
   RETURN_IF_ERROR(access_.authorize_new_project(principal, tier));
   std::optional<std::int64_t> creator;

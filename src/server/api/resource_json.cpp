@@ -18,7 +18,10 @@ json::object project_json(const Project& project) {
   return {{"id", project.id},
           {"name", project.name},
           {"tier", {{"name", project.tier.name}, {"daily_quota", project.tier.daily_quota}}},
-          {"created_at", format_rfc3339(project.created_at)}};
+          {"created_at", format_rfc3339(project.created_at)},
+          {"retention_days",
+           project.retention_days ? json::value(*project.retention_days) : json::value(nullptr)},
+          {"data_since", time_or_null(project.data_since)}};
 }
 
 json::object key_json(const ApiKeyRecord& key) {

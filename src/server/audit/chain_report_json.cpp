@@ -9,6 +9,7 @@ boost::json::object chain_report_json(const ChainReport& report) {
       {"events_checked", report.events_checked},
       {"events_before_chain", report.events_before_chain},
       {"checkpoints_checked", report.checkpoints_checked},
+      {"positions_removed_by_retention", report.positions_removed_by_retention},
       {"last_position", report.last_position},
       {"last_seq", report.last_seq},
       {"last_hash", to_hex(report.last_hash)},

@@ -37,7 +37,34 @@ ChainVerifier::ChainVerifier(std::string project_id, PublicKey key,
   report_.project_id = std::move(project_id);
 }
 
+void ChainVerifier::start_after(const ChainHead& horizon) {
+  report_.positions_removed_by_retention = horizon.position;
+  report_.last_position = horizon.position;
+  report_.last_seq = horizon.seq;
+  report_.last_hash = horizon.hash;
+  horizon_seq_ = horizon.seq;
+  while (!report_.fault && next_checkpoint_ < checkpoints_.size() &&
+         checkpoints_[next_checkpoint_].position <= horizon.position) {
+    const Checkpoint& checkpoint = checkpoints_[next_checkpoint_++];
+    if (!checkpoint_signature_is_valid(checkpoint, key_) ||
+        checkpoint.project_id != report_.project_id) {
+      fail(FaultKind::kBadSignature, checkpoint.seq, {}, checkpoint.position,
+           "the checkpoint at " + at(checkpoint.position, checkpoint.seq) +
+               " is not signed by this server's key");
+    } else if (checkpoint.position == horizon.position &&
+               (checkpoint.seq != horizon.seq || checkpoint.hash != horizon.hash)) {
+      fail(FaultKind::kCheckpointMismatch, checkpoint.seq, {}, checkpoint.position,
+           "the signed checkpoint at " + at(checkpoint.position, checkpoint.seq) +
+               " does not match the retention horizon recorded there");
+    } else {
+      ++report_.checkpoints_checked;
+    }
+  }
+}
+
 void ChainVerifier::add(const ChainedEvent& event, const std::optional<ChainHash>& stored_hash) {
+  if (event.seq <= horizon_seq_)
+    return;
   if (lookahead_) {
     if (stored_hash && event.position == *lookahead_) {
       report_.fault->kind = FaultKind::kReordered;

@@ -46,6 +46,8 @@ struct ChainReport {
   std::int64_t events_checked = 0;       // chained events whose hash was recomputed
   std::int64_t events_before_chain = 0;  // stored before the chain began (no hash)
   std::int64_t checkpoints_checked = 0;
+  // Positions 1..this were removed by retention: the walk starts after them.
+  std::int64_t positions_removed_by_retention = 0;
   std::int64_t last_position = 0;
   std::int64_t last_seq = 0;
   ChainHash last_hash = kGenesisHash;
@@ -62,6 +64,12 @@ class ChainVerifier {
   // `checkpoints` in position order.
   ChainVerifier(std::string project_id, PublicKey key, std::vector<Checkpoint> checkpoints);
 
+  // Retention removed the chain up to `horizon` (its last removed position,
+  // seq and hash): the walk continues from there. Events at or before the
+  // horizon's seq that a cut-short pass left are passed over, and checkpoints
+  // at or below it are checked for their signature only (and against the
+  // horizon's hash where they name it). Call before the first add().
+  void start_after(const ChainHead& horizon);
   // The next event by seq; `stored_hash` unset for an event without one
   // (then `event.position` is ignored).
   void add(const ChainedEvent& event, const std::optional<ChainHash>& stored_hash);
@@ -86,6 +94,7 @@ class ChainVerifier {
   // Set after a jump in positions: the position looked for further on,
   // which tells a reorder (it comes) from a deletion (it never does).
   std::optional<std::int64_t> lookahead_;
+  std::int64_t horizon_seq_ = 0;  // events up to it are passed over
 };
 
 }  // namespace agentsudo::server::audit

@@ -42,7 +42,11 @@ json::object project_json(const Project& project) {
           {"name", project.name},
           {"tier", project.tier.name},
           {"daily_quota", project.tier.daily_quota},
-          {"created_at", format_rfc3339(project.created_at)}};
+          {"created_at", format_rfc3339(project.created_at)},
+          {"retention_days",
+           project.retention_days ? json::value(*project.retention_days) : json::value(nullptr)},
+          {"data_since", project.data_since ? json::value(format_rfc3339(*project.data_since))
+                                            : json::value(nullptr)}};
 }
 
 json::object key_json(const ApiKeyRecord& key) {
@@ -206,7 +210,7 @@ int project_set_tier(const AdminOptions& options) {
   auto store = open_admin_store(options);
   if (!store)
     return fail(store.error());
-  if (auto set = ProjectService(*store->projects).update(options.project_id, {{}, *tier}); !set)
+  if (auto set = ProjectService(*store->projects).update(options.project_id, {{}, *tier, {}}); !set)
     return fail(set.error());
   if (options.json) {
     print_json({{"project_id", options.project_id},
@@ -215,6 +219,41 @@ int project_set_tier(const AdminOptions& options) {
   } else {
     std::cout << "Project " << options.project_id << " is now " << tier->name << " ("
               << tier->daily_quota << " events/day)\n";
+  }
+  return kOk;
+}
+
+int project_set_retention(const AdminOptions& options) {
+  // "none" keeps everything; anything else must be a whole number (the
+  // service checks its range, as for PATCH).
+  std::optional<std::int64_t> days;
+  if (options.retention_days != "none") {
+    std::int64_t parsed = 0;
+    const char* begin = options.retention_days.data();
+    const char* end = begin + options.retention_days.size();
+    auto [ptr, ec] = std::from_chars(begin, end, parsed);
+    if (ec != std::errc() || ptr != end || begin == end) {
+      return fail(make_error(ErrorKind::kInvalidParameter,
+                             "--days must be a whole number of days or none", "retention_days"));
+    }
+    days = parsed;
+  }
+  auto store = open_admin_store(options);
+  if (!store)
+    return fail(store.error());
+  ProjectChanges changes;
+  changes.retention_days = days;
+  auto set = ProjectService(*store->projects).update(options.project_id, changes);
+  if (!set)
+    return fail(set.error());
+  if (options.json) {
+    print_json({{"project_id", options.project_id},
+                {"retention_days", days ? json::value(*days) : json::value(nullptr)}});
+  } else if (days) {
+    std::cout << "Project " << options.project_id << " now keeps " << *days
+              << " days of events (today included)\n";
+  } else {
+    std::cout << "Project " << options.project_id << " now keeps every event\n";
   }
   return kOk;
 }

@@ -24,6 +24,8 @@ struct AdminOptions {
   // A token's expiry: whole days from now, or an RFC 3339 date-time; empty: none.
   std::string expires_in_days;
   std::string expires_at;
+  // project set-retention: whole days, or "none" to keep everything.
+  std::string retention_days;
 };
 
 // Each returns the process exit code and prints its result on stdout
@@ -31,6 +33,7 @@ struct AdminOptions {
 int project_create(const AdminOptions& options);
 int project_list(const AdminOptions& options);
 int project_set_tier(const AdminOptions& options);
+int project_set_retention(const AdminOptions& options);
 int key_create(const AdminOptions& options);
 int key_list(const AdminOptions& options);
 int key_revoke(const AdminOptions& options);

@@ -42,6 +42,7 @@
 #include "server/service/key_service.hpp"
 #include "server/service/member_service.hpp"
 #include "server/service/project_service.hpp"
+#include "server/service/retention_sweeper.hpp"
 #include "server/service/token_service.hpp"
 #include "server/service/webhook_service.hpp"
 #include "server/store/cached_project_store.hpp"
@@ -316,6 +317,8 @@ int run_serve(const ServeOptions& options) {
         webhook_dispatcher.notify(approval);
       });
   ExpirySweeper expiry_sweeper(io, approval_service, clock);
+  RetentionSweeper retention_sweeper(*store->retention, clock,
+                                     std::chrono::seconds(options.retention_interval_seconds));
   api::CursorCodec cursors(*key);
   api::IngestHandler ingest(projects, ingestor);
   api::PolicyHandler policy(projects, policies);
@@ -380,6 +383,7 @@ int run_serve(const ServeOptions& options) {
   if (*metrics_url)
     metrics_listener.start();
   expiry_sweeper.start();
+  retention_sweeper.start();
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {

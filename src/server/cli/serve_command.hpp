@@ -40,6 +40,8 @@ struct ServeOptions {
   // At most this often the commit writer signs an audit checkpoint of each
   // project whose chain grew (docs/AUDIT.md); also once on shutdown.
   unsigned checkpoint_interval_seconds = 5;
+  // Seconds between retention passes (the first runs at start).
+  unsigned retention_interval_seconds = 600;
 };
 
 // Runs the server until SIGINT or SIGTERM, then drains and exits.

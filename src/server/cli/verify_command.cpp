@@ -74,6 +74,10 @@ void print_text(const audit::ChainReport& report) {
   }
   if (report.events_before_chain > 0)
     std::cout << "; " << report.events_before_chain << " events predate the chain";
+  if (report.positions_removed_by_retention > 0) {
+    std::cout << "; positions 1 to " << report.positions_removed_by_retention
+              << " were removed by retention";
+  }
   std::cout << "\n";
 }
 

@@ -15,7 +15,18 @@ struct Project {
   std::string name;
   Tier tier;
   UnixMicros created_at = 0;
+  // Whole UTC days of events kept (today and the days before); unset keeps
+  // everything.
+  std::optional<std::int64_t> retention_days;
+  // From when the project's events are complete: the retention cutoff once a
+  // sweep removed anything, else the first stored event's receive time;
+  // unset when there are no events.
+  std::optional<UnixMicros> data_since;
 };
+
+// The bounds PATCH and the CLI accept for retention_days (100 years).
+inline constexpr std::int64_t kMinRetentionDays = 1;
+inline constexpr std::int64_t kMaxRetentionDays = 36500;
 
 struct ApiKeyRecord {
   std::string id;
@@ -31,6 +42,8 @@ struct ApiKeyRecord {
 struct ProjectChanges {
   std::optional<std::string> name;
   std::optional<Tier> tier;
+  // Set to change the retention; an inner null keeps everything again.
+  std::optional<std::optional<std::int64_t>> retention_days;
 };
 
 // The project an active API key writes to, with what its quota needs.

@@ -54,9 +54,27 @@ Result<std::optional<NewProject>> ProjectService::create_default() {
                                   IssuedApiKey{std::move(created->key), std::move(key.plaintext)}});
 }
 
+namespace {
+
+// kInvalidParameter naming "retention_days" outside 1..36500 days.
+Status validate_retention_days(std::optional<std::int64_t> days) {
+  if (days && (*days < kMinRetentionDays || *days > kMaxRetentionDays)) {
+    return make_error(ErrorKind::kInvalidParameter,
+                      "retention_days must be a whole number of days from " +
+                          std::to_string(kMinRetentionDays) + " to " +
+                          std::to_string(kMaxRetentionDays) + ", or null to keep everything",
+                      "retention_days");
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<Project> ProjectService::update(std::string_view project_id, const ProjectChanges& changes) {
   if (changes.name)
     RETURN_IF_ERROR(validate_project_name(*changes.name));
+  if (changes.retention_days)
+    RETURN_IF_ERROR(validate_retention_days(*changes.retention_days));
   return projects_.update_project(project_id, changes);
 }
 

@@ -11,6 +11,7 @@
 #include "server/store/change_feed.hpp"
 #include "server/store/credentials_generation.hpp"
 #include "server/store/delivery_store.hpp"
+#include "server/store/event_retention.hpp"
 #include "server/store/event_store.hpp"
 #include "server/store/login_failure_store.hpp"
 #include "server/store/project_store.hpp"
@@ -29,6 +30,7 @@ struct StoreSet {
   std::unique_ptr<ApprovalStore> approvals;
   std::unique_ptr<WebhookStore> webhooks;
   std::unique_ptr<AuditLog> audit;
+  std::unique_ptr<EventRetention> retention;
   // The login throttle's counts when several nodes share the store; none
   // when one process owns it (SQLite), whose throttle counts in memory.
   std::unique_ptr<LoginFailureStore> login_failures;

@@ -160,8 +160,10 @@ TEST_F(AccessControlTest, TiersAreAnAdminsDecision) {
     EXPECT_EQ(refused.error().kind, ErrorKind::kForbidden);
     EXPECT_EQ(refused.error().field, "tier");
   }
-  EXPECT_TRUE(access_.authorize_project_change(*member, ProjectChanges{"renamed", std::nullopt}));
-  auto retier = access_.authorize_project_change(*member, ProjectChanges{std::nullopt, free_tier});
+  EXPECT_TRUE(
+      access_.authorize_project_change(*member, ProjectChanges{"renamed", std::nullopt, {}}));
+  auto retier =
+      access_.authorize_project_change(*member, ProjectChanges{std::nullopt, free_tier, {}});
   ASSERT_FALSE(retier);
   EXPECT_EQ(retier.error().kind, ErrorKind::kForbidden);
 
@@ -170,7 +172,8 @@ TEST_F(AccessControlTest, TiersAreAnAdminsDecision) {
   auto operator_principal = access_.authenticate(credentials);
   ASSERT_TRUE(operator_principal.ok());
   EXPECT_TRUE(access_.authorize_new_project(*operator_principal, pro));
-  EXPECT_TRUE(access_.authorize_project_change(*operator_principal, ProjectChanges{{}, custom}));
+  EXPECT_TRUE(
+      access_.authorize_project_change(*operator_principal, ProjectChanges{{}, custom, {}}));
 }
 
 }  // namespace

@@ -109,7 +109,7 @@ TEST_F(CachedProjectStoreTest, ARotationByAnotherProcessIsSeenByTheNextLookup) {
 TEST_F(CachedProjectStoreTest, ATierChangeByAnotherProcessIsSeenByTheNextLookup) {
   warm(key_.plaintext);
   ASSERT_TRUE(
-      ProjectService(*other_process_.projects).update(project_.id, {{}, Tier{"pro", 77}}).ok());
+      ProjectService(*other_process_.projects).update(project_.id, {{}, Tier{"pro", 77}, {}}).ok());
   auto owner = lookup(key_.plaintext);
   ASSERT_TRUE(owner.ok());
   EXPECT_EQ(owner->daily_quota, 77);

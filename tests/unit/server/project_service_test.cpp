@@ -59,7 +59,7 @@ TEST(ProjectService, RenamesAndRetiersTogether) {
   ProjectService projects(*store->projects);
   auto created = projects.create("old", kFree);
   ASSERT_TRUE(created.ok());
-  auto updated = projects.update(created->project.id, {"new", Tier{"pro", 100'000}});
+  auto updated = projects.update(created->project.id, {"new", Tier{"pro", 100'000}, {}});
   ASSERT_TRUE(updated.ok());
   EXPECT_EQ(updated->name, "new");
   EXPECT_EQ(updated->tier.name, "pro");
@@ -67,7 +67,7 @@ TEST(ProjectService, RenamesAndRetiersTogether) {
   EXPECT_EQ(stored->name, "new");
   EXPECT_EQ(stored->tier.daily_quota, 100'000);
 
-  auto tier_only = projects.update(created->project.id, {{}, kFree});
+  auto tier_only = projects.update(created->project.id, {{}, kFree, {}});
   ASSERT_TRUE(tier_only.ok());
   EXPECT_EQ(tier_only->name, "new");
   EXPECT_EQ(tier_only->tier.name, "free");
@@ -78,13 +78,13 @@ TEST(ProjectService, ABadNameChangesNothingAndAnUnknownProjectIsNotFound) {
   ProjectService projects(*store->projects);
   auto created = projects.create("kept", kFree);
   ASSERT_TRUE(created.ok());
-  auto bad = projects.update(created->project.id, {"", Tier{"pro", 100'000}});
+  auto bad = projects.update(created->project.id, {"", Tier{"pro", 100'000}, {}});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().field, "name");
   auto stored = store->projects->find_project(created->project.id);
   EXPECT_EQ(stored->name, "kept");
   EXPECT_EQ(stored->tier.name, "free");
-  auto missing = projects.update("01890000-0000-7000-8000-000000000000", {"x", std::nullopt});
+  auto missing = projects.update("01890000-0000-7000-8000-000000000000", {"x", std::nullopt, {}});
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().kind, ErrorKind::kNotFound);
 }

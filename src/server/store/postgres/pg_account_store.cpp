@@ -237,14 +237,18 @@ Result<std::vector<Project>> PgAccountStore::projects_of(std::int64_t user_rowid
   return translate_errors("list projects", [&]() -> Result<std::vector<Project>> {
     auto conn = pool_->acquire();
     auto rows = conn->exec(
-        "SELECT p.id, p.uuid, p.name, p.tier, p.daily_quota, p.created_at FROM projects p "
+        "SELECT p.id, p.uuid, p.name, p.tier, p.daily_quota, p.created_at, p.retention_days, "
+        "COALESCE(p.retained_since, (SELECT e.received_at FROM events e "
+        "WHERE e.project_id = p.id ORDER BY e.seq LIMIT 1)) FROM projects p "
         "JOIN project_members m ON m.project_id = p.id WHERE m.user_id = $1 ORDER BY p.id",
         Params().add(user_rowid));
     std::vector<Project> projects;
     for (int row = 0; row < rows.size(); ++row) {
-      projects.push_back(Project{rows.int64(row, 0), rows.string(row, 1), rows.string(row, 2),
-                                 Tier{rows.string(row, 3), rows.int64(row, 4)},
-                                 rows.int64(row, 5)});
+      Project project{rows.int64(row, 0),         rows.string(row, 1),
+                      rows.string(row, 2),        Tier{rows.string(row, 3), rows.int64(row, 4)},
+                      rows.int64(row, 5),         rows.optional_int64(row, 6),
+                      rows.optional_int64(row, 7)};
+      projects.push_back(std::move(project));
     }
     return projects;
   });

@@ -96,9 +96,21 @@ std::optional<std::int64_t> walk_page(const Rows& rows, const std::string& proje
   return last;
 }
 
+// Where retention cut the project's chain, if it did.
+std::optional<audit::ChainHead> read_horizon(Connection& conn, std::int64_t project_rowid) {
+  auto rows =
+      conn.exec("SELECT position, seq, hash FROM audit_retention_horizons WHERE project_id = $1",
+                Params().add(project_rowid));
+  if (rows.empty())
+    return std::nullopt;
+  return audit::ChainHead{
+      rows.int64(0, 0), rows.int64(0, 1),
+      audit::chain_hash_from_bytes(rows.bytes(0, 2)).value_or(audit::kGenesisHash)};
+}
+
 void walk_events(Connection& conn, std::int64_t project_rowid, const std::string& project_id,
-                 audit::ChainVerifier& verifier) {
-  std::optional<std::int64_t> after = 0;
+                 std::int64_t after_seq, audit::ChainVerifier& verifier) {
+  std::optional<std::int64_t> after = after_seq;
   while (after) {
     auto rows = conn.exec(
         "SELECT e.seq, e.uuid, a.uuid, a.name, e.action, e.scope, e.allowed, e.function_name, "
@@ -120,7 +132,12 @@ audit::ChainReport verify_project_chain(Connection& conn, std::int64_t project_r
   conn.exec_script("SET LOCAL plan_cache_mode = force_custom_plan");
   std::string project_id = project_uuid(conn, project_rowid);
   audit::ChainVerifier verifier(project_id, key, read_checkpoints(conn, project_rowid, project_id));
-  walk_events(conn, project_rowid, project_id, verifier);
+  std::int64_t after_seq = 0;
+  if (auto horizon = read_horizon(conn, project_rowid)) {
+    verifier.start_after(*horizon);
+    after_seq = horizon->seq;
+  }
+  walk_events(conn, project_rowid, project_id, after_seq, verifier);
   return verifier.finish(read_head(conn, project_rowid));
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/uuid.hpp"
+#include "server/model/clock.hpp"
 #include "server/store/postgres/change_notice.hpp"
 #include "server/store/postgres/checkpoint_writer.hpp"
 #include "server/store/postgres/errors.hpp"
@@ -171,11 +172,15 @@ void PgEventStore::forget_added_agents() {
 
 // Each day's partition, and the next day's ahead of midnight, in short
 // transactions of their own: making one locks the whole events table.
+// Retention may drop a past day's partition (any node's), so only today's
+// and later ones are taken from memory; a past day (a backdated import) is
+// looked up every time.
 void PgEventStore::make_partitions(std::span<EventBatch* const> batches) {
+  std::int64_t today = utc_day(SystemClock().now());
   for (const EventBatch* batch : batches) {
     std::int64_t day = utc_day(batch->received_at);
     for (std::int64_t d : {day, day + 1}) {
-      if (partitions_.contains(d))
+      if (d >= today && partitions_.contains(d))
         continue;
       Transaction tx(*writer_);
       ensure_event_partition(*writer_, d);

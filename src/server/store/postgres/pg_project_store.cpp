@@ -12,11 +12,18 @@ UnixMicros now() {
   return SystemClock().now();
 }
 
-constexpr const char* kProjectColumns = "id, uuid, name, tier, daily_quota, created_at";
+// data_since: the first event by seq is one index step per day partition.
+constexpr const char* kProjectColumns =
+    "id, uuid, name, tier, daily_quota, created_at, retention_days, "
+    "COALESCE(retained_since, (SELECT e.received_at FROM events e "
+    "WHERE e.project_id = projects.id ORDER BY e.seq LIMIT 1))";
 
 Project read_project(const Rows& rows, int row) {
-  return Project{rows.int64(row, 0), rows.string(row, 1), rows.string(row, 2),
-                 Tier{rows.string(row, 3), rows.int64(row, 4)}, rows.int64(row, 5)};
+  Project project{rows.int64(row, 0),         rows.string(row, 1),
+                  rows.string(row, 2),        Tier{rows.string(row, 3), rows.int64(row, 4)},
+                  rows.int64(row, 5),         rows.optional_int64(row, 6),
+                  rows.optional_int64(row, 7)};
+  return project;
 }
 
 constexpr const char* kKeyColumns =
@@ -119,7 +126,7 @@ Result<CreatedProject> PgProjectStore::create_project(const NewProjectRecord& re
   return translate_errors("create project", [&]() -> Result<CreatedProject> {
     auto conn = pool_->acquire();
     Transaction tx(*conn);
-    Project project{0, make_uuid_v7(now() / 1000), record.name, record.tier, now()};
+    Project project{0, make_uuid_v7(now() / 1000), record.name, record.tier, now(), {}, {}};
     if (record.once_setting) {
       // The setting is claimed first: a node making the same project at the
       // same moment waits on this row, then finds it taken (or, if this
@@ -184,14 +191,26 @@ Result<Project> PgProjectStore::update_project(std::string_view project_id,
       tier_name = changes.tier->name;
       quota = changes.tier->daily_quota;
     }
+    // retention_days: $5 says whether to set it, $6 is the value (NULL
+    // keeps everything).
+    std::optional<std::int64_t> retention;
+    if (changes.retention_days)
+      retention = *changes.retention_days;
     // One statement: the row it returns is the project as it now is, even
     // when another node changes another field at the same moment.
-    auto rows = conn->exec(
-        std::string("UPDATE projects SET name = COALESCE($2::TEXT, name), "
-                    "tier = COALESCE($3::TEXT, tier), "
-                    "daily_quota = COALESCE($4::BIGINT, daily_quota) WHERE uuid = $1 RETURNING ") +
-            kProjectColumns,
-        Params().add(project_id).add(changes.name).add(tier_name).add(quota));
+    auto rows = conn->exec(std::string("UPDATE projects SET name = COALESCE($2::TEXT, name), "
+                                       "tier = COALESCE($3::TEXT, tier), "
+                                       "daily_quota = COALESCE($4::BIGINT, daily_quota), "
+                                       "retention_days = CASE WHEN $5::BOOLEAN THEN $6::BIGINT "
+                                       "ELSE retention_days END WHERE uuid = $1 RETURNING ") +
+                               kProjectColumns,
+                           Params()
+                               .add(project_id)
+                               .add(changes.name)
+                               .add(tier_name)
+                               .add(quota)
+                               .add(changes.retention_days.has_value())
+                               .add(retention));
     if (rows.empty())
       return project_not_found(project_id);
     return read_project(rows, 0);

@@ -12,6 +12,7 @@
 #include "server/store/postgres/pg_audit_log.hpp"
 #include "server/store/postgres/pg_change_feed.hpp"
 #include "server/store/postgres/pg_delivery_store.hpp"
+#include "server/store/postgres/pg_event_retention.hpp"
 #include "server/store/postgres/pg_event_store.hpp"
 #include "server/store/postgres/pg_login_failure_store.hpp"
 #include "server/store/postgres/pg_project_store.hpp"
@@ -70,6 +71,7 @@ Result<StoreSet> open_postgres_store(const std::string& url, const std::filesyst
     store.events =
         std::make_unique<PgEventStore>(Connection::open(url), pool, signing_key, chain_events);
     store.audit = std::make_unique<PgAuditLog>(pool);
+    store.retention = std::make_unique<PgEventRetention>(pool);
     store.analytics = std::make_unique<PgAnalyticsStore>(pool);
     store.delivery = std::make_unique<PgDeliveryStore>(pool);
     store.accounts = std::make_unique<PgAccountStore>(pool);

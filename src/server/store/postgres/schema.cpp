@@ -300,6 +300,23 @@ CREATE TABLE audit_checkpoints (
 );
 CREATE INDEX audit_checkpoints_by_project ON audit_checkpoints(project_id, position);
 )sql",
+    // 2: retention, as SQLite's migration 10: the cutoff of the last sweep
+    // that removed events, the audit chain's horizon per project, and the
+    // row every node's sweep locks so only one sweeps at a time.
+    R"sql(
+ALTER TABLE projects ADD COLUMN retained_since BIGINT;
+CREATE TABLE audit_retention_horizons (
+  project_id  BIGINT PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+  position    BIGINT NOT NULL,
+  seq         BIGINT NOT NULL,
+  hash        BYTEA  NOT NULL
+);
+CREATE TABLE retention_sweep_lock (
+  id          SMALLINT PRIMARY KEY,
+  swept_at    BIGINT
+);
+INSERT INTO retention_sweep_lock (id, swept_at) VALUES (1, NULL);
+)sql",
 };
 
 constexpr const char* kVersionTable = R"sql(

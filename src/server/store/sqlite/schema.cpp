@@ -315,6 +315,20 @@ CREATE TABLE audit_checkpoints (
 );
 CREATE INDEX audit_checkpoints_by_project ON audit_checkpoints(project_id, position);
 )sql",
+    // 10: retention. retention_days NULL keeps everything; retained_since is
+    // the cutoff of the last sweep that removed events (NULL before any).
+    // audit_retention_horizons records where a project's chain now starts:
+    // the last removed position and its hash, so verify can start after it.
+    R"sql(
+ALTER TABLE projects ADD COLUMN retention_days INTEGER;
+ALTER TABLE projects ADD COLUMN retained_since INTEGER;
+CREATE TABLE audit_retention_horizons (
+  project_id  INTEGER PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+  position    INTEGER NOT NULL,
+  seq         INTEGER NOT NULL,
+  hash        BLOB    NOT NULL
+);
+)sql",
 };
 
 }  // namespace

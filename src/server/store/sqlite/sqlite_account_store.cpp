@@ -241,15 +241,25 @@ Result<std::vector<Project>> SqliteAccountStore::projects_of(std::int64_t user_r
   return translate_errors("list projects", [&]() -> Result<std::vector<Project>> {
     auto db = readers_->acquire();
     auto rows = db->prepare_cached(
-        "SELECT p.id, p.uuid, p.name, p.tier, p.daily_quota, p.created_at FROM projects p "
+        "SELECT p.id, p.uuid, p.name, p.tier, p.daily_quota, p.created_at, p.retention_days, "
+        "coalesce(p.retained_since, (SELECT e.received_at FROM events e "
+        "WHERE e.project_id = p.id ORDER BY e.seq LIMIT 1)) FROM projects p "
         "JOIN project_members m ON m.project_id = p.id WHERE m.user_id = ? ORDER BY p.id");
     rows->bind(1, user_rowid);
     std::vector<Project> projects;
     while (rows->step()) {
-      projects.push_back(Project{rows->column_int64(0), std::string(rows->column_text(1)),
-                                 std::string(rows->column_text(2)),
-                                 Tier{std::string(rows->column_text(3)), rows->column_int64(4)},
-                                 rows->column_int64(5)});
+      Project project{rows->column_int64(0),
+                      std::string(rows->column_text(1)),
+                      std::string(rows->column_text(2)),
+                      Tier{std::string(rows->column_text(3)), rows->column_int64(4)},
+                      rows->column_int64(5),
+                      {},
+                      {}};
+      if (!rows->column_is_null(6))
+        project.retention_days = rows->column_int64(6);
+      if (!rows->column_is_null(7))
+        project.data_since = rows->column_int64(7);
+      projects.push_back(std::move(project));
     }
     return projects;
   });

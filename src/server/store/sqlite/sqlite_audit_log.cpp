@@ -86,6 +86,16 @@ audit::ChainReport verify_project_chain(Database& db, std::int64_t project_rowid
   ReadSnapshot snapshot(db);
   std::string project_id = project_uuid(db, project_rowid);
   audit::ChainVerifier verifier(project_id, key, read_checkpoints(db, project_rowid, project_id));
+  {
+    auto horizon = db.prepare_cached(
+        "SELECT position, seq, hash FROM audit_retention_horizons WHERE project_id = ?");
+    horizon->bind(1, project_rowid);
+    if (horizon->step()) {
+      verifier.start_after(audit::ChainHead{
+          horizon->column_int64(0), horizon->column_int64(1),
+          audit::chain_hash_from_bytes(horizon->column_blob(2)).value_or(audit::kGenesisHash)});
+    }
+  }
   walk_events(db, project_rowid, project_id, verifier);
   return verifier.finish(read_head(db, project_rowid));
 }

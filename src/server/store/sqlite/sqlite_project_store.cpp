@@ -11,18 +11,27 @@ UnixMicros now() {
   return SystemClock().now();
 }
 
-constexpr const char* kProjectColumns = "id, uuid, name, tier, daily_quota, created_at";
-
-Project read_project(Statement& row) {
-  return Project{row.column_int64(0), std::string(row.column_text(1)),
-                 std::string(row.column_text(2)),
-                 Tier{std::string(row.column_text(3)), row.column_int64(4)}, row.column_int64(5)};
-}
+// data_since: the first event by seq is one step of events_by_project.
+constexpr const char* kProjectColumns =
+    "id, uuid, name, tier, daily_quota, created_at, retention_days, "
+    "coalesce(retained_since, (SELECT e.received_at FROM events e "
+    "WHERE e.project_id = projects.id ORDER BY e.seq LIMIT 1))";
 
 std::optional<UnixMicros> optional_time(Statement& row, int column) {
   if (row.column_is_null(column))
     return std::nullopt;
   return row.column_int64(column);
+}
+
+Project read_project(Statement& row) {
+  Project project{row.column_int64(0),
+                  std::string(row.column_text(1)),
+                  std::string(row.column_text(2)),
+                  Tier{std::string(row.column_text(3)), row.column_int64(4)},
+                  row.column_int64(5),
+                  optional_time(row, 6),
+                  optional_time(row, 7)};
+  return project;
 }
 
 ApiKeyRecord read_key(Statement& row) {
@@ -109,7 +118,7 @@ Result<CreatedProject> SqliteProjectStore::create_project(const NewProjectRecord
       return make_error(ErrorKind::kConflict,
                         "a project was already created for " + *record.once_setting);
     }
-    Project project{0, make_uuid_v7(now() / 1000), record.name, record.tier, now()};
+    Project project{0, make_uuid_v7(now() / 1000), record.name, record.tier, now(), {}, {}};
     {
       // Never reuses a deleted project's rowid: in-memory state keyed by it
       // (quota counts, the writer's agent cache) must not pass to a new project.
@@ -191,6 +200,16 @@ Result<Project> SqliteProjectStore::update_project(std::string_view project_id,
       update->bind(3, project.rowid);
       update->run();
       project.tier = *changes.tier;
+    }
+    if (changes.retention_days) {
+      auto update = writer_->prepare_cached("UPDATE projects SET retention_days = ? WHERE id = ?");
+      if (*changes.retention_days)
+        update->bind(1, **changes.retention_days);
+      else
+        update->bind_null(1);
+      update->bind(2, project.rowid);
+      update->run();
+      project.retention_days = *changes.retention_days;
     }
     tx.commit();
     return project;

@@ -13,6 +13,7 @@
 #include "server/store/sqlite/sqlite_approval_store.hpp"
 #include "server/store/sqlite/sqlite_audit_log.hpp"
 #include "server/store/sqlite/sqlite_delivery_store.hpp"
+#include "server/store/sqlite/sqlite_event_retention.hpp"
 #include "server/store/sqlite/sqlite_event_store.hpp"
 #include "server/store/sqlite/sqlite_project_store.hpp"
 #include "server/store/sqlite/sqlite_webhook_store.hpp"
@@ -52,6 +53,7 @@ Result<StoreSet> open_sqlite_store(const std::filesystem::path& data_dir, std::s
     store.events =
         std::make_unique<SqliteEventStore>(std::move(writer), pool, signing_key, chain_events);
     store.audit = std::make_unique<SqliteAuditLog>(pool);
+    store.retention = std::make_unique<SqliteEventRetention>(Database::open(file));
     store.accounts = std::make_unique<SqliteAccountStore>(Database::open(file), pool);
     store.agents = std::make_unique<SqliteAgentStore>(Database::open(file), pool);
     store.analytics = std::make_unique<SqliteAnalyticsStore>(pool);

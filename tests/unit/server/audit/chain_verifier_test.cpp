@@ -188,5 +188,59 @@ TEST_F(ChainVerifierTest, TheKeyFileIsPrivateAndLoadsTheSameKey) {
   EXPECT_EQ(again->public_key(), key_->public_key());
 }
 
+// Retention removed positions 1 to 4: the walk starts from the horizon's
+// link, and a checkpoint below it is held to its signature only.
+class ChainVerifierAfterRetentionTest : public ChainVerifierTest {
+ protected:
+  ChainReport verify_after(const ChainHead& horizon, const std::vector<Checkpoint>& checkpoints,
+                           std::size_t first_kept = 4) {
+    ChainVerifier verifier("project", key_->public_key(), checkpoints);
+    verifier.start_after(horizon);
+    for (std::size_t i = first_kept; i < links_.size(); ++i)
+      verifier.add(as_event(links_[i]), links_[i].hash);
+    return verifier.finish(head_of(9));
+  }
+};
+
+TEST_F(ChainVerifierAfterRetentionTest, TheRestVerifiesAndTheRemovedPositionsAreReported) {
+  auto report = verify_after(head_of(3), {checkpoint_at(1), checkpoint_at(3), checkpoint_at(9)});
+  ASSERT_TRUE(report.clean()) << report.fault->detail;
+  EXPECT_EQ(report.positions_removed_by_retention, 4);
+  EXPECT_EQ(report.events_checked, 6);
+  EXPECT_EQ(report.checkpoints_checked, 3);
+}
+
+TEST_F(ChainVerifierAfterRetentionTest, EventsACutShortPassLeftArePassedOver) {
+  auto report = verify_after(head_of(3), {checkpoint_at(9)}, 2);
+  ASSERT_TRUE(report.clean()) << report.fault->detail;
+  EXPECT_EQ(report.events_checked, 6);
+}
+
+TEST_F(ChainVerifierAfterRetentionTest, AWrongHorizonLinkFailsAtTheFirstKeptEvent) {
+  ChainHead horizon = head_of(3);
+  horizon.hash = links_[2].hash;
+  auto report = verify_after(horizon, {});
+  ASSERT_FALSE(report.clean());
+  EXPECT_EQ(report.fault->kind, FaultKind::kHashMismatch);
+  EXPECT_EQ(report.fault->event_id, "e5");
+}
+
+TEST_F(ChainVerifierAfterRetentionTest, ACheckpointAtTheHorizonMustMatchIt) {
+  ChainHead horizon = head_of(3);
+  horizon.hash = links_[2].hash;
+  auto report = verify_after(horizon, {checkpoint_at(3)});
+  ASSERT_FALSE(report.clean());
+  EXPECT_EQ(report.fault->kind, FaultKind::kCheckpointMismatch);
+  EXPECT_EQ(report.fault->position, 4);
+}
+
+TEST_F(ChainVerifierAfterRetentionTest, AnUnsignedCheckpointBelowTheHorizonIsNamed) {
+  Checkpoint forged = checkpoint_at(1);
+  forged.seq += 1;
+  auto report = verify_after(head_of(3), {forged});
+  ASSERT_FALSE(report.clean());
+  EXPECT_EQ(report.fault->kind, FaultKind::kBadSignature);
+}
+
 }  // namespace
 }  // namespace agentsudo::server::audit
