@@ -6,6 +6,7 @@ import { makeChart, destroyAll, bucketLabel, COLORS } from '../charts.js';
 import { chartCard } from '../components/chart-card.js';
 import { navigate } from '../router.js';
 import { quickStartCurl } from '../components/quick-start.js';
+import { dataSince } from '../components/data-since.js';
 
 const DAY_CHOICES = [1, 7, 30, 90];
 
@@ -44,7 +45,7 @@ export function renderOverview(main, { project, projectUrl }) {
   const refresh = h('button', { type: 'button', class: 'btn btn-small', onclick: () => load() }, 'Refresh');
   replace(
     main,
-    h('section', { class: 'page' }, h('div', { class: 'page-head' }, h('h1', null, 'Overview'), h('div', { class: 'page-tools' }, selector, refresh)), body),
+    h('section', { class: 'page' }, h('div', { class: 'page-head' }, h('h1', null, 'Overview'), h('div', { class: 'page-tools' }, selector, refresh)), dataSince(project), body),
   );
 
   async function load() {

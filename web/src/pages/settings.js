@@ -11,6 +11,7 @@ import { webhookSettings } from './settings/webhooks.js';
 import { passwordForm } from './settings/password.js';
 import { tokensAdmin } from './settings/tokens.js';
 import { auditKeySection } from './settings/audit-key.js';
+import { retentionField } from './settings/retention.js';
 
 function section(title, id, ...children) {
   return h('section', { class: 'card', 'aria-labelledby': id }, h('h2', { id }, title), ...children);
@@ -25,12 +26,14 @@ function projectSettings(project, box) {
   if (mayChangeTier && custom) tier.append(h('option', { value: String(project.tier.daily_quota) }, `Custom (${project.tier.daily_quota} a day)`));
   if (mayChangeTier) tier.value = custom ? String(project.tier.daily_quota) : project.tier.name;
   const initialTier = tier.value;
+  const retention = retentionField(project);
   const status = h('div', { class: 'form-status' });
   const form = h(
     'form',
     { id: 'project-settings' },
     field('Name', name),
     mayChangeTier ? field('Tier', tier) : field('Tier', tier, TIER_HINT),
+    retention.element,
     status,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, 'Save project')),
   );
@@ -39,6 +42,8 @@ function projectSettings(project, box) {
     try {
       const changes = { name: name.value.trim() };
       if (mayChangeTier && tier.value !== initialTier) changes.tier = /^\d+$/.test(tier.value) ? Number(tier.value) : tier.value;
+      const retentionDays = await retention.change();
+      if (retentionDays !== undefined) changes.retention_days = retentionDays;
       await patch(projectPath(project.id), changes);
       await loadProjects();
       replace(status, notice('success', 'Saved.'));
