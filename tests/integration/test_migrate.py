@@ -88,10 +88,16 @@ def sqlite_server(data_dir):
 
 @pytest.fixture(scope="module")
 def seeded():
-    """A data directory with two seeded projects, a project made by the CLI,
+    """A data directory with two seeded projects (one cut to 5 days by
+    retention, so its chain starts at a horizon), a project made by the CLI,
     a token and a user; then copied into a fresh database."""
     source = Path(tempfile.mkdtemp(prefix="agentsudo-migrate-src-"))
-    run_json("seed-demo", "--data-dir", str(source), "--events", "20000", "--days", "10")
+    demo = run_json("seed-demo", "--data-dir", str(source), "--events", "20000", "--days", "10")
+    p = run("project", "set-retention", "--project", demo["project_id"], "--days", "5",
+            "--data-dir", str(source))
+    assert p.returncode == 0, p.stderr
+    removed = run_json("retention", "run", "--data-dir", str(source))["events_removed"]
+    assert 0 < removed < 20000
     run_json("seed-demo", "--data-dir", str(source), "--events", "3000", "--days", "3",
              "--project", "second")
     made = run_json("project", "create", "--name", "made-by-cli", "--data-dir", str(source))
@@ -115,6 +121,7 @@ def seeded():
     assert database_content(source) == before
     try:
         yield {"source": source, "target": target, "report": report, "token": token,
+               "events": 23000 - removed,
                "project_id": made["project_id"], "api_key": made["api_key"]}
     finally:
         target.close()
@@ -140,8 +147,10 @@ def test_copy_reports_equal_counts_and_digest(seeded):
     report = seeded["report"]
     assert report["matches"] is True and report["interrupted"] is False
     table = counts(report)
-    assert table["events"] == (23000, 23000)
-    assert table["event_ids"] == (23000, 23000)
+    events = seeded["events"]
+    assert table["events"] == (events, events)
+    assert table["event_ids"] == (events, events)
+    assert table["audit_retention_horizons"] == (1, 1)
     assert table["projects"] == (3, 3)
     assert table["users"] == (1, 1)
     assert table["management_tokens"] == (1, 1)

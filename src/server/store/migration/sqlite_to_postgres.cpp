@@ -18,7 +18,7 @@ namespace agentsudo::server::migration {
 namespace {
 
 // Every table of the SQLite schema, parents before children.
-constexpr std::array<std::string_view, 22> kTables = {"projects",
+constexpr std::array<std::string_view, 23> kTables = {"projects",
                                                       "users",
                                                       "management_tokens",
                                                       "settings",
@@ -39,7 +39,8 @@ constexpr std::array<std::string_view, 22> kTables = {"projects",
                                                       "webhook_deliveries",
                                                       "sdk_delivery",
                                                       "audit_chain_heads",
-                                                      "audit_checkpoints"};
+                                                      "audit_checkpoints",
+                                                      "audit_retention_horizons"};
 
 Error conflict(const std::vector<std::string>& found) {
   std::string message =
