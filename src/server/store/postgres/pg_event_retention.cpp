@@ -63,45 +63,65 @@ void remove_aggregates(Connection& conn, std::int64_t project_rowid, std::int64_
     conn.exec(sql, Params().add(project_rowid).add(cutoff_day));
 }
 
-// Drops the day partitions entirely before `before_day`, with their
-// event_ids rows (in batches first, so the drop's lock on events is short).
-// A drop that waits more than a moment for its lock is left to the next
-// pass rather than holding up the writer queued behind it.
-// Whether the day holds an event at or after its project's first kept one
-// (a late event with an old receive time): dropping the day would cut that
-// project's chain in the middle, so its rows go one by one instead.
+// Whether the day holds an event some project keeps: one of a project that
+// keeps everything (`keep_all`, a bigint[] literal), or one at or after its
+// project's first kept event (a late event with an old receive time).
+// Dropping such a day would lose it, or cut that project's chain in the
+// middle, so its removable rows go one by one instead.
 bool holds_kept_events(Connection& conn, std::int64_t day,
-                       const std::vector<RetainedProject>& projects) {
+                       const std::vector<RetainedProject>& projects, const std::string& keep_all) {
+  UnixMicros start = day * kMicrosPerDay;
+  UnixMicros end = start + kMicrosPerDay;
+  if (keep_all != "{}" &&
+      !conn.exec("SELECT 1 FROM events WHERE project_id = ANY($1::bigint[]) AND received_at >= $2 "
+                 "AND received_at < $3 LIMIT 1",
+                 Params().add(keep_all).add(start).add(end))
+           .empty())
+    return true;
   for (const auto& project : projects) {
     if (!conn.exec("SELECT 1 FROM events WHERE project_id = $1 AND seq >= $2 AND received_at >= "
                    "$3 AND received_at < $4 LIMIT 1",
-                   Params()
-                       .add(project.rowid)
-                       .add(project.kept_seq)
-                       .add(day * kMicrosPerDay)
-                       .add((day + 1) * kMicrosPerDay))
+                   Params().add(project.rowid).add(project.kept_seq).add(start).add(end))
              .empty())
       return true;
   }
   return false;
 }
 
+// The ids of the projects that keep everything, as a bigint[] literal.
+std::string keep_all_projects(Connection& conn) {
+  auto rows = conn.exec("SELECT id FROM projects WHERE retention_days IS NULL ORDER BY id");
+  std::string array = "{";
+  for (int row = 0; row < rows.size(); ++row)
+    array += (row ? "," : "") + std::to_string(rows.int64(row, 0));
+  return array + "}";
+}
+
+// Drops the day partitions entirely before `before_day` that hold nothing
+// any project keeps, with their event_ids rows (in batches first, so the
+// drop's lock on events is short). A drop that waits more than a moment for
+// its lock is left to the next pass rather than holding up the writer
+// queued behind it.
 std::int64_t drop_partitions_before(Connection& conn, std::int64_t before_day,
                                     const std::vector<RetainedProject>& projects,
                                     std::size_t batch_rows) {
+  std::string keep_all = keep_all_projects(conn);
   auto days = conn.exec("SELECT day FROM event_partitions WHERE day < $1 ORDER BY day",
                         Params().add(before_day));
   std::int64_t dropped = 0;
   for (int row = 0; row < days.size(); ++row) {
     std::int64_t day = days.int64(row, 0);
-    if (holds_kept_events(conn, day, projects))
+    if (holds_kept_events(conn, day, projects, keep_all))
       continue;
-    UnixMicros end = (day + 1) * kMicrosPerDay;
+    // Only this day's ids: an earlier day left in place still has kept events.
     for (;;) {
       auto removed = conn.exec(
           "DELETE FROM event_ids WHERE (project_id, uuid) IN (SELECT project_id, uuid FROM "
-          "event_ids WHERE received_at < $1 LIMIT $2)",
-          Params().add(end).add(static_cast<std::int64_t>(batch_rows)));
+          "event_ids WHERE received_at >= $1 AND received_at < $2 LIMIT $3)",
+          Params()
+              .add(day * kMicrosPerDay)
+              .add((day + 1) * kMicrosPerDay)
+              .add(static_cast<std::int64_t>(batch_rows)));
       if (removed.affected() < static_cast<std::int64_t>(batch_rows))
         break;
     }
@@ -141,15 +161,12 @@ Result<RetentionPass> PgEventRetention::sweep(UnixMicros now) {
     }
     auto conn = pool_->acquire();
     auto rows = conn->exec(
-        "SELECT id, uuid, retention_days, (SELECT count(*) FROM projects WHERE retention_days IS "
-        "NULL) FROM projects WHERE retention_days IS NOT NULL ORDER BY id");
+        "SELECT id, uuid, retention_days FROM projects WHERE retention_days IS NOT NULL "
+        "ORDER BY id");
     std::vector<RetainedProject> projects;
-    bool every_project_retains = true;
-    for (int row = 0; row < rows.size(); ++row) {
+    for (int row = 0; row < rows.size(); ++row)
       projects.push_back(
           RetainedProject{rows.int64(row, 0), rows.string(row, 1), rows.int64(row, 2), 0});
-      every_project_retains = rows.int64(row, 3) == 0;
-    }
     std::optional<std::int64_t> earliest_cutoff_day;
     for (auto& project : projects) {
       ProjectRetentionResult result{project.id, retention_cutoff_day(now, project.days), 0, 0};
@@ -184,7 +201,7 @@ Result<RetentionPass> PgEventRetention::sweep(UnixMicros now) {
       tx.commit();
       pass.projects.push_back(std::move(result));
     }
-    if (every_project_retains && earliest_cutoff_day)
+    if (earliest_cutoff_day)
       pass.partitions_dropped =
           drop_partitions_before(*conn, *earliest_cutoff_day, projects, batch_rows_);
     for (std::size_t i = 0; i < projects.size(); ++i) {

@@ -242,5 +242,41 @@ TEST_F(PostgresRetentionTest, DropsPartitionsOlderThanEveryCutoff) {
   ASSERT_TRUE(report.clean()) << report.fault->detail;
 }
 
+TEST_F(PostgresRetentionTest, AProjectKeepingEverythingHoldsOnlyTheDaysItHasEventsIn) {
+  if (!store_.is_postgres())
+    GTEST_SKIP() << "PostgreSQL only: set AGENTSUDO_TEST_POSTGRES_URL";
+  // A third project keeps everything and has one event on an old day, and
+  // today's: that day's partition stays (with its event and its id), the
+  // other old days go whole.
+  auto keeper = ProjectService(*store_->projects).create("keeper", Tier{"free", 100000});
+  ASSERT_TRUE(keeper.ok());
+  const std::int64_t held_day = kToday - 7;
+  append(keeper->project, held_day * kMicrosPerDay + 5, 1);
+  append(keeper->project, kNow, 1);
+  set_retention(trimmed_, 3);
+  set_retention(kept_, 5);
+  auto pass = store_->retention->sweep(kNow);
+  ASSERT_TRUE(pass.ok()) << pass.error().message;
+  EXPECT_EQ(pass->partitions_dropped, 4);
+  EXPECT_EQ(scalar("SELECT count(*) FROM pg_class WHERE relname = '" +
+                   postgres::event_partition_name(held_day) + "'"),
+            1);
+  EXPECT_EQ(events_of(keeper->project), 2);
+  EXPECT_EQ(scalar("SELECT count(*) FROM event_ids WHERE project_id = " +
+                   std::to_string(keeper->project.rowid)),
+            2);
+  // The held day's rows of the other two projects went one by one.
+  EXPECT_EQ(events_of(kept_), 5 * kEventsPerDay);
+  EXPECT_EQ(events_of(trimmed_), 3 * kEventsPerDay);
+  EXPECT_EQ(scalar("SELECT count(*) FROM event_ids WHERE project_id <> " +
+                   std::to_string(keeper->project.rowid) + " AND received_at < " +
+                   std::to_string((kToday - 4) * kMicrosPerDay)),
+            0);
+  for (const Project* project : {&kept_, &trimmed_, &keeper->project}) {
+    auto report = verify(*project);
+    ASSERT_TRUE(report.clean()) << report.fault->detail;
+  }
+}
+
 }  // namespace
 }  // namespace agentsudo::server
