@@ -45,7 +45,13 @@ export function renderOverview(main, { project, projectUrl }) {
   const refresh = h('button', { type: 'button', class: 'btn btn-small', onclick: () => load() }, 'Refresh');
   replace(
     main,
-    h('section', { class: 'page' }, h('div', { class: 'page-head' }, h('h1', null, 'Overview'), h('div', { class: 'page-tools' }, selector, refresh)), dataSince(project), body),
+    h(
+      'section',
+      { class: 'page' },
+      h('div', { class: 'page-head' }, h('h1', null, 'Overview'), h('div', { class: 'page-tools' }, selector, refresh)),
+      dataSince(project),
+      body,
+    ),
   );
 
   async function load() {
