@@ -122,8 +122,8 @@ void walk_events(Connection& conn, std::int64_t project_rowid, const std::string
       "FROM events e JOIN agents a ON a.id = e.agent_id WHERE e.project_id = " +
       std::to_string(project_rowid) + " AND e.seq > " + std::to_string(after_seq) +
       " ORDER BY e.seq");
-  while (walk_page(conn.exec("FETCH " + std::to_string(kPageSize) + " FROM chain_walk"),
-                   project_id, verifier)) {
+  while (walk_page(conn.exec("FETCH " + std::to_string(kPageSize) + " FROM chain_walk"), project_id,
+                   verifier)) {
   }
   conn.exec_script("CLOSE chain_walk");
 }
