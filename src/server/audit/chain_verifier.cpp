@@ -43,16 +43,10 @@ void ChainVerifier::start_after(const ChainHead& horizon) {
   report_.last_seq = horizon.seq;
   report_.last_hash = horizon.hash;
   horizon_seq_ = horizon.seq;
-  while (!report_.fault && next_checkpoint_ < checkpoints_.size() &&
-         checkpoints_[next_checkpoint_].position <= horizon.position) {
-    const Checkpoint& checkpoint = checkpoints_[next_checkpoint_++];
-    if (!checkpoint_signature_is_valid(checkpoint, key_) ||
-        checkpoint.project_id != report_.project_id) {
-      fail(FaultKind::kBadSignature, checkpoint.seq, {}, checkpoint.position,
-           "the checkpoint at " + at(checkpoint.position, checkpoint.seq) +
-               " is not signed by this server's key");
-    } else if (checkpoint.position == horizon.position &&
-               (checkpoint.seq != horizon.seq || checkpoint.hash != horizon.hash)) {
+  while (const Checkpoint* signed_checkpoint = next_signed_checkpoint_through(horizon.position)) {
+    const Checkpoint& checkpoint = *signed_checkpoint;
+    if (checkpoint.position == horizon.position &&
+        (checkpoint.seq != horizon.seq || checkpoint.hash != horizon.hash)) {
       fail(FaultKind::kCheckpointMismatch, checkpoint.seq, {}, checkpoint.position,
            "the signed checkpoint at " + at(checkpoint.position, checkpoint.seq) +
                " does not match the retention horizon recorded there");
@@ -121,17 +115,25 @@ void ChainVerifier::add_chained(const ChainedEvent& event,
   check_checkpoints_at(event);
 }
 
+const Checkpoint* ChainVerifier::next_signed_checkpoint_through(std::int64_t position) {
+  if (report_.fault || next_checkpoint_ >= checkpoints_.size() ||
+      checkpoints_[next_checkpoint_].position > position)
+    return nullptr;
+  const Checkpoint& checkpoint = checkpoints_[next_checkpoint_++];
+  if (checkpoint_signature_is_valid(checkpoint, key_) &&
+      checkpoint.project_id == report_.project_id)
+    return &checkpoint;
+  fail(FaultKind::kBadSignature, checkpoint.seq, {}, checkpoint.position,
+       "the checkpoint at " + at(checkpoint.position, checkpoint.seq) +
+           " is not signed by this server's key");
+  return nullptr;
+}
+
 void ChainVerifier::check_checkpoints_at(const ChainedEvent& event) {
-  while (!report_.fault && next_checkpoint_ < checkpoints_.size() &&
-         checkpoints_[next_checkpoint_].position <= event.position) {
-    const Checkpoint& checkpoint = checkpoints_[next_checkpoint_++];
-    if (!checkpoint_signature_is_valid(checkpoint, key_) ||
-        checkpoint.project_id != report_.project_id) {
-      fail(FaultKind::kBadSignature, checkpoint.seq, {}, checkpoint.position,
-           "the checkpoint at " + at(checkpoint.position, checkpoint.seq) +
-               " is not signed by this server's key");
-    } else if (checkpoint.position != event.position || checkpoint.seq != event.seq ||
-               checkpoint.hash != report_.last_hash) {
+  while (const Checkpoint* signed_checkpoint = next_signed_checkpoint_through(event.position)) {
+    const Checkpoint& checkpoint = *signed_checkpoint;
+    if (checkpoint.position != event.position || checkpoint.seq != event.seq ||
+        checkpoint.hash != report_.last_hash) {
       fail(FaultKind::kCheckpointMismatch, event.seq, event.event_id, event.position,
            "the signed checkpoint at " + at(checkpoint.position, checkpoint.seq) +
                " does not match the chain recomputed here: an event at or before it was "

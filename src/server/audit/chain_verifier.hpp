@@ -80,6 +80,10 @@ class ChainVerifier {
 
  private:
   void add_chained(const ChainedEvent& event, const std::optional<ChainHash>& stored_hash);
+  // The next checkpoint at or before `position`, when it is signed by our
+  // key for this project; a forged one fails the report. Null when none is
+  // left to check there.
+  const Checkpoint* next_signed_checkpoint_through(std::int64_t position);
   void check_checkpoints_at(const ChainedEvent& event);
   void check_checkpoints_past_end();
   void check_head(const ChainHead& head);

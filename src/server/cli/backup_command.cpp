@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <iostream>
 
+#include "server/cli/exit_status.hpp"
 #include "server/store/sqlite/online_backup.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
 
@@ -10,14 +11,6 @@ namespace agentsudo::server::cli {
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr int kOk = 0;
-constexpr int kFailed = 1;
-
-int fail(const std::string& message) {
-  std::cerr << "agentsudo-server: " << message << "\n";
-  return kFailed;
-}
 
 void print(const sqlite::BackupSummary& summary, const fs::path& from, const fs::path& to,
            bool as_json) {

@@ -4,6 +4,7 @@
 #include <iomanip>
 #include <iostream>
 
+#include "server/cli/exit_status.hpp"
 #include "server/store/migration/sqlite_to_postgres.hpp"
 #include "server/store/postgres/postgres_store.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
@@ -12,14 +13,6 @@ namespace agentsudo::server::cli {
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr int kOk = 0;
-constexpr int kFailed = 1;
-
-int fail(const std::string& message) {
-  std::cerr << "agentsudo-server: " << message << "\n";
-  return kFailed;
-}
 
 boost::json::object to_json(const migration::MigrationReport& report, const fs::path& from,
                             const std::string& target) {

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "server/admin/demo_seeder.hpp"
+#include "server/cli/exit_status.hpp"
 #include "server/cli/store_location.hpp"
 #include "server/model/clock.hpp"
 #include "server/service/project_service.hpp"
@@ -16,14 +17,7 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr int kOk = 0;
-constexpr int kFailed = 1;
 constexpr std::int64_t kMaxEvents = 1'000'000'000;
-
-int fail(const std::string& message) {
-  std::cerr << "agentsudo-server: " << message << "\n";
-  return kFailed;
-}
 
 // A quota that the seeded days fit in, so the demo project keeps ingesting.
 Tier demo_tier(const SeedDemoOptions& options) {

@@ -42,17 +42,22 @@ std::vector<audit::Checkpoint> read_checkpoints(Connection& conn, std::int64_t p
   return checkpoints;
 }
 
+// The (position, seq, hash) row of a head or a horizon, if there is one.
+std::optional<audit::ChainHead> head_of(const Rows& rows) {
+  if (rows.empty())
+    return std::nullopt;
+  return audit::ChainHead{
+      rows.int64(0, 0), rows.int64(0, 1),
+      audit::chain_hash_from_bytes(rows.bytes(0, 2)).value_or(audit::kGenesisHash)};
+}
+
 // A head at position 0 is the row a project's first writer made before any
 // chained event: as if there were no record, as in SQLite.
 std::optional<audit::ChainHead> read_head(Connection& conn, std::int64_t project_rowid) {
   auto rows = conn.exec(
       "SELECT position, seq, hash FROM audit_chain_heads WHERE project_id = $1 AND position > 0",
       Params().add(project_rowid));
-  if (rows.empty())
-    return std::nullopt;
-  return audit::ChainHead{
-      rows.int64(0, 0), rows.int64(0, 1),
-      audit::chain_hash_from_bytes(rows.bytes(0, 2)).value_or(audit::kGenesisHash)};
+  return head_of(rows);
 }
 
 // Adds the page's events to the verifier; returns the last seq read, or
@@ -101,11 +106,7 @@ std::optional<audit::ChainHead> read_horizon(Connection& conn, std::int64_t proj
   auto rows =
       conn.exec("SELECT position, seq, hash FROM audit_retention_horizons WHERE project_id = $1",
                 Params().add(project_rowid));
-  if (rows.empty())
-    return std::nullopt;
-  return audit::ChainHead{
-      rows.int64(0, 0), rows.int64(0, 1),
-      audit::chain_hash_from_bytes(rows.bytes(0, 2)).value_or(audit::kGenesisHash)};
+  return head_of(rows);
 }
 
 // The whole log after `after_seq` as one query read through a cursor, so

@@ -97,11 +97,25 @@ std::string keep_all_projects(Connection& conn) {
   return array + "}";
 }
 
+// Takes the partition out of `events` without an exclusive lock on
+// `events`: a plain DETACH waits for one behind the commit writers and
+// deadlocked with them under load. CONCURRENTLY runs outside a transaction
+// and waits for the writers instead; one an earlier pass left pending is
+// finished, and one already detached (a pass cut short before its drop) is
+// left to the drop.
+void detach_partition(Connection& conn, const std::string& table) {
+  auto state = conn.exec(
+      "SELECT i.inhdetachpending FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+      "WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace",
+      Params().add(table));
+  if (state.empty())
+    return;
+  conn.exec_script("ALTER TABLE events DETACH PARTITION " + table +
+                   (state.boolean(0, 0) ? " FINALIZE" : " CONCURRENTLY"));
+}
+
 // Drops the day partitions entirely before `before_day` that hold nothing
-// any project keeps, with their event_ids rows (in batches first, so the
-// drop's lock on events is short). A drop that waits more than a moment for
-// its lock is left to the next pass rather than holding up the writer
-// queued behind it.
+// any project keeps, with their event_ids rows (in batches first).
 std::int64_t drop_partitions_before(Connection& conn, std::int64_t before_day,
                                     const std::vector<RetainedProject>& projects,
                                     std::size_t batch_rows) {
@@ -126,18 +140,12 @@ std::int64_t drop_partitions_before(Connection& conn, std::int64_t before_day,
         break;
     }
     std::string table = event_partition_name(day);
-    try {
-      Transaction tx(conn);
-      conn.exec_script("SET LOCAL lock_timeout = '2s'");
-      conn.exec_script("ALTER TABLE events DETACH PARTITION " + table);
-      conn.exec_script("DROP TABLE " + table);
-      conn.exec("DELETE FROM event_partitions WHERE day = $1", Params().add(day));
-      tx.commit();
-      ++dropped;
-    } catch (const PgError& e) {
-      if (e.sqlstate() != "55P03")  // lock_not_available: next pass
-        throw;
-    }
+    detach_partition(conn, table);
+    Transaction tx(conn);
+    conn.exec_script("DROP TABLE IF EXISTS " + table);
+    conn.exec("DELETE FROM event_partitions WHERE day = $1", Params().add(day));
+    tx.commit();
+    ++dropped;
   }
   return dropped;
 }
