@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <optional>
 
 namespace agentsudo::server {
 namespace asio = boost::asio;
@@ -102,27 +103,35 @@ asio::awaitable<Result<PolicyCache::Snapshot>> PolicyCache::wait_newer(
     std::int64_t project_rowid, std::int64_t after, std::chrono::steady_clock::duration wait) {
   auto executor = co_await asio::this_coro::executor;
   auto wakeup = std::make_shared<Wakeup>(executor, 1);
-  // Registered before the version is read, so a change between the two wakes us.
-  bool registered = add_waiter(project_rowid, wakeup);
-  auto snapshot = current(project_rowid);
-  if (!registered || !snapshot || (*snapshot)->version() > after || wait <= wait.zero())
-    co_return snapshot;
+  const auto until = std::chrono::steady_clock::now() + wait;
   // The deadline rings the same channel as a change does, so the coroutine
   // waits on one operation and only the thread-safe channel is touched from
   // other threads (a change commits on whichever thread served it).
-  asio::steady_timer deadline(executor, wait);
-  deadline.async_wait([wakeup](const boost::system::error_code&) {
-    wakeup->try_send(boost::system::error_code{});
-  });
+  asio::steady_timer deadline(executor, until);
   // Undone however the wait ends, also when the server drops the coroutine.
   struct Waiting {
     Gauge& gauge;
     explicit Waiting(Gauge& g) : gauge(g) { gauge.add(1); }
     ~Waiting() { gauge.add(-1); }
-  } waiting(waiters_);
-  co_await wakeup->async_receive(asio::as_tuple(asio::use_awaitable));
-  deadline.cancel();
-  co_return current(project_rowid);
+  };
+  std::optional<Waiting> waiting;
+  for (;;) {
+    // Registered before the version is read, so a change between the two wakes us.
+    bool registered = add_waiter(project_rowid, wakeup);
+    auto snapshot = current(project_rowid);
+    if (!registered || !snapshot || (*snapshot)->version() > after ||
+        std::chrono::steady_clock::now() >= until)
+      co_return snapshot;
+    if (!waiting) {
+      waiting.emplace(waiters_);
+      deadline.async_wait([wakeup](const boost::system::error_code&) {
+        wakeup->try_send(boost::system::error_code{});
+      });
+    }
+    // A wake that brings no newer version (another node's notice of a
+    // change this node had already loaded, say) is no answer: wait on.
+    co_await wakeup->async_receive(asio::as_tuple(asio::use_awaitable));
+  }
 }
 
 }  // namespace agentsudo::server

@@ -98,6 +98,18 @@ TEST_F(PolicyCacheTest, AWaitEndsWithTheSameVersionWhenTimeRunsOut) {
   EXPECT_GE(took, 200ms);
 }
 
+TEST_F(PolicyCacheTest, AWakeWithoutANewerVersionKeepsWaiting) {
+  // Another node's notice of a change this node already loaded wakes the
+  // waiters without a newer version: that is no answer yet.
+  auto [version, took] = wait(0, 400ms, [&] {
+    cache_.changed(project_);
+    EXPECT_EQ(waiters_.value(), 1);
+  });
+  EXPECT_EQ(version, 0);
+  EXPECT_GE(took, 400ms);
+  EXPECT_EQ(waiters_.value(), 0);
+}
+
 TEST_F(PolicyCacheTest, ReleasedWaitersReturnAndLaterWaitsDoNotBlock) {
   auto [version, took] = wait(0, 10s, [&] { cache_.release_waiters(); });
   EXPECT_EQ(version, 0);
