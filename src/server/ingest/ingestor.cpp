@@ -105,11 +105,12 @@ void Ingestor::settle_quota(const KeyOwner& owner, std::int64_t count, IngestOut
     return;
   }
   // Duplicates were reserved like the rest but not stored: not charged.
-  if (auto duplicates = static_cast<std::int64_t>(committed.duplicates.size())) {
+  if (auto duplicates = static_cast<std::int64_t>(committed.duplicates.size()))
     quota_.release(owner.project_rowid, decision.day, duplicates);
-    decision.remaining += duplicates;
-  }
-  decision.remaining = std::min(decision.remaining, store_remaining);
+  // The store's count in commit order: one value per batch of the day, and
+  // true across nodes. The node's counter also holds reservations not yet
+  // committed, taken in another order, so two responses could repeat it.
+  decision.remaining = store_remaining;
 }
 
 Result<QuotaDecision> Ingestor::quota_status(const KeyOwner& owner) {
