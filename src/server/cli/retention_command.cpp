@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "core/timestamp.hpp"
+#include "server/cli/exit_status.hpp"
 #include "server/cli/store_location.hpp"
 #include "server/model/clock.hpp"
 
@@ -12,15 +13,11 @@ namespace json = boost::json;
 
 int run_retention(const RetentionRunOptions& options) {
   auto store = open_store(StoreLocation{options.data_dir, options.database_url}, 1);
-  if (!store) {
-    std::cerr << "agentsudo-server: " << store.error().message << "\n";
-    return 1;
-  }
+  if (!store)
+    return fail(store.error().message);
   auto pass = store->retention->sweep(SystemClock().now());
-  if (!pass) {
-    std::cerr << "agentsudo-server: " << pass.error().message << "\n";
-    return 1;
-  }
+  if (!pass)
+    return fail(pass.error().message);
   if (options.json) {
     json::array projects;
     for (const auto& project : pass->projects) {
@@ -35,11 +32,11 @@ int run_retention(const RetentionRunOptions& options) {
                                               {"partitions_dropped", pass->partitions_dropped},
                                               {"projects", std::move(projects)}})
               << "\n";
-    return 0;
+    return kOk;
   }
   if (pass->skipped) {
     std::cout << "Another node is running retention; nothing done\n";
-    return 0;
+    return kOk;
   }
   for (const auto& project : pass->projects) {
     std::cout << "project " << project.project_id << ": removed " << project.events_removed
@@ -47,7 +44,7 @@ int run_retention(const RetentionRunOptions& options) {
   }
   std::cout << pass->events_removed << " events removed, " << pass->partitions_dropped
             << " partitions dropped\n";
-  return 0;
+  return kOk;
 }
 
 }  // namespace agentsudo::server::cli
