@@ -83,7 +83,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(match.allowed_methods.empty());
 
   // The body, as the connection loop reads it once the route is known.
-  parser.body_limit(64 * 1024);
+  constexpr std::size_t kBodyLimit = 64 * 1024;
+  if (!http::limit_body(parser, kBodyLimit)) {
+    FUZZ_CHECK(parser.content_length().value_or(0) > kBodyLimit);
+    return 0;
+  }
   parser.eager(true);
   std::string_view rest = std::string_view(buffered).substr(progress.consumed);
   boost::beast::error_code ec;

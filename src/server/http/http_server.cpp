@@ -301,15 +301,10 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
     CountedScope request_in_flight(in_flight_);
 
     std::size_t limit = handler_.body_limit(parser.get());
-    auto declared = parser.content_length();
-    if (declared && *declared > limit) {
-      co_await send_rejection(
-          parser.get(),
-          make_error(ErrorKind::kPayloadTooLarge, "request body is over this route's limit of " +
-                                                      std::to_string(limit) + " bytes"));
+    if (Status limited = limit_body(parser, limit); !limited) {
+      co_await send_rejection(parser.get(), limited.error());
       break;
     }
-    parser.body_limit(limit);
     if (expects_continue(parser.get())) {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       co_await asio::async_write(stream, asio::buffer(kContinue), kNoThrow);

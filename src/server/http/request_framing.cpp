@@ -158,6 +158,15 @@ Status check_request_header(RequestHeader& header) {
   return check_transfer_encoding(header);
 }
 
+Status limit_body(RequestParser& parser, std::size_t limit) {
+  auto declared = parser.content_length();
+  if (declared && *declared > limit)
+    return make_error(ErrorKind::kPayloadTooLarge, "request body is over this route's limit of " +
+                                                       std::to_string(limit) + " bytes");
+  parser.body_limit(limit);
+  return {};
+}
+
 RequestHeaderReader::RequestHeaderReader(RequestParser& parser, std::size_t header_limit)
     : parser_(parser), header_limit_(header_limit) {
   parser_.header_limit(static_cast<std::uint32_t>(header_limit));

@@ -62,4 +62,9 @@ Status check_field_lines(std::string_view lines, bool from_request_line);
 // absolute-form target to origin form.
 Status check_request_header(RequestHeader& header);
 
+// Sets the body limit of a parser whose header is complete, or refuses with
+// kPayloadTooLarge a Content-Length over it: Beast reserves the declared
+// length before reading a byte, so it must never see one past the limit.
+Status limit_body(RequestParser& parser, std::size_t limit);
+
 }  // namespace agentsudo::server::http
